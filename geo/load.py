@@ -1,0 +1,81 @@
+"""Loading embedded (or refreshed) datasets by name."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.cache import copy_in_use
+from geo.catalog import dataset
+from geo.errors import DataError
+from geo.raster import Raster, read_geotiff
+
+
+def load(name: str) -> gpd.GeoDataFrame | pd.DataFrame | Raster:
+    """Load a catalog dataset.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`geo.catalog` (``fergana data list``).
+
+    Returns
+    -------
+    GeoDataFrame, DataFrame or Raster
+        Vector data as a GeoDataFrame in the declared CRS; tables with ``lat`` and
+        ``lon`` columns as a GeoDataFrame of points (rows without coordinates
+        keep an empty geometry); other tables as a DataFrame; rasters as
+        :class:`geo.Raster`. Each call returns a fresh copy of a per-process cache.
+
+    Examples
+    --------
+    >>> countries = geo.load("countries")  # doctest: +SKIP
+    """
+    copy = copy_in_use(name)
+    data = _read(name, copy.path, copy.path.stat().st_mtime_ns)
+    return data if isinstance(data, Raster) else data.copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _read(name: str, path: Path, _mtime: int) -> gpd.GeoDataFrame | pd.DataFrame | Raster:
+    entry = dataset(name)
+    if entry.kind == "raster":
+        return read_geotiff(path, crs=entry.crs)
+    if entry.kind == "table":
+        return table_to_frame(read_csv(path), path, crs=entry.crs or None)
+    frame = gpd.read_file(path, engine="pyogrio")
+    if frame.crs is None:
+        raise DataError(path, "has no CRS", hint=f"the catalog declares {entry.crs}")
+    return frame.to_crs(entry.crs) if frame.crs != entry.crs else frame
+
+
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """Read a UTF-8 CSV with a header row; a bad encoding raises :class:`geo.DataError`."""
+    try:
+        return pd.read_csv(path, encoding="utf-8", keep_default_na=False, na_values=[""])
+    except UnicodeDecodeError as err:
+        raise DataError(
+            path,
+            f"is not valid UTF-8 (byte {err.start})",
+            hint="save the file as UTF-8 CSV",
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(path, "is empty", hint="give a header row and at least one row") from None
+    except pd.errors.ParserError as err:
+        raise DataError(path, f"is not a well-formed CSV ({err})") from None
+
+
+def table_to_frame(
+    frame: pd.DataFrame, path: str | Path, crs: str | None = "EPSG:4326"
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Give a table with ``lat``/``lon`` columns point geometry (empty where a row has none)."""
+    if not {"lat", "lon"} <= set(frame.columns):
+        return frame
+    lat = pd.to_numeric(frame["lat"], errors="coerce")
+    lon = pd.to_numeric(frame["lon"], errors="coerce")
+    geometry = gpd.points_from_xy(lon, lat)
+    geometry[lat.isna() | lon.isna()] = None
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs or "EPSG:4326")

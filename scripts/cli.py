@@ -1,0 +1,120 @@
+"""The ``fergana`` command: thin wrappers over the geo, layers and maps APIs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+import geo
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _data_list(args: argparse.Namespace) -> int:
+    rows = [(d.name, d.kind, d.geometry, d.license, d.title) for d in geo.catalog().values()]
+    _print_table(("name", "kind", "geometry", "licence", "title"), rows)
+    print(f"\n{len(rows)} datasets; `fergana data info NAME` for provenance.")
+    return 0
+
+
+def _data_info(args: argparse.Namespace) -> int:
+    entry = geo.dataset(args.name)
+    copy = geo.copy_in_use(args.name)
+    data = geo.load(args.name)
+    lines = [
+        ("name", entry.name),
+        ("title", entry.title),
+        ("description", entry.description),
+        ("kind", f"{entry.kind} ({entry.geometry})"),
+        ("source", entry.source),
+        ("version", entry.version),
+        ("licence", entry.license),
+        ("credit", entry.citation),
+        ("url", entry.url or "-"),
+        ("processing", entry.processing),
+        ("crs", entry.crs or "-"),
+        ("copy in use", copy.describe()),
+    ]
+    for key in ("etag", "last_modified", "sha256"):
+        if key in copy.meta:
+            lines.append((key, str(copy.meta[key])))
+    if isinstance(data, geo.Raster):
+        rows, cols = data.values.shape
+        lines.append(("cells", f"{cols} x {rows}"))
+        lines.append(("bounds", _bounds(data.bounds)))
+    else:
+        lines.append(("features" if entry.kind == "vector" else "rows", str(len(data))))
+        lines.append(("columns", ", ".join(c for c in data.columns if c != "geometry")))
+        if hasattr(data, "geometry"):
+            located = data[~data.geometry.isna()]
+            if len(located):
+                lines.append(("bounds", _bounds(tuple(located.total_bounds))))
+    width = max(len(k) for k, _ in lines)
+    for key, value in lines:
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _bounds(bounds: Sequence[float]) -> str:
+    west, south, east, north = bounds
+    return f"lon {west:.3f} to {east:.3f}, lat {south:.3f} to {north:.3f} (west, south, east, north)"
+
+
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    cells = [list(map(str, header)), *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for n, row in enumerate(cells):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every ``fergana`` subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="fergana",
+        description=(
+            "Sourced maps of the Fergana Valley and the June 2010 crisis in southern "
+            "Kyrgyzstan. Runs offline on embedded data."
+        ),
+        epilog="Start with `fergana data list`. Each command has its own --help.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    data = commands.add_parser(
+        "data",
+        help="list, describe and refresh the embedded datasets",
+        description="The datasets fergana carries, with their sources and licences.",
+    )
+    data_commands = data.add_subparsers(title="data commands", metavar="ACTION", required=True)
+    listing = data_commands.add_parser(
+        "list", help="every dataset with kind and licence", description="List every dataset."
+    )
+    listing.set_defaults(handler=_data_list)
+    info = data_commands.add_parser(
+        "info",
+        help="provenance, CRS, feature count and bounds of one dataset",
+        description="Show where a dataset comes from, which copy is in use, and what it holds.",
+    )
+    info.add_argument("name", help="dataset name, as in `fergana data list` (e.g. countries)")
+    info.set_defaults(handler=_data_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``fergana`` command; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except geo.DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyError as err:
+        print(f"error: {err.args[0]}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
