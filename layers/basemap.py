@@ -1,0 +1,161 @@
+"""Basemap layers: land, countries, first-level divisions, lakes, rivers and place labels.
+
+These make a map look complete with no tile server.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from layers.layer import Layer
+from layers.source import Source, credits_for, frame_from
+from layers.style import Categories, Credit, Field, LegendEntry
+from layers.theme import style
+
+# Natural Earth scalerank <= this is a "major" river (Syr Darya, Amu Darya, Naryn...).
+MAJOR_RIVER_RANK = 5
+
+
+def countries(data: Source = None, *, focus: str = "KGZ") -> Layer:
+    """Countries, with the focus country emphasised.
+
+    Parameters
+    ----------
+    data : path, URL or GeoDataFrame, optional
+        Your own country polygons with ``adm0_a3`` and ``name`` columns; the
+        embedded Natural Earth countries by default.
+    focus : str
+        ISO 3166-1 alpha-3 code of the country to emphasise ("" for none).
+    """
+    frame = frame_from(
+        data, "countries", required={"adm0_a3": "str", "name": "str"}, geometry="area"
+    )
+    frame = frame.assign(role=["focus" if a == focus else "other" for a in frame["adm0_a3"]])
+    focus_names = frame.loc[frame["role"] == "focus", "name"].tolist()
+    categories = Categories(
+        "role",
+        {
+            "focus": (focus_names[0] if focus_names else "Focus country", style("country_focus")),
+            "other": ("Other countries", style("country")),
+        },
+    )
+    return Layer(
+        id="countries",
+        title="Countries",
+        kind="area",
+        frame=frame[["name", "adm0_a3", "role", "geometry"]],
+        style=style("country"),
+        categories=categories,
+        legend=[LegendEntry(label, s, "area") for label, s in categories.styles.values()],
+        fields=[Field("name", "Country"), Field("adm0_a3", "ISO code")],
+        label="name",
+        credits=credits_for(data, "countries"),
+        description="Country outlines from Natural Earth (German point of view).",
+    )
+
+
+def admin1(data: Source = None, *, countries: tuple[str, ...] = ("KGZ", "UZB", "TJK")) -> Layer:
+    """First-level divisions (oblasts, viloyats, regions) of the given countries."""
+    frame = frame_from(data, "admin1", required={"adm0_a3": "str", "label": "str"}, geometry="area")
+    if countries:
+        frame = frame[frame["adm0_a3"].isin(countries)]
+    columns = [c for c in ("label", "type_en", "admin", "iso_3166_2", "adm0_a3") if c in frame]
+    return Layer(
+        id="admin1",
+        title="Provinces",
+        kind="area",
+        frame=frame[[*columns, "geometry"]].reset_index(drop=True),
+        style=style("admin1"),
+        legend=[LegendEntry("Province boundary", style("admin1"), "line")],
+        fields=[Field("label", "Province"), Field("type_en", "Type"), Field("admin", "Country")],
+        label="label",
+        zoom=(5, 18),
+        credits=credits_for(data, "admin1"),
+        description="First-level divisions rebuilt from Natural Earth boundary lines.",
+    )
+
+
+def lakes(data: Source = None) -> Layer:
+    """Lakes and reservoirs."""
+    frame = frame_from(data, "lakes", required={}, geometry="area")
+    frame = frame.assign(name=frame.get("name_en", frame.get("name")).fillna(frame.get("name")))
+    return Layer(
+        id="lakes",
+        title="Lakes and reservoirs",
+        kind="area",
+        frame=frame[["name", "geometry"]],
+        style=style("lake"),
+        legend=[LegendEntry("Lake or reservoir", style("lake"), "area")],
+        fields=[Field("name", "Lake", missing="unnamed")],
+        label="name",
+        credits=credits_for(data, "lakes"),
+        description="Lakes and reservoirs from Natural Earth.",
+    )
+
+
+def rivers(data: Source = None) -> Layer:
+    """Rivers; major ones (Natural Earth scalerank <= 5) drawn wider."""
+    frame = frame_from(data, "rivers", required={}, geometry="line")
+    name = frame["name_en"].fillna(frame["name"]) if "name_en" in frame else frame["name"]
+    rank = pd.to_numeric(frame.get("scalerank", pd.Series(10, index=frame.index)), errors="coerce")
+    frame = frame.assign(
+        name=name, rank=["major" if r <= MAJOR_RIVER_RANK else "minor" for r in rank.fillna(10)]
+    )
+    categories = Categories(
+        "rank",
+        {"major": ("Major river", style("river_major")), "minor": ("River", style("river"))},
+    )
+    return Layer(
+        id="rivers",
+        title="Rivers",
+        kind="line",
+        frame=frame[["name", "rank", "geometry"]],
+        style=style("river"),
+        categories=categories,
+        legend=[LegendEntry(label, s, "line") for label, s in categories.styles.values()],
+        fields=[Field("name", "River", missing="unnamed")],
+        label="name",
+        credits=credits_for(data, "rivers"),
+        description="Rivers from Natural Earth.",
+    )
+
+
+def places(data: Source = None, *, min_population: int = 100_000) -> Layer:
+    """Populated places with at least `min_population` people, and every capital."""
+    frame = frame_from(data, "places", required={"name": "str"}, geometry="point")
+    population = pd.to_numeric(frame.get("population"), errors="coerce").fillna(0)
+    capital = frame.get("capital", pd.Series("", index=frame.index)).fillna("").astype(str)
+    is_capital = capital.str.contains("capital", case=False)
+    keep = (population >= min_population) | is_capital
+    frame = frame[keep].assign(
+        label=frame["name_en"].fillna(frame["name"]) if "name_en" in frame else frame["name"],
+        population=population[keep],
+        kind=["capital" if c else "place" for c in is_capital[keep]],
+    )
+    frame = frame.sort_values(["population", "label"], ascending=[False, True])
+    categories = Categories(
+        "kind",
+        {"capital": ("Capital", style("capital")), "place": ("Town or city", style("place"))},
+    )
+    credits = credits_for(data, "places")
+    return Layer(
+        id="places",
+        title="Towns and cities",
+        kind="point",
+        frame=gpd.GeoDataFrame(
+            frame[["label", "population", "kind", "geometry"]].reset_index(drop=True),
+            crs="EPSG:4326",
+        ),
+        style=style("place"),
+        categories=categories,
+        legend=[LegendEntry(label, s, "point") for label, s in categories.styles.values()],
+        fields=[Field("label", "Place"), Field("population", "Population (GeoNames)", "{:,.0f}")],
+        label="label",
+        label_priority="population",
+        credits=credits,
+        description=f"Towns and cities of {min_population:,}+ people and capitals.",
+    )
+
+
+__all__ = ["Credit", "admin1", "countries", "lakes", "places", "rivers"]

@@ -1,0 +1,107 @@
+"""The Layer record: data plus everything a renderer needs, and nothing renderer-specific."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import geopandas as gpd
+import pandas as pd
+
+from layers.style import Categories, Credit, Field, LegendEntry, SizeScale, Style
+
+KINDS = ("area", "line", "point", "flow")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A thematic layer.
+
+    Attributes
+    ----------
+    id : str
+        Registry id, used by map specs.
+    title : str
+        Shown in legends and layer controls.
+    kind : {"area", "line", "point", "flow"}
+        Geometry kind. Flows are lines from origin to destination whose width
+        follows `size`; their arrowheads are drawn by the renderers from
+        :func:`geo.arrowhead`.
+    frame : GeoDataFrame
+        Features in EPSG:4326.
+    style : Style
+        Base style; `categories` may override it per feature.
+    categories : Categories or None
+        Per-feature styles by the value of one column.
+    size : SizeScale or None
+        Proportional flow widths or symbol sizes.
+    legend : list of LegendEntry
+        What the legend shows for this layer (the size key comes from `size`).
+    fields : list of Field
+        Tooltip/popup content, in order. The first field is the tooltip.
+    label : str or None
+        Column holding map labels; `label_priority` (numeric, higher first)
+        decides which labels survive collisions.
+    time : str or None
+        Column holding ISO dates, for time sliders and captions.
+    zoom : tuple of int
+        Web zoom levels where the layer shows (min, max).
+    credits : list of Credit
+        Sources of the data, compiled into each map's credits.
+    description : str
+        One or two plain sentences for text descriptions of the map.
+    """
+
+    id: str
+    title: str
+    kind: str
+    frame: gpd.GeoDataFrame
+    style: Style
+    credits: list[Credit]
+    legend: list[LegendEntry] = field(default_factory=list)
+    fields: list[Field] = field(default_factory=list)
+    categories: Categories | None = None
+    size: SizeScale | None = None
+    label: str | None = None
+    label_priority: str | None = None
+    time: str | None = None
+    zoom: tuple[int, int] = (0, 18)
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"layer '{self.id}': kind must be one of {KINDS}, not {self.kind!r}")
+        if self.frame.crs is None or self.frame.crs.to_epsg() != 4326:
+            raise ValueError(f"layer '{self.id}': frame must be in EPSG:4326, not {self.frame.crs}")
+        wanted = [f.column for f in self.fields]
+        for extra in (self.label, self.label_priority, self.time):
+            if extra:
+                wanted.append(extra)
+        if self.categories:
+            wanted.append(self.categories.column)
+        if self.size:
+            wanted.append(self.size.column)
+        missing = sorted(set(wanted) - set(self.frame.columns))
+        if missing:
+            raise ValueError(f"layer '{self.id}': frame lacks columns {missing}")
+
+    def style_of(self, row: pd.Series) -> Style:
+        """The style of one feature."""
+        if self.categories is not None:
+            value = row.get(self.categories.column)
+            if value in self.categories.styles:
+                return self.categories.styles[value][1]
+        return self.style
+
+    def styles(self) -> list[Style]:
+        """The style of every feature, in frame order."""
+        return [self.style_of(row) for _, row in self.frame.iterrows()]
+
+    def with_frame(self, frame: gpd.GeoDataFrame) -> Layer:
+        """The same layer with other features (e.g. clipped or simplified)."""
+        return replace(self, frame=frame)
+
+    def explore(self, **kwargs: object):
+        """Quick look in a notebook: ``GeoDataFrame.explore`` with the layer's colours."""
+        colour = self.style.fill or self.style.stroke or "#333333"
+        tooltip = [f.column for f in self.fields] or None
+        return self.frame.explore(color=colour, tooltip=tooltip, **kwargs)

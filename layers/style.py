@@ -1,0 +1,150 @@
+"""Renderer-neutral style, legend and credit records shared by every layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import geo
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one kind of feature is drawn, in units both renderers understand.
+
+    Widths and marker sizes are CSS pixels on the web; the static renderer draws
+    them at 0.75 pt per pixel, so a map looks the same on screen and in print.
+
+    Attributes
+    ----------
+    fill, stroke : str or None
+        Hex colours; None draws no fill or no outline.
+    dash : tuple of float
+        On/off lengths in pixels; empty for a solid line.
+    marker : str
+        Point symbol: "circle", "square", "triangle", "diamond", "cross" or "star".
+    z : int
+        Drawing order: higher is drawn later (on top).
+    """
+
+    fill: str | None = None
+    fill_opacity: float = 1.0
+    stroke: str | None = "#333333"
+    stroke_width: float = 1.0
+    stroke_opacity: float = 1.0
+    dash: tuple[float, ...] = ()
+    marker: str = "circle"
+    marker_size: float = 8.0
+    z: int = 0
+
+    def but(self, **changes: object) -> Style:
+        """A copy with some attributes changed."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class SizeScale:
+    """Proportional symbols or flow widths.
+
+    Flow widths grow linearly with the value (``width = value / max_value *
+    max_size``); point symbols grow by area (``diameter ∝ sqrt(value)``).
+
+    Attributes
+    ----------
+    column : str
+        Numeric column; NaN means "not reported" and is drawn with `unknown_size`.
+    max_value : float
+        The value drawn at `max_size` pixels.
+    key_values : tuple of float
+        Values shown in the legend's size key.
+    """
+
+    column: str
+    max_value: float
+    max_size: float
+    min_size: float = 1.0
+    unknown_size: float = 1.5
+    by_area: bool = False
+    key_values: tuple[float, ...] = ()
+    label: str = ""
+
+    def size(self, value: float | None) -> float:
+        """Pixel width (flows) or diameter (points) for `value`."""
+        if value is None or value != value:  # NaN: not reported
+            return self.unknown_size
+        ratio = max(float(value), 0.0) / self.max_value
+        size = self.max_size * (ratio**0.5 if self.by_area else ratio)
+        return max(size, self.min_size)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of a legend: a swatch drawn with `style` and a label."""
+
+    label: str
+    style: Style
+    kind: str  # "area", "line", "point" or "flow"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column shown in tooltips and popups.
+
+    Attributes
+    ----------
+    fmt : str
+        A ``str.format`` pattern for the value, e.g. ``"{:,.0f} km²"``.
+    missing : str
+        Shown where the value is empty.
+    """
+
+    column: str
+    label: str
+    fmt: str = "{}"
+    missing: str = "not reported"
+
+    def format(self, value: object) -> str:
+        """The value as text for a reader."""
+        if value is None or (isinstance(value, float) and value != value) or value == "":
+            return self.missing
+        try:
+            return self.fmt.format(value)
+        except (ValueError, TypeError):
+            return str(value)
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Where a layer's data comes from."""
+
+    source: str
+    license: str
+    version: str = ""
+    url: str = ""
+
+    @classmethod
+    def of(cls, dataset_name: str) -> Credit:
+        """The credit of a catalog dataset."""
+        entry = geo.dataset(dataset_name)
+        return cls(
+            source=entry.citation, license=entry.license, version=entry.version, url=entry.url
+        )
+
+    def text(self) -> str:
+        """One line for a map's credits."""
+        return f"{self.source} ({self.license})"
+
+
+@dataclass(frozen=True)
+class Categories:
+    """Per-feature styles chosen by the value of one column.
+
+    Attributes
+    ----------
+    column : str
+        Column whose value picks the style.
+    styles : dict
+        Value -> (legend label, Style). Values missing here use the layer's base style.
+    """
+
+    column: str
+    styles: dict[str, tuple[str, Style]] = field(default_factory=dict)

@@ -1,0 +1,118 @@
+"""The Fergana Valley as a physical basin and as an administrative region."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import shapely
+
+import geo
+from geo.crs import area_km2
+from layers.layer import Layer
+from layers.source import Source, credits_for, frame_from
+from layers.style import Categories, Field, LegendEntry
+from layers.theme import style
+
+# The valley's provinces in the three states (ISO 3166-2 codes as in the admin1 data).
+VALLEY_PROVINCES: dict[str, str] = {
+    "UZ-AN": "Andijan",
+    "UZ-NG": "Namangan",
+    "UZ-FA": "Fergana",
+    "KG-O": "Osh",
+    "KG-J": "Jalal-Abad",
+    "KG-B": "Batken",
+    "TJ-SU": "Sughd",
+}
+OUTLINE_ROLES = {
+    "Fergana Valley (floor, DEM-derived)": ("floor", "Valley floor (below 1,100 m, from relief)"),
+    "Fergana Valley": ("region", "Fergana Valley (Natural Earth region)"),
+}
+
+
+def basin(data: Source = None) -> Layer:
+    """The valley as a physical basin: the relief-derived floor and Natural Earth's region polygon.
+
+    Parameters
+    ----------
+    data : path, URL or GeoDataFrame, optional
+        Your own valley outline(s) with a ``name`` column.
+    """
+    frame = frame_from(data, "fergana_valley", required={"name": "str"}, geometry="area")
+    role = [OUTLINE_ROLES.get(n, ("floor", n))[0] for n in frame["name"]]
+    out = gpd.GeoDataFrame(
+        {
+            "name": frame["name"],
+            "role": role,
+            "method": frame.get("method", ""),
+            "source": frame.get("source", ""),
+        },
+        geometry=frame.geometry,
+        crs="EPSG:4326",
+    )
+    out["area_km2"] = area_km2(out).round(0)
+    labels = {r: lab for r, lab in OUTLINE_ROLES.values()}
+    categories = Categories(
+        "role",
+        {
+            "floor": (labels["floor"], style("valley_floor")),
+            "region": (labels["region"], style("valley_region")),
+        },
+    )
+    return Layer(
+        id="valley",
+        title="Fergana Valley",
+        kind="area",
+        frame=out,
+        style=style("valley_floor"),
+        categories=categories,
+        legend=[LegendEntry(label, s, "area") for label, s in categories.styles.values()],
+        fields=[
+            Field("name", "Outline"),
+            Field("area_km2", "Area", "{:,.0f} km²"),
+            Field("method", "How it was drawn"),
+            Field("source", "Source"),
+        ],
+        credits=credits_for(data, "fergana_valley"),
+        description=(
+            "The Fergana Valley floor, derived from a 5 arc-minute relief grid "
+            "(cells at or below 1,100 m; about 24% larger than the often cited "
+            "~22,000 km²), and Natural Earth's generalised region polygon."
+        ),
+    )
+
+
+def provinces() -> Layer:
+    """The valley as an administrative region: its provinces in the three states."""
+    admin = geo.load("admin1")
+    frame = admin[admin["iso_3166_2"].isin(VALLEY_PROVINCES)].reset_index(drop=True)
+    out = gpd.GeoDataFrame(
+        {
+            "name": frame["label"],
+            "country": frame["admin"],
+            "iso_3166_2": frame["iso_3166_2"],
+        },
+        geometry=frame.geometry,
+        crs="EPSG:4326",
+    )
+    out["area_km2"] = area_km2(out).round(0)
+    total = float(area_km2(gpd.GeoSeries([shapely.union_all(out.geometry)], crs=4326)).iloc[0])
+    return Layer(
+        id="valley_provinces",
+        title="Fergana Valley provinces",
+        kind="area",
+        frame=out,
+        style=style("valley_provinces"),
+        legend=[LegendEntry("Province of the valley", style("valley_provinces"), "area")],
+        fields=[
+            Field("name", "Province"),
+            Field("country", "Country"),
+            Field("area_km2", "Area", "{:,.0f} km²"),
+        ],
+        label="name",
+        label_priority="area_km2",
+        credits=credits_for(None, "admin1"),
+        description=(
+            f"The valley's seven provinces in three states ({total:,.0f} km² in all, "
+            "mountains included): Andijan, Namangan and Fergana (Uzbekistan), Osh, "
+            "Jalal-Abad and Batken (Kyrgyzstan), and Sughd (Tajikistan)."
+        ),
+    )

@@ -1,0 +1,151 @@
+"""Composition: a spec turned into built layers, credits and text, shared by both renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import geopandas as gpd
+import shapely
+
+import geo
+import layers
+from layers import Credit, Layer
+from maps.spec import Annotation, MapSpec, SpecError
+
+# Features are clipped to the extent grown by this share of its size on each side,
+# so lines leave the frame cleanly and panning a little shows no cut edges.
+CLIP_MARGIN = 0.25
+
+
+@dataclass(frozen=True)
+class PlacedAnnotation:
+    """An annotation with its resolved position."""
+
+    text: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class Composition:
+    """Everything a renderer draws for one spec.
+
+    Attributes
+    ----------
+    layers : list of Layer
+        In drawing order, clipped around the extent, titles overridden by the spec.
+    visible : list of bool
+        Whether each layer shows when the web map opens.
+    labelled : list of bool
+        Whether each layer's labels are drawn.
+    credits : list of Credit
+        Compiled from the layers, each source once, in first-use order.
+    """
+
+    spec: MapSpec
+    layers: list[Layer]
+    visible: list[bool]
+    labelled: list[bool]
+    annotations: list[PlacedAnnotation]
+    credits: list[Credit]
+
+    def credit_line(self) -> str:
+        """All credits on one line."""
+        return "Sources: " + "; ".join(c.text() for c in self.credits)
+
+
+def compose(spec: MapSpec) -> Composition:
+    """Build every layer of `spec` and compile its credits.
+
+    Raises
+    ------
+    SpecError
+        When a layer cannot be built with the spec's options, naming the spec and key.
+    """
+    built: list[Layer] = []
+    for n, ref in enumerate(spec.layers):
+        try:
+            layer = layers.build(ref.id, **ref.options)
+        except TypeError as err:
+            raise SpecError(
+                spec.source,
+                f"bad options for layer '{ref.id}': {err}",
+                field=f"layers[{n}].options",
+            ) from None
+        if ref.title:
+            layer = replace(layer, title=ref.title)
+        built.append(layer.with_frame(clip(layer.frame, spec.extent)))
+    return Composition(
+        spec=spec,
+        layers=built,
+        visible=[ref.visible for ref in spec.layers],
+        labelled=[ref.labels for ref in spec.layers],
+        annotations=[_place(a, spec, n) for n, a in enumerate(spec.annotations)],
+        credits=unique_credits(c for layer in built for c in layer.credits),
+    )
+
+
+def clip(frame: gpd.GeoDataFrame, extent: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    """Features of `frame` cut to `extent` grown by :data:`CLIP_MARGIN`; empty results dropped."""
+    west, south, east, north = extent
+    dx, dy = (east - west) * CLIP_MARGIN, (north - south) * CLIP_MARGIN
+    box = shapely.box(west - dx, south - dy, east + dx, north + dy)
+    keep = frame.geometry.intersects(box)
+    out = frame[keep].copy()
+    out["geometry"] = shapely.intersection(out.geometry.values, box)
+    out = out[~out.geometry.is_empty]
+    return out.reset_index(drop=True)
+
+
+def unique_credits(credits) -> list[Credit]:
+    """Credits in first-seen order, each once."""
+    seen: dict[tuple[str, str], Credit] = {}
+    for credit in credits:
+        seen.setdefault((credit.source, credit.license), credit)
+    return list(seen.values())
+
+
+def _place(note: Annotation, spec: MapSpec, n: int) -> PlacedAnnotation:
+    if note.place is None:
+        return PlacedAnnotation(note.text, float(note.lon), float(note.lat))
+    try:
+        found = geo.place(note.place)
+    except geo.DataError as err:
+        raise SpecError(spec.source, str(err), field=f"annotations[{n}].place") from None
+    return PlacedAnnotation(note.text, found.lon, found.lat)
+
+
+def describe(composition: Composition) -> str:
+    """A plain-text description of the map for screen readers and alt text."""
+    spec = composition.spec
+    west, south, east, north = spec.extent
+    lines = [spec.title + (f": {spec.subtitle}" if spec.subtitle else "") + "."]
+    lines.append(
+        f"A map of the area from {abs(west):.1f}°{'E' if west >= 0 else 'W'} to "
+        f"{abs(east):.1f}°{'E' if east >= 0 else 'W'} and {abs(south):.1f}°"
+        f"{'N' if south >= 0 else 'S'} to {abs(north):.1f}°{'N' if north >= 0 else 'S'}."
+    )
+    for layer in composition.layers:
+        if layer.kind == "area" and layer.id in ("countries", "admin1", "lakes"):
+            continue
+        names = _feature_names(layer)
+        sentence = (
+            f"{layer.title}: {len(layer.frame)} feature{'s' if len(layer.frame) != 1 else ''}"
+        )
+        if names:
+            sentence += " — " + ", ".join(names)
+        lines.append(sentence + ".")
+        if layer.description:
+            lines.append(layer.description)
+    if spec.caption:
+        lines.append(spec.caption)
+    lines.append(composition.credit_line() + ".")
+    return "\n".join(lines) + "\n"
+
+
+def _feature_names(layer: Layer, limit: int = 12) -> list[str]:
+    column = layer.label or (layer.fields[0].column if layer.fields else None)
+    if column is None or column not in layer.frame:
+        return []
+    names = [str(v) for v in layer.frame[column].dropna().unique() if str(v).strip()]
+    return names[:limit] + ([f"and {len(names) - limit} more"] if len(names) > limit else [])

@@ -1,0 +1,286 @@
+"""Map specs: what one map shows, read from declarative TOML files."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import geo
+import layers
+
+SPEC_DIR = Path(__file__).parent / "specs"
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# Extents must lie in the data's world: lon -180..180, lat -85..85 (Web Mercator's limit).
+LON_RANGE = (-180.0, 180.0)
+LAT_RANGE = (-85.0, 85.0)
+
+
+class SpecError(geo.DataError):
+    """A map spec that cannot be used; the message names the spec file and key."""
+
+
+@dataclass(frozen=True)
+class LayerRef:
+    """A layer as one map uses it.
+
+    Attributes
+    ----------
+    id : str
+        Registry id (``fergana layers list``).
+    title : str or None
+        Overrides the layer's title in this map.
+    visible : bool
+        Shown when the web map opens (it stays in the layer control either way).
+    options : dict
+        Keyword arguments for the layer builder (e.g. ``focus = "KGZ"``).
+    labels : bool
+        Draw the layer's labels.
+    """
+
+    id: str
+    title: str | None = None
+    visible: bool = True
+    options: dict[str, Any] = field(default_factory=dict)
+    labels: bool = True
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A text note at a place (by gazetteer name) or at lon/lat."""
+
+    text: str
+    place: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+
+@dataclass(frozen=True)
+class Inset:
+    """A small extra map.
+
+    Attributes
+    ----------
+    kind : {"locator", "magnifier", "context"}
+        Locator: where the map sits in Central Asia. Magnifier: a close-up of
+        `extent` (for features too small at map scale). Context: a wider map
+        with its own `layers` (e.g. CSTO members).
+    """
+
+    kind: str
+    extent: tuple[float, float, float, float] | None = None
+    layers: tuple[str, ...] = ()
+    title: str = ""
+
+
+INSET_KINDS = ("locator", "magnifier", "context")
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """One map: its extent, layers in drawing order, text and insets.
+
+    Credits are never written in a spec: they are compiled from the layers.
+    """
+
+    id: str
+    title: str
+    extent: tuple[float, float, float, float]
+    layers: tuple[LayerRef, ...]
+    subtitle: str = ""
+    caption: str = ""
+    zoom: tuple[int, int] = (4, 10)
+    relief: bool = True
+    annotations: tuple[Annotation, ...] = ()
+    insets: tuple[Inset, ...] = ()
+    source: str = "<spec>"
+
+    @property
+    def output_name(self) -> PurePosixPath:
+        """Relative file stem of this map's outputs inside the output folder."""
+        return PurePosixPath(self.id)
+
+
+def load_spec(path: str | Path) -> MapSpec:
+    """Read and validate one TOML spec.
+
+    Raises
+    ------
+    SpecError
+        Naming the file and the key: unknown keys, unknown layer ids, a bad
+        extent or zoom, an id that would write outside the output folder.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError(path, "no such spec file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise SpecError(path, f"is not valid TOML ({err})") from None
+    return spec_from_dict(raw, source=str(path))
+
+
+def spec_from_dict(raw: dict[str, Any], source: str = "<spec>") -> MapSpec:
+    """Validate a spec given as a dict (the parsed TOML)."""
+    _check_keys(raw, MapSpec, source, "", skip={"source"})
+    for key in ("id", "title", "extent", "layers"):
+        if key not in raw:
+            raise SpecError(source, "is missing a required key", field=key)
+    spec_id = raw["id"]
+    if not isinstance(spec_id, str) or not ID_PATTERN.match(spec_id):
+        raise SpecError(
+            source,
+            f"id {spec_id!r} is not a plain file name (it must stay inside the output folder)",
+            field="id",
+            hint="use lower-case letters, digits, '-' and '_' only",
+        )
+    refs = tuple(_layer_ref(item, source, n) for n, item in enumerate(_list(raw, "layers", source)))
+    insets = tuple(_inset(item, source, n) for n, item in enumerate(raw.get("insets", [])))
+    notes = tuple(_annotation(item, source, n) for n, item in enumerate(raw.get("annotations", [])))
+    zoom = tuple(raw.get("zoom", (4, 10)))
+    if (
+        len(zoom) != 2
+        or not all(isinstance(z, int) and 0 <= z <= 18 for z in zoom)
+        or zoom[0] > zoom[1]
+    ):
+        raise SpecError(
+            source,
+            f"zoom must be [min, max] with 0 <= min <= max <= 18, not {raw.get('zoom')!r}",
+            field="zoom",
+        )
+    return MapSpec(
+        id=spec_id,
+        title=_text(raw, "title", source),
+        subtitle=_text(raw, "subtitle", source, ""),
+        caption=_text(raw, "caption", source, ""),
+        extent=check_extent(raw["extent"], source, "extent"),
+        layers=refs,
+        zoom=(zoom[0], zoom[1]),
+        relief=bool(raw.get("relief", True)),
+        annotations=notes,
+        insets=insets,
+        source=source,
+    )
+
+
+def check_extent(value: Any, source: str, key: str) -> tuple[float, float, float, float]:
+    """A valid (west, south, east, north) extent, or a SpecError naming `key`."""
+    try:
+        west, south, east, north = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise SpecError(
+            source, f"must be four numbers [west, south, east, north], not {value!r}", field=key
+        ) from None
+    problems = []
+    if not (LON_RANGE[0] <= west < east <= LON_RANGE[1]):
+        problems.append(f"longitudes must satisfy -180 <= west < east <= 180 (got {west}, {east})")
+    if not (LAT_RANGE[0] <= south < north <= LAT_RANGE[1]):
+        problems.append(f"latitudes must satisfy -85 <= south < north <= 85 (got {south}, {north})")
+    if problems:
+        raise SpecError(
+            source,
+            "; ".join(problems),
+            field=key,
+            hint="give [west, south, east, north] in degrees",
+        )
+    return west, south, east, north
+
+
+def _layer_ref(item: Any, source: str, n: int) -> LayerRef:
+    key = f"layers[{n}]"
+    if isinstance(item, str):
+        item = {"id": item}
+    if not isinstance(item, dict):
+        raise SpecError(source, "must be a layer id or a table", field=key)
+    _check_keys(item, LayerRef, source, key + ".")
+    layer_id = item.get("id")
+    if layer_id not in layers.REGISTRY:
+        import difflib
+
+        close = difflib.get_close_matches(str(layer_id), layers.REGISTRY, n=3, cutoff=0.5)
+        raise SpecError(
+            source,
+            f"unknown layer {layer_id!r}",
+            field=f"{key}.id",
+            hint=f"did you mean {', '.join(close)}?"
+            if close
+            else f"known layers: {', '.join(layers.REGISTRY)}",
+        )
+    return LayerRef(
+        id=layer_id,
+        title=item.get("title"),
+        visible=bool(item.get("visible", True)),
+        options=dict(item.get("options", {})),
+        labels=bool(item.get("labels", True)),
+    )
+
+
+def _inset(item: Any, source: str, n: int) -> Inset:
+    key = f"insets[{n}]"
+    if not isinstance(item, dict):
+        raise SpecError(source, "must be a table", field=key)
+    _check_keys(item, Inset, source, key + ".")
+    kind = item.get("kind")
+    if kind not in INSET_KINDS:
+        raise SpecError(
+            source, f"kind must be one of {INSET_KINDS}, not {kind!r}", field=f"{key}.kind"
+        )
+    extent = item.get("extent")
+    if kind != "locator" and extent is None:
+        raise SpecError(source, f"a {kind} inset needs an extent", field=f"{key}.extent")
+    for layer_id in item.get("layers", []):
+        if layer_id not in layers.REGISTRY:
+            raise SpecError(source, f"unknown layer {layer_id!r}", field=f"{key}.layers")
+    return Inset(
+        kind=kind,
+        extent=None if extent is None else check_extent(extent, source, f"{key}.extent"),
+        layers=tuple(item.get("layers", [])),
+        title=str(item.get("title", "")),
+    )
+
+
+def _annotation(item: Any, source: str, n: int) -> Annotation:
+    key = f"annotations[{n}]"
+    if not isinstance(item, dict) or "text" not in item:
+        raise SpecError(source, "must be a table with text and place or lon/lat", field=key)
+    _check_keys(item, Annotation, source, key + ".")
+    if item.get("place") is None and (item.get("lon") is None or item.get("lat") is None):
+        raise SpecError(source, "needs a place name or both lon and lat", field=key)
+    return Annotation(
+        text=str(item["text"]), place=item.get("place"), lon=item.get("lon"), lat=item.get("lat")
+    )
+
+
+def _check_keys(
+    raw: dict[str, Any], kind: type, source: str, prefix: str, skip: set[str] = frozenset()
+) -> None:
+    allowed = {f.name for f in fields(kind)} - set(skip)
+    for key in raw:
+        if key not in allowed:
+            import difflib
+
+            close = difflib.get_close_matches(key, allowed, n=1)
+            raise SpecError(
+                source,
+                "unknown key",
+                field=f"{prefix}{key}",
+                hint=f"did you mean '{close[0]}'?"
+                if close
+                else f"allowed: {', '.join(sorted(allowed))}",
+            )
+
+
+def _list(raw: dict[str, Any], key: str, source: str) -> list[Any]:
+    value = raw[key]
+    if not isinstance(value, list) or not value:
+        raise SpecError(source, "must be a non-empty list", field=key)
+    return value
+
+
+def _text(raw: dict[str, Any], key: str, source: str, default: str | None = None) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str):
+        raise SpecError(source, "must be text", field=key)
+    return value
