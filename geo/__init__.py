@@ -6,20 +6,68 @@
 from geo.atomic import atomic_write, write_bytes_atomic, write_text_atomic
 from geo.cache import cache_dir, copy_in_use
 from geo.catalog import Dataset, catalog, dataset
+from geo.crs import (
+    PROJECTIONS,
+    Projection,
+    area_km2,
+    crs_for_extent,
+    distance_km,
+    named_crs,
+    project,
+)
 from geo.errors import DataError
+from geo.gazetteer import Place, UnknownPlace, place, places_table
+from geo.geometry import (
+    arrowhead,
+    clip_to_extent,
+    decimals_for_tolerance,
+    flow_geometries,
+    flow_line,
+    label_points,
+    round_coordinates,
+    simplify_coverage,
+    simplify_lines,
+    tolerance_for_scale,
+    tolerance_for_zoom,
+)
 from geo.load import load
 from geo.raster import Raster
+from geo.read import Schema, read_data
 
 __all__ = [
+    "PROJECTIONS",
     "DataError",
     "Dataset",
+    "Place",
+    "Projection",
     "Raster",
+    "Schema",
+    "UnknownPlace",
+    "area_km2",
+    "arrowhead",
     "atomic_write",
     "cache_dir",
     "catalog",
+    "clip_to_extent",
     "copy_in_use",
+    "crs_for_extent",
     "dataset",
+    "decimals_for_tolerance",
+    "distance_km",
+    "flow_geometries",
+    "flow_line",
+    "label_points",
     "load",
+    "named_crs",
+    "place",
+    "places_table",
+    "project",
+    "read_data",
+    "round_coordinates",
+    "simplify_coverage",
+    "simplify_lines",
+    "tolerance_for_scale",
+    "tolerance_for_zoom",
     "write_bytes_atomic",
     "write_text_atomic",
 ]

@@ -18,7 +18,8 @@ class DataError(ValueError):
     problem : str
         What is wrong, in one sentence.
     row : int, optional
-        1-based data row (CSV: the header is row 0) or feature number.
+        For a CSV, the line number a spreadsheet shows (the header is line 1, the
+        first data row line 2); for vector data, the 1-based feature number.
     field : str, optional
         Column or property name.
     hint : str, optional

@@ -56,6 +56,8 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     """Read a UTF-8 CSV with a header row; a bad encoding raises :class:`geo.DataError`."""
     try:
         return pd.read_csv(path, encoding="utf-8", keep_default_na=False, na_values=[""])
+    except FileNotFoundError:
+        raise DataError(path, "no such file") from None
     except UnicodeDecodeError as err:
         raise DataError(
             path,

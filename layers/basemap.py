@@ -8,9 +8,10 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from geo.crs import named_crs
 from layers.layer import Layer
 from layers.source import Source, credits_for, frame_from
-from layers.style import Categories, Credit, Field, LegendEntry
+from layers.style import Categories, Field, LegendEntry
 from layers.theme import style
 
 # Natural Earth scalerank <= this is a "major" river (Syr Darya, Amu Darya, Naryn...).
@@ -121,41 +122,55 @@ def rivers(data: Source = None) -> Layer:
     )
 
 
-def places(data: Source = None, *, min_population: int = 100_000) -> Layer:
-    """Populated places with at least `min_population` people, and every capital."""
+def places(
+    data: Source = None, *, min_population: int = 100_000, spacing_km: float = 10.0
+) -> Layer:
+    """Towns and cities with at least `min_population` people, and every national capital.
+
+    A place closer than `spacing_km` to a more populous one is left out (GeoNames
+    lists city districts, such as Tashkent's, as cities of their own).
+    """
     frame = frame_from(data, "places", required={"name": "str"}, geometry="point")
     population = pd.to_numeric(frame.get("population"), errors="coerce").fillna(0)
-    capital = frame.get("capital", pd.Series("", index=frame.index)).fillna("").astype(str)
-    is_capital = capital.str.contains("capital", case=False)
+    featurecla = frame.get("featurecla", pd.Series("", index=frame.index)).astype("string")
+    is_capital = featurecla.fillna("").eq("Admin-0 capital")
     keep = (population >= min_population) | is_capital
-    frame = frame[keep].assign(
-        label=frame["name_en"].fillna(frame["name"]) if "name_en" in frame else frame["name"],
-        population=population[keep],
-        kind=["capital" if c else "place" for c in is_capital[keep]],
-    )
-    frame = frame.sort_values(["population", "label"], ascending=[False, True])
+    label = frame["name_en"].fillna(frame["name"]) if "name_en" in frame else frame["name"]
+    frame = gpd.GeoDataFrame(
+        {
+            "label": label[keep],
+            "population": population[keep],
+            "kind": ["capital" if c else "place" for c in is_capital[keep]],
+        },
+        geometry=frame.geometry[keep],
+        crs="EPSG:4326",
+    ).sort_values(["population", "label"], ascending=[False, True], kind="stable")
+    frame = _spaced(frame.reset_index(drop=True), spacing_km)
     categories = Categories(
         "kind",
         {"capital": ("Capital", style("capital")), "place": ("Town or city", style("place"))},
     )
-    credits = credits_for(data, "places")
     return Layer(
         id="places",
         title="Towns and cities",
         kind="point",
-        frame=gpd.GeoDataFrame(
-            frame[["label", "population", "kind", "geometry"]].reset_index(drop=True),
-            crs="EPSG:4326",
-        ),
+        frame=frame,
         style=style("place"),
         categories=categories,
         legend=[LegendEntry(label, s, "point") for label, s in categories.styles.values()],
         fields=[Field("label", "Place"), Field("population", "Population (GeoNames)", "{:,.0f}")],
         label="label",
         label_priority="population",
-        credits=credits,
+        credits=credits_for(data, "places"),
         description=f"Towns and cities of {min_population:,}+ people and capitals.",
     )
 
 
-__all__ = ["Credit", "admin1", "countries", "lakes", "places", "rivers"]
+def _spaced(frame: gpd.GeoDataFrame, spacing_km: float) -> gpd.GeoDataFrame:
+    """Rows in order, each dropped if within `spacing_km` of an earlier kept row."""
+    metres = frame.geometry.to_crs(named_crs("equal_area"))
+    kept: list[int] = []
+    for n, point in enumerate(metres):
+        if all(point.distance(metres.iloc[k]) >= spacing_km * 1000 for k in kept):
+            kept.append(n)
+    return frame.iloc[kept].reset_index(drop=True)

@@ -49,6 +49,9 @@ class Layer:
         Sources of the data, compiled into each map's credits.
     description : str
         One or two plain sentences for text descriptions of the map.
+    series : DataFrame or None
+        Dated totals that go with the layer (columns ``date``, ``text``,
+        ``source``), shown beside a time slider and used in captions.
     """
 
     id: str
@@ -66,6 +69,7 @@ class Layer:
     time: str | None = None
     zoom: tuple[int, int] = (0, 18)
     description: str = ""
+    series: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from layers import basemap, borders, context, valley
+from layers import basemap, borders, context, flows, june2010, trafficking, valley
 from layers.layer import Layer
 
 
@@ -15,7 +15,7 @@ class Entry:
     """A registered layer: its builder and what a listing shows before building it."""
 
     builder: Callable[..., Layer]
-    theme: str  # "basemap", "borders", "valley", "june2010", "security", "water"
+    theme: str  # "basemap", "borders", "valley", "june2010", "security", "water", "trafficking"
 
 
 REGISTRY: dict[str, Entry] = {
@@ -32,7 +32,17 @@ REGISTRY: dict[str, Entry] = {
     "bases": Entry(context.bases, "security"),
     "csto": Entry(context.csto, "security"),
     "water": Entry(context.water, "water"),
+    "refugee_flows": Entry(june2010.refugee_flows, "june2010"),
+    "camps": Entry(june2010.camps, "june2010"),
+    "crossings": Entry(june2010.crossings, "june2010"),
+    "violence": Entry(june2010.violence, "june2010"),
+    "trafficking": Entry(trafficking.routes, "trafficking"),
+    "route_stops": Entry(trafficking.route_stops, "trafficking"),
+    "flows": Entry(flows.flows, "generic"),  # needs data=: your own origin,destination,count CSV
 }
+
+# Layers that need the user's data and so are not built by `fergana layers list`.
+NEEDS_DATA = frozenset({"flows"})
 
 
 def layer_ids() -> list[str]:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 import geo
+from scripts.refresh_cli import register as register_refresh
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -56,9 +57,27 @@ def _data_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _layers_list(args: argparse.Namespace) -> int:
+    import layers
+
+    rows = []
+    for layer_id in layers.layer_ids():
+        if layer_id in layers.registry.NEEDS_DATA:
+            rows.append((layer_id, "flow", "-", "Your own flows (data=CSV)", "user data"))
+            continue
+        layer = layers.build(layer_id)
+        credits = "; ".join(dict.fromkeys(c.source for c in layer.credits))
+        rows.append((layer_id, layer.kind, len(layer.frame), layer.title, credits))
+    _print_table(("id", "kind", "features", "title", "credits"), rows)
+    print(f"\n{len(rows)} layers. In Python: layers.build(ID) returns a Layer; .explore() shows it.")
+    return 0
+
+
 def _bounds(bounds: Sequence[float]) -> str:
     west, south, east, north = bounds
-    return f"lon {west:.3f} to {east:.3f}, lat {south:.3f} to {north:.3f} (west, south, east, north)"
+    return (
+        f"lon {west:.3f} to {east:.3f}, lat {south:.3f} to {north:.3f} (west, south, east, north)"
+    )
 
 
 def _print_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -99,6 +118,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.add_argument("name", help="dataset name, as in `fergana data list` (e.g. countries)")
     info.set_defaults(handler=_data_info)
+    register_refresh(data_commands)
+
+    layer_parser = commands.add_parser(
+        "layers",
+        help="the thematic layers that map specs can use",
+        description="Thematic layers built from the embedded data.",
+    )
+    layer_commands = layer_parser.add_subparsers(
+        title="layer commands", metavar="ACTION", required=True
+    )
+    layer_commands.add_parser(
+        "list",
+        help="every layer with kind, feature count and credits",
+        description="Build every registered layer and list it with its feature count and credits.",
+    ).set_defaults(handler=_layers_list)
     return parser
 
 

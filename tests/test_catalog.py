@@ -14,11 +14,7 @@ NAMES = list(geo.catalog())
 def test_catalog_lists_every_embedded_file():
     data_dir = geo.catalog()["countries"].embedded_path.parent.parent
     listed = {d.embedded_path.resolve() for d in geo.catalog().values()}
-    shipped = {
-        p.resolve()
-        for p in data_dir.rglob("*")
-        if p.suffix in {".geojson", ".csv", ".tif"}
-    }
+    shipped = {p.resolve() for p in data_dir.rglob("*") if p.suffix in {".geojson", ".csv", ".tif"}}
     assert shipped == listed
 
 

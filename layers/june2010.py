@@ -1,0 +1,396 @@
+"""June 2010: refugee flows into Uzbekistan, camps, crossings, violence, and dated totals.
+
+Counts come only from the facts tables; a flow whose count was not reported is
+drawn as unknown (thin, dashed), never guessed. Where the sources place a flow
+only by district or country, ``layers/data/refugee_flow_places.csv`` says how it
+is drawn, and each feature's ``drawn_as`` note says so on the map.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+import geo
+from geo.crs import named_crs
+from geo.geometry import flow_line, label_points
+from layers.flows import flow_scale
+from layers.layer import Layer
+from layers.style import Categories, Credit, Field, LegendEntry
+from layers.theme import style
+
+DATA_DIR = Path(__file__).parent / "data"
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A schematic arrow into a country ends this far inside its border.
+INSIDE_BORDER_M = 4_000.0
+
+# Violence rows whose place names one located place -> the gazetteer name.
+VIOLENCE_PLACES: dict[str, str] = {
+    "Osh": "Osh",
+    "Osh (city centre)": "Osh",
+    "Osh (Uzbek mahallas, e.g. Cheremushki)": "Osh",
+    "Osh (Aravanskoe district)": "Osh",
+    "Osh and suburbs": "Osh",
+    "Jalal-Abad": "Jalal-Abad",
+    "Jalal-Abad city": "Jalal-Abad",
+    "Bazar-Korgon": "Bazar-Korgon",
+}
+JUNE_2010 = ("2010-06-01", "2010-06-30")
+
+
+def refugee_flows() -> Layer:
+    """Reported June 2010 flows from southern Kyrgyzstan into Uzbekistan.
+
+    Line width is proportional to the reported number of people; a lower bound
+    ("more than 100,000") is drawn at that bound and labelled as such; flows
+    with no reported number are drawn thin and dashed.
+    """
+    facts = geo.load("refugee_flows_2010")
+    drawn = _flow_places()
+    rows = []
+    for item in drawn.itertuples(index=False):
+        fact = facts.iloc[item.flow_line - 2]
+        origin = _origin_point(item)
+        destination = _destination_point(item, origin)
+        count, count_text, basis = _reported_count(fact)
+        rows.append(
+            {
+                "origin": fact["origin"],
+                "destination": fact["destination"],
+                "crossing": fact["crossing"],
+                "count": count,
+                "count_text": count_text,
+                "count_basis": basis,
+                "status": "reported" if count == count else "unknown",
+                "dates": fact["dates"],
+                "start": _start_date(str(fact["dates"])),
+                "drawn_as": item.note,
+                "source_url": fact["source_url"],
+                "geometry": flow_line(origin, destination, bend=0.18),
+            }
+        )
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    categories = Categories(
+        "status",
+        {
+            "reported": ("Refugees, width by reported number", style("flow")),
+            "unknown": ("Refugees, number not reported", style("flow_unknown")),
+        },
+    )
+    return Layer(
+        id="refugee_flows",
+        title="Refugee flows into Uzbekistan",
+        kind="flow",
+        frame=frame,
+        style=style("flow"),
+        categories=categories,
+        size=flow_scale(),
+        legend=[LegendEntry(label, s, "flow") for label, s in categories.styles.values()],
+        fields=[
+            Field("origin", "From"),
+            Field("destination", "To"),
+            Field("count_text", "People (as reported)"),
+            Field("count_basis", "Basis"),
+            Field("dates", "When"),
+            Field("drawn_as", "How it is drawn"),
+            Field("source_url", "Source"),
+        ],
+        time="start",
+        credits=[Credit.of("refugee_flows_2010"), Credit.of("admin1")],
+        series=displacement_series("refugees_in_uzbekistan"),
+        description=(
+            "Reported movements of refugees from Osh, Jalal-Abad and Bazar-Korgon into "
+            "Uzbekistan's Andijan region in June 2010. Most reports give no numbers for "
+            "single routes; Uzbekistan reported 75,000 to more than 100,000 refugees in all."
+        ),
+    )
+
+
+def camps() -> Layer:
+    """Districts of Andijan region where refugee camps were reported.
+
+    Camp sites have no sourced coordinates, so each is drawn at its district centre.
+    """
+    drawn = _flow_places()
+    facts = geo.load("refugee_flows_2010")
+    rows = []
+    for item in drawn[drawn["destination_kind"] == "district"].itertuples(index=False):
+        fact = facts.iloc[item.flow_line - 2]
+        found = geo.place(item.destination, dataset=item.destination_dataset)
+        rows.append(
+            {
+                "name": str(fact["destination"]).split(",")[0],
+                "district": found.name,
+                "people_text": _reported_count(fact)[1],
+                "drawn_as": "camp's district centre (camp site has no sourced coordinates)",
+                "source_url": fact["source_url"],
+                "geometry": found.point,
+            }
+        )
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    return Layer(
+        id="camps",
+        title="Refugee camps (by district)",
+        kind="point",
+        frame=frame,
+        style=style("camp"),
+        legend=[LegendEntry("Refugee camp reported in this district", style("camp"), "point")],
+        fields=[
+            Field("name", "Camp"),
+            Field("district", "District centre"),
+            Field("people_text", "People (as reported)"),
+            Field("drawn_as", "Drawn at"),
+            Field("source_url", "Source"),
+        ],
+        label="name",
+        credits=[Credit.of("refugee_flows_2010"), Credit.of("places")],
+        description=(
+            "Refugee camps in Andijan region named in UN and news reports, at their districts."
+        ),
+    )
+
+
+def crossings() -> Layer:
+    """Kyrgyz-Uzbek border crossings named in June 2010 reports that have sourced coordinates."""
+    places = geo.load("facts_places")
+    rows = places[(places["kind"] == "border_crossing") & ~places.geometry.isna()]
+    rows = rows[rows["country_iso3"].isin(["KGZ", "UZB"])]
+    rows = rows[
+        ~rows["name"].str.contains("Irkeshtam")
+    ]  # the Chinese border, not part of June 2010
+    frame = gpd.GeoDataFrame(
+        rows[["name", "notes", "source_url"]].reset_index(drop=True),
+        geometry=list(rows.geometry),
+        crs="EPSG:4326",
+    )
+    return Layer(
+        id="crossings",
+        title="Border crossings",
+        kind="point",
+        frame=frame,
+        style=style("crossing"),
+        legend=[LegendEntry("Border crossing", style("crossing"), "point")],
+        fields=[Field("name", "Crossing"), Field("notes", "Notes"), Field("source_url", "Source")],
+        label="name",
+        credits=[Credit.of("facts_places")],
+        description=(
+            "Border crossings used in June 2010 that the sources locate. Dostuk, "
+            "Jalal-Kuduk and Seydikum have no sourced coordinates and are not drawn."
+        ),
+    )
+
+
+def violence() -> Layer:
+    """June 2010 violence by place: events, dates and each reported local toll."""
+    facts = geo.load("violence_2010")
+    dated = facts["date"].astype(str).str.slice(0, 10)
+    june = facts[
+        (dated >= JUNE_2010[0]) & (dated <= JUNE_2010[1]) & facts["place"].isin(VIOLENCE_PLACES)
+    ]
+    rows = []
+    for name, group in june.groupby(june["place"].map(VIOLENCE_PLACES), sort=True):
+        found = geo.place(name)
+        deaths = pd.to_numeric(group["deaths"], errors="coerce").dropna()
+        rows.append(
+            {
+                "place": found.name,
+                "first_date": str(group["date"].astype(str).min())[:10],
+                "events": " | ".join(
+                    f"{d}: {e}" for d, e in zip(group["date"], group["event"], strict=True)
+                ),
+                "deaths_low": float(deaths.min()) if len(deaths) else np.nan,
+                "deaths_high": float(deaths.max()) if len(deaths) else np.nan,
+                "deaths_text": _reports_text(group),
+                "sources": " ".join(sorted(set(group["source_url"].dropna()))),
+                "geometry": found.point,
+            }
+        )
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    frame["status"] = np.where(frame["deaths_high"].notna(), "reported", "unquantified")
+    categories = Categories(
+        "status",
+        {
+            "reported": ("Violence, deaths reported at this place", style("violence")),
+            "unquantified": ("Violence, no local toll reported", style("violence_unquantified")),
+        },
+    )
+    from layers.style import SizeScale
+
+    return Layer(
+        id="violence",
+        title="June 2010 violence",
+        kind="point",
+        frame=frame,
+        style=style("violence"),
+        categories=categories,
+        size=SizeScale(
+            column="deaths_high",
+            max_value=50.0,
+            max_size=28.0,
+            min_size=7.0,
+            unknown_size=9.0,
+            by_area=True,
+            key_values=(5.0, 50.0),
+            label="Deaths reported at the place (highest report)",
+        ),
+        legend=[LegendEntry(label, s, "point") for label, s in categories.styles.values()],
+        fields=[
+            Field("place", "Place"),
+            Field("deaths_text", "Deaths reported here"),
+            Field("first_date", "First report"),
+            Field("events", "Events"),
+            Field("sources", "Sources"),
+        ],
+        label="place",
+        label_priority="deaths_high",
+        time="first_date",
+        credits=[Credit.of("violence_2010")],
+        series=toll_series(),
+        description=(
+            "Places of the June 2010 violence in Osh, Jalal-Abad and Bazar-Korgon. "
+            "Tolls for the whole south rose from 37 on 11 June to 335 by 20 July (Health "
+            "Ministry, deaths recorded at medical facilities); later counts: 426 bodies "
+            "(National Commission) and about 470 (Kyrgyzstan Inquiry Commission)."
+        ),
+    )
+
+
+def displacement_series(metric: str) -> pd.DataFrame:
+    """Reported totals of one displacement metric by the date they refer to.
+
+    Parameters
+    ----------
+    metric : str
+        A ``metric`` value of the displacement table, e.g. ``"refugees_in_uzbekistan"``.
+
+    Returns
+    -------
+    DataFrame
+        One row per day with columns ``date``, ``low``, ``high``, ``text`` (e.g.
+        "75,000–100,000" where reports disagree; "more than" for lower bounds)
+        and ``source`` (reporting bodies). Undated reports are left out.
+    """
+    table = geo.load("displacement_2010")
+    rows = table[table["metric"] == metric].copy()
+    if rows.empty:
+        known = sorted(table["metric"].unique())
+        raise KeyError(f"no displacement metric '{metric}'; metrics: {', '.join(known)}")
+    rows["date"] = rows["as_of_date"].fillna(rows["date_reported"]).astype(str)
+    rows = rows[rows["date"].str.match(ISO_DAY)]
+    rows["number"] = rows["value"].fillna(rows["value_low"]).fillna(rows["value_high"])
+    rows = rows.dropna(subset=["number"])
+    out = []
+    for date, group in rows.groupby("date", sort=True):
+        low, high = group["number"].min(), group["number"].max()
+        lower_bound_only = group["value"].isna().all() and group["value_low"].notna().any()
+        text = f"{low:,.0f}" if low == high else f"{low:,.0f}–{high:,.0f}"
+        if lower_bound_only:
+            text = "more than " + text
+        out.append(
+            {
+                "date": date,
+                "low": low,
+                "high": high,
+                "text": text,
+                "source": "; ".join(dict.fromkeys(group["reporting_body"].astype(str))),
+            }
+        )
+    return pd.DataFrame(out, columns=["date", "low", "high", "text", "source"])
+
+
+def toll_series() -> pd.DataFrame:
+    """Official June-July 2010 death tolls for the south by date; ranges where reports differ."""
+    facts = geo.load("violence_2010")
+    rows = facts[
+        (facts["place"] == "southern Kyrgyzstan")
+        & facts["deaths_basis"].astype(str).str.startswith("official")
+        & facts["date"].astype(str).str.match(ISO_DAY)
+    ].copy()
+    rows["deaths"] = pd.to_numeric(rows["deaths"], errors="coerce")
+    out = []
+    for date, group in rows.dropna(subset=["deaths"]).groupby("date", sort=True):
+        low, high = group["deaths"].min(), group["deaths"].max()
+        out.append(
+            {
+                "date": date,
+                "low": low,
+                "high": high,
+                "text": f"{low:,.0f}" if low == high else f"{low:,.0f}–{high:,.0f}",
+                "source": "; ".join(dict.fromkeys(group["deaths_basis"].astype(str))),
+            }
+        )
+    return pd.DataFrame(out, columns=["date", "low", "high", "text", "source"])
+
+
+@cache
+def _flow_places() -> pd.DataFrame:
+    return pd.read_csv(
+        DATA_DIR / "refugee_flow_places.csv", encoding="utf-8", keep_default_na=False
+    )
+
+
+def _origin_point(item) -> shapely.Point:
+    return geo.place(item.origin, dataset=item.origin_dataset).point
+
+
+def _destination_point(item, origin: shapely.Point) -> shapely.Point:
+    if item.destination_kind == "provinces":
+        admin = geo.load("admin1")
+        union = shapely.union_all(
+            admin[admin["iso_3166_2"].isin(item.destination.split(";"))].geometry
+        )
+        return label_points(gpd.GeoSeries([union], crs="EPSG:4326")).iloc[0]
+    if item.destination_kind == "country":
+        countries = geo.load("countries")
+        country = shapely.union_all(countries[countries["adm0_a3"] == item.destination].geometry)
+        return _just_inside(country, origin)
+    return geo.place(item.destination, dataset=item.destination_dataset).point
+
+
+def _just_inside(country: shapely.Geometry, origin: shapely.Point) -> shapely.Point:
+    """The point INSIDE_BORDER_M inside `country`, nearest to `origin` (in an equal-area CRS)."""
+    to_metres = gpd.GeoSeries([country, origin], crs="EPSG:4326").to_crs(named_crs("equal_area"))
+    shape, start = to_metres.iloc[0], to_metres.iloc[1]
+    inner = shape.buffer(-INSIDE_BORDER_M)
+    nearest = shapely.ops.nearest_points(inner, start)[0]
+    return gpd.GeoSeries([nearest], crs=to_metres.crs).to_crs("EPSG:4326").iloc[0]
+
+
+def _reported_count(fact: pd.Series) -> tuple[float, str, str]:
+    """(number to draw, text for readers, basis): never a guess."""
+    people, low, high = fact.get("people"), fact.get("people_low"), fact.get("people_high")
+    reported = fact.get("people_reported")
+    if people == people and people is not None:
+        return float(people), f"{float(people):,.0f}", "reported"
+    if low == low and low is not None:
+        text = (
+            f"{float(low):,.0f}–{float(high):,.0f}"
+            if high == high and high is not None
+            else f"more than {float(low):,.0f}"
+        )
+        return float(low), text, "lower bound (drawn at the lower figure)"
+    text = str(reported) if reported == reported and reported else "not reported"
+    return float("nan"), text, "not reported"
+
+
+def _start_date(dates: str) -> str:
+    match = re.search(r"\d{4}-\d{2}-\d{2}", dates)
+    return match.group(0) if match else ""
+
+
+def _reports_text(group: pd.DataFrame) -> str:
+    """Each local toll with its date and basis: they count different events, so no range."""
+    reports = [
+        f"{float(d):,.0f} ({date}; {basis})"
+        for d, date, basis in zip(
+            group["deaths"], group["date"], group["deaths_basis"], strict=True
+        )
+        if pd.notna(pd.to_numeric(d, errors="coerce"))
+    ]
+    return "; ".join(reports) if reports else "no toll reported for this place"

@@ -1,0 +1,232 @@
+"""Each layer builds from embedded data; spatial sanity checks computed from the data."""
+
+import math
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+import geo
+import layers
+from layers.registry import NEEDS_DATA
+
+BUILT = [i for i in layers.layer_ids() if i not in NEEDS_DATA]
+
+# Manas International Airport (ICAO UCFM), 43°03′41″N 74°28′40″E, from the
+# airport's AIP entry as quoted by general reference works.
+MANAS_AIRPORT = (74.4778, 43.0614)
+
+
+@pytest.fixture(scope="module")
+def countries():
+    frame = geo.load("countries")
+    return {row.adm0_a3: row.geometry for row in frame.itertuples()}
+
+
+def _haversine_km(a, b):
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def _outer(geometry):
+    """The polygon(s) without holes: a country's outer boundary."""
+    parts = getattr(geometry, "geoms", [geometry])
+    return shapely.union_all([shapely.Polygon(p.exterior) for p in parts])
+
+
+@pytest.mark.parametrize("layer_id", BUILT)
+def test_layer_builds_with_valid_geometry_credits_and_legend(layer_id):
+    layer = layers.build(layer_id)
+    assert isinstance(layer, layers.Layer)
+    assert layer.frame.crs.to_epsg() == 4326
+    assert len(layer.frame) > 0
+    assert layer.frame.geometry.is_valid.all()
+    assert not layer.frame.geometry.is_empty.any()
+    assert layer.credits and all(c.source and c.license for c in layer.credits)
+    assert layer.legend and all(e.label for e in layer.legend)
+    assert layer.fields, "a layer needs at least a tooltip field"
+    expected = {"area": {"Polygon", "MultiPolygon"}, "line": {"LineString", "MultiLineString"},
+                "point": {"Point"}, "flow": {"LineString"}}[layer.kind]
+    assert set(layer.frame.geom_type) <= expected
+
+
+def test_every_style_in_use_comes_from_the_theme():
+    theme_styles = set(layers.THEME.values())
+    for layer_id in BUILT:
+        layer = layers.build(layer_id)
+        for style in layer.styles():
+            # enclaves recolour the theme's enclave style by owner; everything else is verbatim
+            if layer_id.startswith("enclave"):
+                assert style.stroke == layers.style("enclave").stroke
+            else:
+                assert style in theme_styles, (layer_id, style)
+
+
+def test_manas_is_near_the_airport_and_in_kyrgyzstan(countries):
+    frame = layers.build("bases").frame
+    manas = frame[frame["short_name"].str.contains("Manas")]
+    assert len(manas) == 1
+    point = manas.geometry.iloc[0]
+    assert _haversine_km((point.x, point.y), MANAS_AIRPORT) < 5
+    assert countries["KGZ"].contains(point)
+
+
+def test_kant_is_russian_and_in_kyrgyzstan(countries):
+    frame = layers.build("bases").frame
+    kant = frame[frame["short_name"].str.contains("Kant")]
+    assert kant["group"].tolist() == ["russia"]
+    assert countries["KGZ"].contains(kant.geometry.iloc[0])
+
+
+def test_enclaves_lie_inside_the_surrounding_country_and_belong_to_the_other(countries):
+    frame = layers.build("enclaves").frame
+    assert {"Sokh", "Shakhimardan", "Vorukh", "Sarvak"} <= set(frame["name"])
+    for row in frame.itertuples():
+        surrounding, owner = countries[row.surrounded_by], countries[row.belongs_to]
+        inner = row.geometry.buffer(-0.001)  # ignore the shared edge
+        assert _outer(surrounding).contains(inner), row.name
+        assert not surrounding.intersects(inner), row.name
+        assert owner.contains(inner), row.name
+
+
+def test_enclave_areas_are_computed_not_copied():
+    frame = layers.build("enclaves").frame.set_index("name")
+    # SOURCES.md measured the Natural Earth polygons: Sokh 399.4 km², Vorukh 119.5 km²
+    assert frame.loc["Sokh", "area_km2"] == pytest.approx(399.4, abs=2)
+    assert frame.loc["Vorukh", "area_km2"] == pytest.approx(119.5, abs=2)
+    assert frame.loc["Sokh", "reported_area_km2"] != frame.loc["Sokh", "area_km2"]
+
+
+def test_refugee_flows_start_in_kyrgyzstan_and_end_in_uzbekistan(countries):
+    frame = layers.build("refugee_flows").frame
+    assert len(frame) >= 3
+    for row in frame.itertuples():
+        start, end = shapely.get_point(row.geometry, 0), shapely.get_point(row.geometry, -1)
+        assert countries["KGZ"].contains(start), row.origin
+        assert countries["UZB"].contains(end), row.destination
+
+
+def test_refugee_flow_counts_are_never_guessed():
+    layer = layers.build("refugee_flows")
+    facts = geo.load("refugee_flows_2010")
+    reported = set(facts["people"].dropna()) | set(facts["people_low"].dropna())
+    for row in layer.frame.itertuples():
+        if pd.isna(row.count):
+            assert row.status == "unknown"
+            assert layer.size.size(row.count) == layer.size.unknown_size
+        else:
+            assert row.count in reported
+
+
+def test_trafficking_waypoints_run_afghanistan_tajikistan_kyrgyzstan():
+    from layers.trafficking import route_waypoints
+
+    waypoints = route_waypoints()
+    pamir = waypoints[waypoints["route_id"] == "NR-PAMIR"]
+    order = list(dict.fromkeys(pamir["country_iso3"]))
+    assert order[:3] == ["AFG", "TJK", "KGZ"]
+    # and the drawn line visits located stops in that order: Tajik ones before Kyrgyz ones
+    line = layers.build("trafficking").frame.set_index("route_id").loc["NR-PAMIR", "geometry"]
+    tjk, kgz = (shapely.union_all(geo.load("countries").query("adm0_a3 == @c").geometry) for c in ("TJK", "KGZ"))
+    coords = [shapely.Point(c) for c in shapely.get_coordinates(line)]
+    in_country = ["TJK" if tjk.contains(p) else "KGZ" if kgz.contains(p) else "?" for p in coords]
+    assert in_country == sorted(in_country, key=["TJK", "KGZ"].index)
+
+
+@pytest.mark.parametrize("name,inside", [
+    ("Andijan", True), ("Namangan", True), ("Fergana", True), ("Tashkent", False), ("Bishkek", False),
+])
+def test_valley_floor_contains_the_valley_cities_only(name, inside):
+    frame = layers.build("valley").frame
+    floor = frame[frame["role"] == "floor"].geometry.iloc[0]
+    assert floor.contains(geo.place(name).point) is inside
+
+
+def test_violence_places_are_in_southern_kyrgyzstan(countries):
+    frame = layers.build("violence").frame
+    assert {"Osh", "Jalal-Abad"} <= set(frame["place"])
+    for point in frame.geometry:
+        assert countries["KGZ"].contains(point) and point.y < 41.5
+
+
+def test_csto_members_in_june_2010():
+    frame = layers.build("csto").frame.set_index("adm0_a3")
+    assert set(frame.index[frame["status"] == "member"]) == {"RUS", "ARM", "BLR", "KAZ", "KGZ", "TJK"}
+    assert frame.loc["UZB", "status"] == "suspended"
+
+
+def test_displacement_series_shows_ranges_where_sources_differ():
+    from layers.june2010 import displacement_series
+
+    series = displacement_series("refugees_in_uzbekistan").set_index("date")
+    table = geo.load("displacement_2010")
+    day = table[(table["metric"] == "refugees_in_uzbekistan") & (table["as_of_date"] == "2010-06-15")]
+    numbers = day["value"].fillna(day["value_low"]).fillna(day["value_high"])
+    assert series.loc["2010-06-15", "low"] == numbers.min()
+    assert series.loc["2010-06-15", "high"] == numbers.max()
+    assert "–" in series.loc["2010-06-15", "text"]
+    assert list(series.index) == sorted(series.index)
+
+
+# --- user data ------------------------------------------------------------------------
+
+
+def _csv(tmp_path, text, name="flows.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_user_flow_csv_builds_curved_flows(tmp_path):
+    path = _csv(tmp_path, "origin,destination,count,date\nOsh,Andijan,1200,2010-06-12\nJalalabad,Namangan,300,\n")
+    layer = layers.build("flows", data=path)
+    assert layer.kind == "flow" and len(layer.frame) == 2
+    first = layer.frame.geometry.iloc[0]
+    assert _haversine_km(shapely.get_coordinates(first)[0], (geo.place("Osh").lon, geo.place("Osh").lat)) < 0.01
+    assert layer.size.size(1200) > layer.size.size(300)
+
+
+def test_user_flow_unknown_place_names_row_and_suggests(tmp_path):
+    path = _csv(tmp_path, "origin,destination,count\nOsh,Andijan,10\nOshh,Andijan,5\n")
+    with pytest.raises(geo.DataError) as err:
+        layers.build("flows", data=path)
+    message = str(err.value)
+    assert "flows.csv" in message and "row 3" in message and "origin" in message
+    assert "Osh" in message.split("closest", 1)[1]
+
+
+@pytest.mark.parametrize("count,what", [("-5", "negative"), ("many", "not a number"), ("", "missing")])
+def test_user_flow_bad_counts_are_rejected_with_line_numbers(tmp_path, count, what):
+    path = _csv(tmp_path, f"origin,destination,count\nOsh,Andijan,10\nOsh,Namangan,{count}\n")
+    with pytest.raises(geo.DataError) as err:
+        layers.build("flows", data=path)
+    message = str(err.value)
+    assert what in message and "line(s) 3" in message and "count" in message and "flows.csv" in message
+
+
+def test_user_flow_with_coordinates_needs_no_gazetteer(tmp_path):
+    path = _csv(tmp_path, "destination_lon,destination_lat,origin_lon,origin_lat,count\n72.3,40.8,72.8,40.5,7\n")
+    layer = layers.build("flows", data=path)
+    assert shapely.get_coordinates(layer.frame.geometry.iloc[0])[-1] == pytest.approx([72.3, 40.8])
+
+
+def test_user_geojson_in_another_crs_is_reprojected(tmp_path):
+    enclaves = geo.load("enclaves_geometry").to_crs(3857)
+    path = tmp_path / "mine.geojson"
+    enclaves.to_file(path, driver="GeoJSON")
+    layer = layers.build("enclaves", data=path)
+    assert layer.frame.crs.to_epsg() == 4326
+    sokh = layer.frame.set_index("name").loc["Sokh", "geometry"]
+    assert sokh.centroid.distance(geo.load("enclaves_geometry").set_index("name").loc["Sokh", "geometry"].centroid) < 1e-4
+    assert layer.credits[0].source.startswith("User data")
+
+
+def test_user_data_with_a_missing_column_names_it(tmp_path):
+    frame = gpd.GeoDataFrame({"title": ["x"]}, geometry=[shapely.box(72, 40, 72.1, 40.1)], crs=4326)
+    path = tmp_path / "bad.geojson"
+    frame.to_file(path, driver="GeoJSON")
+    with pytest.raises(geo.DataError) as err:
+        layers.build("countries", data=path)
+    assert "bad.geojson" in str(err.value) and "adm0_a3" in str(err.value)
