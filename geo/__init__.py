@@ -30,9 +30,10 @@ from geo.geometry import (
     tolerance_for_scale,
     tolerance_for_zoom,
 )
-from geo.load import load
+from geo.load import load, recording
 from geo.raster import Raster
 from geo.read import Schema, read_data
+from geo.refresh import RefreshResult, RefreshWarning, Upstream, refresh, upstreams
 
 __all__ = [
     "PROJECTIONS",
@@ -41,8 +42,11 @@ __all__ = [
     "Place",
     "Projection",
     "Raster",
+    "RefreshResult",
+    "RefreshWarning",
     "Schema",
     "UnknownPlace",
+    "Upstream",
     "area_km2",
     "arrowhead",
     "atomic_write",
@@ -63,11 +67,14 @@ __all__ = [
     "places_table",
     "project",
     "read_data",
+    "recording",
+    "refresh",
     "round_coordinates",
     "simplify_coverage",
     "simplify_lines",
     "tolerance_for_scale",
     "tolerance_for_zoom",
+    "upstreams",
     "write_bytes_atomic",
     "write_text_atomic",
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,6 +15,32 @@ from geo.cache import copy_in_use
 from geo.catalog import dataset
 from geo.errors import DataError
 from geo.raster import Raster, read_geotiff
+
+
+_RECORDERS: contextvars.ContextVar[tuple[set[str], ...]] = contextvars.ContextVar(
+    "fergana_dataset_recorders", default=()
+)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[set[str]]:
+    """Collect the names of the datasets :func:`load` reads inside the block.
+
+    Builds use it to record which data each map depends on.
+
+    Examples
+    --------
+    >>> with recording() as used:  # doctest: +SKIP
+    ...     layers.build("enclaves")
+    >>> sorted(used)  # doctest: +SKIP
+    ['countries', 'enclaves', 'enclaves_geometry']
+    """
+    used: set[str] = set()
+    token = _RECORDERS.set((*_RECORDERS.get(), used))
+    try:
+        yield used
+    finally:
+        _RECORDERS.reset(token)
 
 
 def load(name: str) -> gpd.GeoDataFrame | pd.DataFrame | Raster:
@@ -34,6 +63,8 @@ def load(name: str) -> gpd.GeoDataFrame | pd.DataFrame | Raster:
     --------
     >>> countries = geo.load("countries")  # doctest: +SKIP
     """
+    for used in _RECORDERS.get():
+        used.add(name)
     copy = copy_in_use(name)
     data = _read(name, copy.path, copy.path.stat().st_mtime_ns)
     return data if isinstance(data, Raster) else data.copy()
