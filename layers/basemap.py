@@ -56,6 +56,25 @@ def countries(data: Source = None, *, focus: str = "KGZ") -> Layer:
     )
 
 
+def world(data: Source = None) -> Layer:
+    """All countries of the world at small scale (Natural Earth 1:110m), for context maps."""
+    frame = frame_from(
+        data, "world_countries", required={"adm0_a3": "str", "name": "str"}, geometry="area"
+    )
+    return Layer(
+        id="world",
+        title="World",
+        kind="area",
+        frame=frame[["name", "adm0_a3", "geometry"]],
+        style=style("country"),
+        legend=[LegendEntry("Country", style("country"), "area")],
+        fields=[Field("name", "Country")],
+        label="name",
+        credits=credits_for(data, "world_countries"),
+        description="Countries of the world from Natural Earth at 1:110m.",
+    )
+
+
 def admin1(data: Source = None, *, countries: tuple[str, ...] = ("KGZ", "UZB", "TJK")) -> Layer:
     """First-level divisions (oblasts, viloyats, regions) of the given countries."""
     frame = frame_from(data, "admin1", required={"adm0_a3": "str", "label": "str"}, geometry="area")

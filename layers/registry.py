@@ -20,6 +20,7 @@ class Entry:
 
 REGISTRY: dict[str, Entry] = {
     "countries": Entry(basemap.countries, "basemap"),
+    "world": Entry(basemap.world, "basemap"),
     "admin1": Entry(basemap.admin1, "basemap"),
     "lakes": Entry(basemap.lakes, "basemap"),
     "rivers": Entry(basemap.rivers, "basemap"),

@@ -10,6 +10,7 @@ import shapely
 import geo
 import layers
 from layers import Credit, Layer
+from layers.figures import figure
 from maps.spec import Annotation, MapSpec, SpecError
 
 # Features are clipped to the extent grown by this share of its size on each side,
@@ -48,6 +49,8 @@ class Composition:
     labelled: list[bool]
     annotations: list[PlacedAnnotation]
     credits: list[Credit]
+    caption: str = ""
+    caption_sources: tuple[str, ...] = ()
 
     def credit_line(self) -> str:
         """All credits on one line."""
@@ -75,14 +78,37 @@ def compose(spec: MapSpec) -> Composition:
         if ref.title:
             layer = replace(layer, title=ref.title)
         built.append(layer.with_frame(clip(layer.frame, spec.extent)))
+    caption, caption_sources = resolve_caption(spec)
     return Composition(
         spec=spec,
+        caption=caption,
+        caption_sources=caption_sources,
         layers=built,
         visible=[ref.visible for ref in spec.layers],
         labelled=[ref.labels for ref in spec.layers],
         annotations=[_place(a, spec, n) for n, a in enumerate(spec.annotations)],
         credits=unique_credits(c for layer in built for c in layer.credits),
     )
+
+
+def resolve_caption(spec: MapSpec) -> tuple[str, tuple[str, ...]]:
+    """The caption with each ``{figure}`` replaced by its sourced text, and those sources."""
+    used: dict[str, str] = {}
+
+    class _Figures(dict):
+        def __missing__(self, name: str) -> str:
+            try:
+                found = figure(name)
+            except KeyError as err:
+                raise SpecError(spec.source, str(err.args[0]), field="caption") from None
+            used[name] = found.sources
+            return found.text
+
+    try:
+        text = spec.caption.format_map(_Figures())
+    except (ValueError, IndexError) as err:
+        raise SpecError(spec.source, f"bad {{placeholder}} ({err})", field="caption") from None
+    return text, tuple(dict.fromkeys(used.values()))
 
 
 def clip(frame: gpd.GeoDataFrame, extent: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
@@ -106,6 +132,14 @@ def unique_credits(credits) -> list[Credit]:
 
 
 def _place(note: Annotation, spec: MapSpec, n: int) -> PlacedAnnotation:
+    if note.country is not None:
+        world = geo.load("world_countries").set_index("adm0_a3")
+        if note.country not in world.index:
+            raise SpecError(
+                spec.source, f"unknown country {note.country!r}", field=f"annotations[{n}].country"
+            )
+        row = world.loc[note.country]
+        return PlacedAnnotation(note.text, float(row["label_x"]), float(row["label_y"]))
     if note.place is None:
         return PlacedAnnotation(note.text, float(note.lon), float(note.lat))
     try:
@@ -137,8 +171,8 @@ def describe(composition: Composition) -> str:
         lines.append(sentence + ".")
         if layer.description:
             lines.append(layer.description)
-    if spec.caption:
-        lines.append(spec.caption)
+    if composition.caption:
+        lines.append(composition.caption)
     lines.append(composition.credit_line() + ".")
     return "\n".join(lines) + "\n"
 

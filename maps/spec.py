@@ -49,10 +49,11 @@ class LayerRef:
 
 @dataclass(frozen=True)
 class Annotation:
-    """A text note at a place (by gazetteer name) or at lon/lat."""
+    """A text note at a place (gazetteer name), a country's label point (ISO3) or lon/lat."""
 
     text: str
     place: str | None = None
+    country: str | None = None
     lon: float | None = None
     lat: float | None = None
 
@@ -246,10 +247,15 @@ def _annotation(item: Any, source: str, n: int) -> Annotation:
     if not isinstance(item, dict) or "text" not in item:
         raise SpecError(source, "must be a table with text and place or lon/lat", field=key)
     _check_keys(item, Annotation, source, key + ".")
-    if item.get("place") is None and (item.get("lon") is None or item.get("lat") is None):
-        raise SpecError(source, "needs a place name or both lon and lat", field=key)
+    has_point = item.get("lon") is not None and item.get("lat") is not None
+    if item.get("place") is None and item.get("country") is None and not has_point:
+        raise SpecError(source, "needs a place, a country or both lon and lat", field=key)
     return Annotation(
-        text=str(item["text"]), place=item.get("place"), lon=item.get("lon"), lat=item.get("lat")
+        text=str(item["text"]),
+        place=item.get("place"),
+        country=item.get("country"),
+        lon=item.get("lon"),
+        lat=item.get("lat"),
     )
 
 

@@ -69,8 +69,36 @@ def _layers_list(args: argparse.Namespace) -> int:
         credits = "; ".join(dict.fromkeys(c.source for c in layer.credits))
         rows.append((layer_id, layer.kind, len(layer.frame), layer.title, credits))
     _print_table(("id", "kind", "features", "title", "credits"), rows)
-    print(f"\n{len(rows)} layers. In Python: layers.build(ID) returns a Layer; .explore() shows it.")
+    print(
+        f"\n{len(rows)} layers. In Python: layers.build(ID) returns a Layer; .explore() shows it."
+    )
     return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from maps.build import FORMATS, build, print_progress, spec_paths
+
+    only = [i for part in args.only for i in part.split(",") if i]
+    formats = [f for part in args.format for f in part.split(",") if f] or list(FORMATS)
+    paths = spec_paths(only)
+    report = build(
+        paths,
+        args.out,
+        formats=formats,
+        jobs=args.jobs,
+        force=args.force,
+        progress=print_progress(),
+    )
+    built = sum(r.status == "built" for r in report.results)
+    skipped = sum(r.status == "skipped" for r in report.results)
+    failed = [r.id for r in report.results if r.status == "failed"]
+    print(
+        f"{built} built, {skipped} up to date, {len(failed)} failed -> {report.out_dir}/index.html",
+        file=sys.stderr,
+    )
+    if failed:
+        print(f"error: these maps failed: {', '.join(failed)}", file=sys.stderr)
+    return 0 if report.ok else 1
 
 
 def _bounds(bounds: Sequence[float]) -> str:
@@ -128,6 +156,40 @@ def build_parser() -> argparse.ArgumentParser:
     layer_commands = layer_parser.add_subparsers(
         title="layer commands", metavar="ACTION", required=True
     )
+    build_parser_ = commands.add_parser(
+        "build",
+        help="build every map (HTML, PNG, SVG, PDF) into an output folder",
+        description=(
+            "Build the maps defined in maps/specs/*.toml. Maps whose spec, data and code are "
+            "unchanged since the last build are skipped. Writes manifest.json and an "
+            "index.html gallery. Exit code 0 only when every map built."
+        ),
+    )
+    build_parser_.add_argument(
+        "--only", action="append", default=[], metavar="ID[,ID]", help="build only these map ids"
+    )
+    build_parser_.add_argument(
+        "--format",
+        action="append",
+        default=[],
+        metavar="FMT[,FMT]",
+        help="formats to write: html, png, svg, pdf (default: all)",
+    )
+    build_parser_.add_argument(
+        "--out", default="out", metavar="DIR", help="output folder (default: out)"
+    )
+    build_parser_.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="maps built in parallel (default: cores)",
+    )
+    build_parser_.add_argument(
+        "--force", action="store_true", help="rebuild even if nothing changed"
+    )
+    build_parser_.set_defaults(handler=_build)
+
     layer_commands.add_parser(
         "list",
         help="every layer with kind, feature count and credits",
@@ -142,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
-    except geo.DataError as err:
+    except (geo.DataError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except KeyError as err:

@@ -1,0 +1,363 @@
+"""Regenerating every map: incremental, parallel, atomic, with a manifest and a gallery.
+
+A map is rebuilt only when its inputs changed: the spec file, the data files it
+read (recorded at its last build, with the copy in use: embedded or refreshed),
+the code of fergana, or the requested formats. Each map renders into a staging
+folder; its finished files are then renamed into the output folder and the
+manifest is rewritten at once, so a failed or killed build leaves the previous
+outputs and a manifest that matches them.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geo
+from maps.spec import SPEC_DIR, SpecError, load_spec
+
+FORMATS = ("html", "png", "svg", "pdf")
+MANIFEST = "manifest.json"
+CODE_ROOTS = ("geo", "layers", "maps")
+CODE_SUFFIXES = (".py", ".csv", ".toml", ".html", ".js", ".css")
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class MapResult:
+    """What happened to one map in a build."""
+
+    id: str
+    status: str  # "built", "skipped" or "failed"
+    seconds: float = 0.0
+    error: str = ""
+    outputs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    """The outcome of :func:`build`: one result per spec."""
+
+    results: list[MapResult]
+    out_dir: Path
+
+    @property
+    def ok(self) -> bool:
+        """True when every map was built or was already up to date."""
+        return all(r.status != "failed" for r in self.results)
+
+
+def spec_paths(only: Sequence[str] = (), spec_dir: Path = SPEC_DIR) -> list[Path]:
+    """The spec files to build, by id; an unknown id raises SpecError listing the ids."""
+    paths = sorted(spec_dir.glob("*.toml"))
+    if not only:
+        return paths
+    by_id = {p.stem: p for p in paths}
+    missing = [i for i in only if i not in by_id]
+    if missing:
+        raise SpecError(
+            spec_dir, f"no spec with id {', '.join(missing)}", hint=f"ids: {', '.join(by_id)}"
+        )
+    return [by_id[i] for i in only]
+
+
+def build(
+    paths: Sequence[Path],
+    out_dir: str | Path,
+    *,
+    formats: Sequence[str] = FORMATS,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: Callable[[MapResult, int, int], None] | None = None,
+) -> BuildReport:
+    """Build the maps of `paths` into `out_dir`.
+
+    Parameters
+    ----------
+    paths : sequence of Path
+        Spec files (see :func:`spec_paths`).
+    out_dir : str or Path
+        Output folder, created if needed; holds the maps, ``manifest.json`` and ``index.html``.
+    formats : sequence of {"html", "png", "svg", "pdf"}
+        What to write for each map.
+    jobs : int, optional
+        Maps built in parallel (processes); default: the number of cores.
+    force : bool
+        Rebuild even when nothing changed.
+    progress : callable, optional
+        Called as ``progress(result, done, total)`` after each map.
+
+    Returns
+    -------
+    BuildReport
+        ``report.ok`` is False if any map failed; the others are still built.
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format(s) {', '.join(unknown)}; formats: {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with _exclusive(out):
+        return _build(paths, out, tuple(formats), jobs, force, progress)
+
+
+def _build(paths, out: Path, formats, jobs, force, progress) -> BuildReport:
+    manifest = read_manifest(out)
+    code = code_hash()
+    results: list[MapResult] = []
+    todo: list[tuple[Path, str]] = []
+    for path in paths:
+        spec_hash = file_sha256(path)
+        entry = manifest["maps"].get(path.stem)
+        if not force and _up_to_date(entry, spec_hash, code, formats, out):
+            results.append(MapResult(path.stem, "skipped", outputs=sorted(entry["outputs"])))
+            if progress:
+                progress(results[-1], len(results), len(paths))
+        else:
+            todo.append((path, spec_hash))
+    for stale in out.glob(".staging-*"):  # left by a killed build; we hold the lock
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        for result, entry in _run(todo, staging, tuple(formats), jobs):
+            if entry is not None:
+                _commit(entry, staging / result.id, out, manifest, code)
+            results.append(result)
+            if progress:
+                progress(result, len(results), len(paths))
+        write_gallery(out, manifest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    order = {p.stem: n for n, p in enumerate(paths)}
+    results.sort(key=lambda r: order[r.id])
+    return BuildReport(results, out)
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path):
+    """Hold ``out/.lock`` so that two builds never write one folder at once."""
+    with open(out / ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OSError(f"{out}: another fergana build is writing this folder") from None
+        yield
+
+
+def _run(todo, staging: Path, formats: tuple[str, ...], jobs: int | None):
+    """Yield (result, manifest entry or None) for each map as it finishes."""
+    if not todo:
+        return
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if workers == 1:
+        for path, spec_hash in todo:
+            yield build_one(path, spec_hash, staging, formats)
+        return
+    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+        futures = [pool.submit(build_one, p, h, staging, formats) for p, h in todo]
+        for future in concurrent.futures.as_completed(futures):
+            yield future.result()
+
+
+def build_one(
+    path: Path, spec_hash: str, staging: Path, formats: tuple[str, ...]
+) -> tuple[MapResult, dict | None]:
+    """Render one spec into ``staging/ID``; never raises (failures come back as results)."""
+    from maps.compose import compose
+
+    start = time.perf_counter()
+    map_id = path.stem
+    try:
+        spec = load_spec(path)
+        if spec.id != map_id:
+            raise SpecError(path, f"id {spec.id!r} must match the file name {map_id!r}", field="id")
+        folder = staging / spec.id
+        folder.mkdir(parents=True)
+        with geo.recording() as used:
+            composition = compose(spec)
+            written = _render(composition, folder, formats)
+        entry = {
+            "spec": _relative(path),
+            "spec_sha256": spec_hash,
+            "formats": sorted(formats),
+            "title": spec.title,
+            "caption": composition.caption,
+            "inputs": _inputs(used),
+            "sources": [c.text() for c in composition.credits],
+            "outputs": {p.name: file_sha256(p) for p in sorted(written)},
+        }
+        seconds = time.perf_counter() - start
+        return MapResult(map_id, "built", seconds, outputs=sorted(entry["outputs"])), entry
+    except (geo.DataError, KeyError, ValueError, OSError) as err:
+        message = str(err.args[0]) if isinstance(err, KeyError) else str(err)
+        return MapResult(map_id, "failed", time.perf_counter() - start, error=message), None
+    except Exception:  # a bug: keep the other maps going, show the traceback
+        return MapResult(
+            map_id, "failed", time.perf_counter() - start, error=traceback.format_exc()
+        ), None
+
+
+def _render(composition, folder: Path, formats: tuple[str, ...]) -> list[Path]:
+    written: list[Path] = []
+    if "html" in formats:
+        from maps.web import write_web
+
+        written += write_web(composition, folder)
+    static = tuple(f for f in formats if f != "html")
+    if static:
+        from maps.static import write_static
+
+        written += write_static(composition, folder, formats=static)
+    return written
+
+
+def _commit(entry: dict, folder: Path, out: Path, manifest: dict, code: str) -> None:
+    """Move one map's finished files into `out`, then record them in the manifest."""
+    for name in entry["outputs"]:
+        target = (out / name).resolve()
+        if target.parent != out.resolve():
+            raise SpecError(
+                entry["spec"], f"output {name!r} would leave the output folder", field="id"
+            )
+        os.replace(folder / name, target)
+    entry["code"] = code
+    manifest["maps"][Path(entry["spec"]).stem] = entry
+    write_manifest(out, manifest)
+
+
+def _up_to_date(entry: dict | None, spec_hash: str, code: str, formats, out: Path) -> bool:
+    if (
+        entry is None
+        or entry.get("spec_sha256") != spec_hash
+        or entry.get("formats") != sorted(formats)
+    ):
+        return False
+    if entry.get("code") != code:
+        return False
+    for name, digest in entry["inputs"].items():
+        try:
+            copy = geo.copy_in_use(name)
+        except KeyError:
+            return False
+        if file_sha256(copy.path) != digest["sha256"]:
+            return False
+    return all(
+        (out / name).is_file() and file_sha256(out / name) == digest
+        for name, digest in entry["outputs"].items()
+    )
+
+
+def _inputs(used: set[str]) -> dict[str, dict]:
+    inputs = {}
+    for name in sorted(used):
+        copy = geo.copy_in_use(name)
+        record = {
+            "sha256": file_sha256(copy.path),
+            "copy": copy.origin,
+            "file": _relative(copy.path),
+        }
+        if copy.origin == "cache":
+            record.update({k: copy.meta[k] for k in ("url", "retrieved", "etag") if k in copy.meta})
+        inputs[name] = record
+    return inputs
+
+
+def _relative(path: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(PACKAGE_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+_FILE_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def file_sha256(path: str | Path) -> str:
+    """sha256 of a file (memoised per process by path, size and modification time)."""
+    stat = os.stat(path)
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _FILE_HASHES:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        _FILE_HASHES[key] = digest.hexdigest()
+    return _FILE_HASHES[key]
+
+
+def code_hash() -> str:
+    """sha256 over fergana's code and layer data (specs and datasets are hashed per map)."""
+    digest = hashlib.sha256()
+    skip = (PACKAGE_ROOT / "geo" / "data", SPEC_DIR)
+    for root in CODE_ROOTS:
+        for path in sorted((PACKAGE_ROOT / root).rglob("*")):
+            if path.suffix in CODE_SUFFIXES and not any(path.is_relative_to(s) for s in skip):
+                digest.update(path.relative_to(PACKAGE_ROOT).as_posix().encode())
+                digest.update(file_sha256(path).encode())
+    return digest.hexdigest()
+
+
+def read_manifest(out: Path) -> dict:
+    """The output folder's manifest, or an empty one (also when it is unreadable)."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        if isinstance(manifest.get("maps"), dict):
+            return manifest
+    except (OSError, ValueError):
+        pass
+    return {"fergana": _version(), "maps": {}}
+
+
+def write_manifest(out: Path, manifest: dict) -> None:
+    """Write ``manifest.json`` atomically, keys sorted, no timestamps."""
+    manifest["fergana"] = _version()
+    text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    geo.write_text_atomic(out / MANIFEST, text)
+
+
+def write_gallery(out: Path, manifest: dict) -> None:
+    """Write ``index.html``: every built map with thumbnail, caption, downloads and embed code."""
+    from maps.gallery import gallery_html
+
+    geo.write_text_atomic(out / "index.html", gallery_html(manifest, out))
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fergana")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def print_progress(stream=sys.stderr) -> Callable[[MapResult, int, int], None]:
+    """A progress callback: a live line on a terminal, plain lines otherwise."""
+    live = stream.isatty()
+
+    def show(result: MapResult, done: int, total: int) -> None:
+        mark = {"built": "built", "skipped": "up to date", "failed": "FAILED"}[result.status]
+        line = f"[{done}/{total}] {result.id}: {mark}"
+        if result.status == "built":
+            line += f" in {result.seconds:.1f} s ({len(result.outputs)} files)"
+        if live and result.status != "failed":
+            stream.write("\r\033[K" + line + ("\n" if done == total else ""))
+        else:
+            stream.write(("\r\033[K" if live else "") + line + "\n")
+            if result.status == "failed":
+                stream.write("    " + result.error.rstrip().replace("\n", "\n    ") + "\n")
+        stream.flush()
+
+    return show

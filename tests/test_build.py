@@ -1,0 +1,212 @@
+"""`fergana build`: full, no-op and incremental rebuilds, kill safety, gallery, bad specs."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import geo
+from maps.build import MANIFEST, build, file_sha256, spec_paths
+from maps.spec import SpecError, load_spec, spec_from_dict
+
+SPECS = spec_paths()
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {
+        p.name: p.stat().st_mtime_ns
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def _manifest(folder: Path) -> dict:
+    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+
+
+def _assert_outputs_match_manifest(folder: Path) -> None:
+    manifest = _manifest(folder)
+    assert manifest["maps"]
+    for entry in manifest["maps"].values():
+        for name, digest in entry["outputs"].items():
+            assert (folder / name).is_file(), name
+            assert file_sha256(folder / name) == digest, name
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("maps")
+    report = build(SPECS, out, jobs=2)
+    assert report.ok, [r.error for r in report.results if r.error]
+    return out
+
+
+def test_full_build_writes_every_format_manifest_and_gallery(built):
+    manifest = _manifest(built)
+    assert set(manifest["maps"]) == {p.stem for p in SPECS}
+    for map_id, entry in manifest["maps"].items():
+        for suffix in (".html", ".embed.html", ".txt", ".png", ".web.png", ".svg", ".pdf"):
+            assert f"{map_id}{suffix}" in entry["outputs"], (map_id, suffix)
+        assert entry["sources"], map_id
+        assert all(v["sha256"] and v["copy"] == "embedded" for v in entry["inputs"].values())
+    _assert_outputs_match_manifest(built)
+    gallery = (built / "index.html").read_text(encoding="utf-8")
+    for map_id in manifest["maps"]:
+        assert f'href="{map_id}.pdf"' in gallery and f"{map_id}.web.png" in gallery
+
+
+def test_second_build_rewrites_nothing(built):
+    before = _mtimes(built)
+    report = build(SPECS, built, jobs=2)
+    assert [r.status for r in report.results] == ["skipped"] * len(SPECS)
+    assert _mtimes(built) == before
+
+
+def test_changed_data_rebuilds_only_the_maps_that_use_it(built, tmp_path, monkeypatch):
+    users = {i for i, e in _manifest(built)["maps"].items() if "water" in e["inputs"]}
+    assert users and users != {p.stem for p in SPECS}
+    # a refreshed copy of the water table in the user cache, with one more blank line
+    cache = tmp_path / "cache"
+    (cache / "water").mkdir(parents=True)
+    original = geo.dataset("water").embedded_path
+    (cache / "water" / "water.csv").write_bytes(original.read_bytes() + b"\n")
+    (cache / "water" / "meta.json").write_text(json.dumps({"file": "water.csv", "url": "test"}))
+    monkeypatch.setenv("FERGANA_CACHE_DIR", str(cache))
+    work = tmp_path / "out"
+    shutil.copytree(built, work)
+    report = build(SPECS, work, jobs=2)
+    rebuilt = {r.id for r in report.results if r.status == "built"}
+    assert rebuilt == users
+    assert all(r.status == "skipped" for r in report.results if r.id not in users)
+    entry = _manifest(work)["maps"][next(iter(users))]
+    assert entry["inputs"]["water"]["copy"] == "cache"
+
+
+def test_killed_build_leaves_previous_outputs_valid(built, tmp_path):
+    work = tmp_path / "out"
+    shutil.copytree(built, work)
+    command = [
+        sys.executable,
+        "-m",
+        "scripts.cli",
+        "build",
+        "--force",
+        "--jobs",
+        "1",
+        "--out",
+        str(work),
+    ]
+    process = subprocess.Popen(
+        command, cwd=Path(__file__).parent.parent, stderr=subprocess.PIPE, text=True
+    )
+    # wait until it is part-way: the first map has been committed (its files replaced)
+    deadline = time.monotonic() + 120
+    first = (work / MANIFEST).stat().st_mtime_ns
+    while (work / MANIFEST).stat().st_mtime_ns == first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    _assert_outputs_match_manifest(work)
+    # and the next build finishes the job, clearing the killed build's staging folder
+    report = build(SPECS, work, jobs=2)
+    assert report.ok
+    assert not list(work.glob(".staging-*"))
+    _assert_outputs_match_manifest(work)
+
+
+@pytest.mark.browser
+def test_gallery_loads_offline_without_errors(built, browser):
+    page = browser.new_page()
+    errors, requests = [], []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((built / "index.html").as_uri())
+    page.wait_for_load_state("load")
+    assert not errors
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+    assert page.locator("article").count() == len(SPECS)
+    assert page.locator("article img").first.evaluate("img => img.naturalWidth") > 0
+    page.close()
+
+
+def test_build_is_reproducible(built, tmp_path):
+    again = tmp_path / "again"
+    build(SPECS, again, jobs=1)
+    first, second = _manifest(built)["maps"], _manifest(again)["maps"]
+    for map_id in first:
+        assert first[map_id]["outputs"] == second[map_id]["outputs"], map_id
+
+
+# --- bad specs ------------------------------------------------------------------------
+
+GOOD = {"id": "ok", "title": "T", "extent": [70, 39, 74, 42], "layers": ["countries"]}
+
+
+@pytest.mark.parametrize(
+    "change,key",
+    [
+        ({"layers": ["countries", "enclavez"]}, "layers[1].id"),
+        ({"colour": "red"}, "colour"),
+        ({"extent": [74, 39, 70, 42]}, "extent"),
+        ({"extent": [70, 39, 74]}, "extent"),
+        ({"id": "../../etc/passwd"}, "id"),
+        ({"zoom": [9, 3]}, "zoom"),
+        ({"insets": [{"kind": "magnifier"}]}, "insets[0].extent"),
+    ],
+)
+def test_invalid_spec_names_file_and_key(change, key):
+    with pytest.raises(SpecError) as err:
+        spec_from_dict({**GOOD, **change}, source="maps/specs/bad.toml")
+    assert "maps/specs/bad.toml" in str(err.value)
+    assert f"'{key}'" in str(err.value)
+
+
+def test_bad_spec_fails_alone_and_names_its_file(tmp_path):
+    good = tmp_path / "good.toml"
+    good.write_text(
+        'id = "good"\ntitle = "Good"\nextent = [70, 39, 74, 42]\n'
+        'layers = ["countries"]\nrelief = false\n'
+    )
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'id = "bad"\ntitle = "Bad"\nextent = [70, 39, 74, 42]\nlayers = ["countries", "nope"]\n'
+    )
+    report = build([bad, good], tmp_path / "out", formats=["html"], jobs=1)
+    status = {r.id: r for r in report.results}
+    assert status["good"].status == "built" and status["bad"].status == "failed"
+    assert "bad.toml" in status["bad"].error and "layers[1].id" in status["bad"].error
+    assert not report.ok
+    assert (tmp_path / "out" / "good.html").is_file()
+    assert not list((tmp_path / "out").glob("bad*"))
+
+
+def test_cli_exit_code_is_zero_only_when_every_map_built(tmp_path):
+    spec_dir = Path(__file__).parent.parent / "maps" / "specs"
+    command = [
+        sys.executable,
+        "-m",
+        "scripts.cli",
+        "build",
+        "--only",
+        "nope",
+        "--out",
+        str(tmp_path),
+    ]
+    result = subprocess.run(command, cwd=spec_dir.parent.parent, capture_output=True, text=True)
+    assert result.returncode != 0 and "nope" in result.stderr
+
+
+def test_every_shipped_spec_is_valid():
+    for path in SPECS:
+        spec = load_spec(path)
+        assert spec.id == path.stem
+        assert os.path.basename(spec.output_name) == spec.id
