@@ -16,7 +16,6 @@ from geo.catalog import dataset
 from geo.errors import DataError
 from geo.raster import Raster, read_geotiff
 
-
 _RECORDERS: contextvars.ContextVar[tuple[set[str], ...]] = contextvars.ContextVar(
     "fergana_dataset_recorders", default=()
 )

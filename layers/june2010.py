@@ -19,7 +19,7 @@ import shapely
 
 import geo
 from geo.crs import named_crs
-from geo.geometry import flow_line, label_points
+from geo.geometry import flow_line
 from layers.flows import flow_scale
 from layers.layer import Layer
 from layers.style import Categories, Credit, Field, LegendEntry
@@ -29,6 +29,8 @@ DATA_DIR = Path(__file__).parent / "data"
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A schematic arrow into a country ends this far inside its border.
 INSIDE_BORDER_M = 4_000.0
+# An arrow into a group of provinces ends this far inside the nearest of them.
+PROVINCES_INSET_M = 12_000.0
 
 # Violence rows whose place names one located place -> the gazetteer name.
 VIOLENCE_PLACES: dict[str, str] = {
@@ -345,7 +347,7 @@ def _destination_point(item, origin: shapely.Point) -> shapely.Point:
         union = shapely.union_all(
             admin[admin["iso_3166_2"].isin(item.destination.split(";"))].geometry
         )
-        return label_points(gpd.GeoSeries([union], crs="EPSG:4326")).iloc[0]
+        return _just_inside(union, origin, PROVINCES_INSET_M)
     if item.destination_kind == "country":
         countries = geo.load("countries")
         country = shapely.union_all(countries[countries["adm0_a3"] == item.destination].geometry)
@@ -353,11 +355,13 @@ def _destination_point(item, origin: shapely.Point) -> shapely.Point:
     return geo.place(item.destination, dataset=item.destination_dataset).point
 
 
-def _just_inside(country: shapely.Geometry, origin: shapely.Point) -> shapely.Point:
-    """The point INSIDE_BORDER_M inside `country`, nearest to `origin` (in an equal-area CRS)."""
+def _just_inside(
+    country: shapely.Geometry, origin: shapely.Point, inset_m: float = INSIDE_BORDER_M
+) -> shapely.Point:
+    """The point `inset_m` inside `country`, nearest to `origin` (in an equal-area CRS)."""
     to_metres = gpd.GeoSeries([country, origin], crs="EPSG:4326").to_crs(named_crs("equal_area"))
     shape, start = to_metres.iloc[0], to_metres.iloc[1]
-    inner = shape.buffer(-INSIDE_BORDER_M)
+    inner = shape.buffer(-inset_m)
     nearest = shapely.ops.nearest_points(inner, start)[0]
     return gpd.GeoSeries([nearest], crs=to_metres.crs).to_crs("EPSG:4326").iloc[0]
 

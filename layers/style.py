@@ -130,7 +130,14 @@ class Credit:
         )
 
     def text(self) -> str:
-        """One line for a map's credits."""
+        """One line for a map's credits; the licence only where it asks for more than a name."""
+        quiet = ("public domain", "cited facts")
+        if (
+            not self.license
+            or self.license.lower().startswith(quiet)
+            or self.license in self.source
+        ):
+            return self.source
         return f"{self.source} ({self.license})"
 
 

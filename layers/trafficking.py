@@ -17,6 +17,11 @@ ROUTES: dict[str, tuple[str, str]] = {
     "NR-PAMIR": ("Pamir Highway: Khorog - Murghab - Osh - Bishkek", "corroborated"),
     "NR-FERGANA": ("Fergana branch: Khujand - Isfara - Batken - Osh (weakly sourced)", "weak"),
 }
+# Waypoints named as areas but given a town's coordinates: label the town the point is.
+STOP_LABELS: dict[str, str] = {
+    "Sughd province, Tajikistan (e.g. Isfara)": "Isfara",
+    "Batken region (e.g. Leilek district)": "Batken",
+}
 # Volumes shown with the routes: route_figures metrics that describe the northern route.
 ROUTE_METRICS: tuple[str, ...] = (
     "share_heroin_via_northern_route",
@@ -99,7 +104,8 @@ def route_stops() -> Layer:
         geometry=list(located.geometry),
         crs="EPSG:4326",
     )
-    frame["label"] = frame["place"].str.extract(r"^([^(,]+)")[0].str.strip().str.strip('"')
+    short = frame["place"].str.extract(r"^([^(,]+)")[0].str.strip().str.strip('"')
+    frame["label"] = frame["place"].map(STOP_LABELS).fillna(short)
     return Layer(
         id="route_stops",
         title="Route waypoints",

@@ -331,7 +331,9 @@ def write_gallery(out: Path, manifest: dict) -> None:
     """Write ``index.html``: every built map with thumbnail, caption, downloads and embed code."""
     from maps.gallery import gallery_html
 
-    geo.write_text_atomic(out / "index.html", gallery_html(manifest, out))
+    page, target = gallery_html(manifest, out), out / "index.html"
+    if not target.is_file() or target.read_text(encoding="utf-8") != page:
+        geo.write_text_atomic(target, page)
 
 
 def _version() -> str:

@@ -124,10 +124,17 @@ def clip(frame: gpd.GeoDataFrame, extent: tuple[float, float, float, float]) -> 
 
 
 def unique_credits(credits) -> list[Credit]:
-    """Credits in first-seen order, each once."""
-    seen: dict[tuple[str, str], Credit] = {}
+    """Credits in first-seen order, each source once.
+
+    A credit naming several sources ("A; B") is split, so that a source shared by
+    several datasets (e.g. Natural Earth) is credited once.
+    """
+    seen: dict[str, Credit] = {}
     for credit in credits:
-        seen.setdefault((credit.source, credit.license), credit)
+        parts = [p.strip() for p in credit.source.split("; ") if p.strip()]
+        for part in parts:
+            licence = credit.license if len(parts) == 1 else ""
+            seen.setdefault(part, replace(credit, source=part, license=licence))
     return list(seen.values())
 
 

@@ -26,7 +26,10 @@ def countries():
 
 def _haversine_km(a, b):
     lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
@@ -47,8 +50,12 @@ def test_layer_builds_with_valid_geometry_credits_and_legend(layer_id):
     assert layer.credits and all(c.source and c.license for c in layer.credits)
     assert layer.legend and all(e.label for e in layer.legend)
     assert layer.fields, "a layer needs at least a tooltip field"
-    expected = {"area": {"Polygon", "MultiPolygon"}, "line": {"LineString", "MultiLineString"},
-                "point": {"Point"}, "flow": {"LineString"}}[layer.kind]
+    expected = {
+        "area": {"Polygon", "MultiPolygon"},
+        "line": {"LineString", "MultiLineString"},
+        "point": {"Point"},
+        "flow": {"LineString"},
+    }[layer.kind]
     assert set(layer.frame.geom_type) <= expected
 
 
@@ -129,15 +136,25 @@ def test_trafficking_waypoints_run_afghanistan_tajikistan_kyrgyzstan():
     assert order[:3] == ["AFG", "TJK", "KGZ"]
     # and the drawn line visits located stops in that order: Tajik ones before Kyrgyz ones
     line = layers.build("trafficking").frame.set_index("route_id").loc["NR-PAMIR", "geometry"]
-    tjk, kgz = (shapely.union_all(geo.load("countries").query("adm0_a3 == @c").geometry) for c in ("TJK", "KGZ"))
+    tjk, kgz = (
+        shapely.union_all(geo.load("countries").query("adm0_a3 == @c").geometry)
+        for c in ("TJK", "KGZ")
+    )
     coords = [shapely.Point(c) for c in shapely.get_coordinates(line)]
     in_country = ["TJK" if tjk.contains(p) else "KGZ" if kgz.contains(p) else "?" for p in coords]
     assert in_country == sorted(in_country, key=["TJK", "KGZ"].index)
 
 
-@pytest.mark.parametrize("name,inside", [
-    ("Andijan", True), ("Namangan", True), ("Fergana", True), ("Tashkent", False), ("Bishkek", False),
-])
+@pytest.mark.parametrize(
+    "name,inside",
+    [
+        ("Andijan", True),
+        ("Namangan", True),
+        ("Fergana", True),
+        ("Tashkent", False),
+        ("Bishkek", False),
+    ],
+)
 def test_valley_floor_contains_the_valley_cities_only(name, inside):
     frame = layers.build("valley").frame
     floor = frame[frame["role"] == "floor"].geometry.iloc[0]
@@ -153,7 +170,14 @@ def test_violence_places_are_in_southern_kyrgyzstan(countries):
 
 def test_csto_members_in_june_2010():
     frame = layers.build("csto").frame.set_index("adm0_a3")
-    assert set(frame.index[frame["status"] == "member"]) == {"RUS", "ARM", "BLR", "KAZ", "KGZ", "TJK"}
+    assert set(frame.index[frame["status"] == "member"]) == {
+        "RUS",
+        "ARM",
+        "BLR",
+        "KAZ",
+        "KGZ",
+        "TJK",
+    }
     assert frame.loc["UZB", "status"] == "suspended"
 
 
@@ -162,7 +186,9 @@ def test_displacement_series_shows_ranges_where_sources_differ():
 
     series = displacement_series("refugees_in_uzbekistan").set_index("date")
     table = geo.load("displacement_2010")
-    day = table[(table["metric"] == "refugees_in_uzbekistan") & (table["as_of_date"] == "2010-06-15")]
+    day = table[
+        (table["metric"] == "refugees_in_uzbekistan") & (table["as_of_date"] == "2010-06-15")
+    ]
     numbers = day["value"].fillna(day["value_low"]).fillna(day["value_high"])
     assert series.loc["2010-06-15", "low"] == numbers.min()
     assert series.loc["2010-06-15", "high"] == numbers.max()
@@ -180,11 +206,19 @@ def _csv(tmp_path, text, name="flows.csv"):
 
 
 def test_user_flow_csv_builds_curved_flows(tmp_path):
-    path = _csv(tmp_path, "origin,destination,count,date\nOsh,Andijan,1200,2010-06-12\nJalalabad,Namangan,300,\n")
+    path = _csv(
+        tmp_path,
+        "origin,destination,count,date\nOsh,Andijan,1200,2010-06-12\nJalalabad,Namangan,300,\n",
+    )
     layer = layers.build("flows", data=path)
     assert layer.kind == "flow" and len(layer.frame) == 2
     first = layer.frame.geometry.iloc[0]
-    assert _haversine_km(shapely.get_coordinates(first)[0], (geo.place("Osh").lon, geo.place("Osh").lat)) < 0.01
+    assert (
+        _haversine_km(
+            shapely.get_coordinates(first)[0], (geo.place("Osh").lon, geo.place("Osh").lat)
+        )
+        < 0.01
+    )
     assert layer.size.size(1200) > layer.size.size(300)
 
 
@@ -197,17 +231,24 @@ def test_user_flow_unknown_place_names_row_and_suggests(tmp_path):
     assert "Osh" in message.split("closest", 1)[1]
 
 
-@pytest.mark.parametrize("count,what", [("-5", "negative"), ("many", "not a number"), ("", "missing")])
+@pytest.mark.parametrize(
+    "count,what", [("-5", "negative"), ("many", "not a number"), ("", "missing")]
+)
 def test_user_flow_bad_counts_are_rejected_with_line_numbers(tmp_path, count, what):
     path = _csv(tmp_path, f"origin,destination,count\nOsh,Andijan,10\nOsh,Namangan,{count}\n")
     with pytest.raises(geo.DataError) as err:
         layers.build("flows", data=path)
     message = str(err.value)
-    assert what in message and "line(s) 3" in message and "count" in message and "flows.csv" in message
+    assert (
+        what in message and "line(s) 3" in message and "count" in message and "flows.csv" in message
+    )
 
 
 def test_user_flow_with_coordinates_needs_no_gazetteer(tmp_path):
-    path = _csv(tmp_path, "destination_lon,destination_lat,origin_lon,origin_lat,count\n72.3,40.8,72.8,40.5,7\n")
+    path = _csv(
+        tmp_path,
+        "destination_lon,destination_lat,origin_lon,origin_lat,count\n72.3,40.8,72.8,40.5,7\n",
+    )
     layer = layers.build("flows", data=path)
     assert shapely.get_coordinates(layer.frame.geometry.iloc[0])[-1] == pytest.approx([72.3, 40.8])
 
@@ -219,7 +260,12 @@ def test_user_geojson_in_another_crs_is_reprojected(tmp_path):
     layer = layers.build("enclaves", data=path)
     assert layer.frame.crs.to_epsg() == 4326
     sokh = layer.frame.set_index("name").loc["Sokh", "geometry"]
-    assert sokh.centroid.distance(geo.load("enclaves_geometry").set_index("name").loc["Sokh", "geometry"].centroid) < 1e-4
+    assert (
+        sokh.centroid.distance(
+            geo.load("enclaves_geometry").set_index("name").loc["Sokh", "geometry"].centroid
+        )
+        < 1e-4
+    )
     assert layer.credits[0].source.startswith("User data")
 
 

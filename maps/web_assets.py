@@ -1,0 +1,457 @@
+"""JavaScript and CSS for the web renderer, inlined into every self-contained map.
+
+Leaflet 1.9.4 comes from the ``django-js-lib-leaflet`` wheel (its images are
+turned into ``data:`` URIs); everything else here is fergana's own: a small
+runtime (``window.FG``) that draws a layer's features, labels, symbols and time
+filter, and the CSS of the panels. Nothing here loads anything from a network.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+from importlib import resources
+
+from layers.theme import FONT_FAMILY, HALO, MUTED_TEXT, SEA, TEXT
+
+LEAFLET_VERSION = "1.9.4"
+LEAFLET_PACKAGE = "js_lib_leaflet"
+LEAFLET_CDN = f"https://unpkg.com/leaflet@{LEAFLET_VERSION}/dist"
+
+
+@functools.cache
+def leaflet_js() -> str:
+    """Leaflet's minified JavaScript, without its source-map comment."""
+    text = _leaflet_file("leaflet.js").decode("utf-8").replace("\r\n", "\n")
+    if f'version="{LEAFLET_VERSION}"' not in text:
+        raise RuntimeError(f"{LEAFLET_PACKAGE} does not ship Leaflet {LEAFLET_VERSION}")
+    text = re.sub(r"\n//# sourceMappingURL=\S*\s*$", "\n", text)
+    return _safe_in_tag(text, "script")
+
+
+@functools.cache
+def leaflet_css() -> str:
+    """Leaflet's stylesheet with its images inlined as ``data:`` URIs."""
+    css = _leaflet_file("leaflet.css").decode("utf-8").replace("\r\n", "\n")
+
+    def inline(match: re.Match[str]) -> str:
+        data = base64.b64encode(_leaflet_file(match.group(1))).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    css = re.sub(r"url\((images/[a-z0-9-]+\.png)\)", inline, css)
+    return _safe_in_tag(css, "style")
+
+
+def _leaflet_file(name: str) -> bytes:
+    root = resources.files(LEAFLET_PACKAGE) / "static" / LEAFLET_PACKAGE
+    try:
+        return root.joinpath(name).read_bytes()
+    except FileNotFoundError:
+        raise RuntimeError(
+            f"Leaflet file {name!r} not found in the {LEAFLET_PACKAGE} package "
+            "(pip install django-js-lib-leaflet==1.9.4.1)"
+        ) from None
+
+
+def _safe_in_tag(text: str, tag: str) -> str:
+    if f"</{tag}" in text.lower():
+        raise RuntimeError(f"asset text would close its <{tag}> element early")
+    return text
+
+
+CSS = f"""
+.leaflet-container {{ background: {SEA}; font-family: "{FONT_FAMILY}", "Helvetica Neue",
+  Arial, sans-serif; }}
+.leaflet-container .leaflet-control-layers {{ font-size: 12px; }}
+.leaflet-top.leaflet-right {{ z-index: 1001; }}
+.fg-panel {{ background: rgba(255,255,255,.93); border-radius: 4px; color: {TEXT};
+  box-shadow: 0 1px 4px rgba(0,0,0,.35); padding: 6px 9px; font-size: 12px;
+  line-height: 1.35; max-width: min(360px, 70vw); }}
+.fg-title h1 {{ font-size: 17px; line-height: 1.2; margin: 0; }}
+.fg-title p {{ margin: 3px 0 0; color: {MUTED_TEXT}; font-size: 12.5px; }}
+.fg-title .fg-goto {{ margin-top: 5px; }}
+.fg-title button {{ font: inherit; font-size: 11px; margin: 2px 4px 0 0; padding: 1px 6px;
+  border: 1px solid #bbb; border-radius: 3px; background: #f6f6f6; cursor: pointer; }}
+.fg-legend {{ max-height: calc(100vh - 90px); overflow-y: auto; }}
+.fg-legend summary {{ font-weight: bold; cursor: pointer; }}
+.fg-legend section {{ margin: 5px 0 0; }}
+.fg-legend h3 {{ font-size: 12px; margin: 0 0 2px; }}
+.fg-legend [hidden] {{ display: none !important; }}
+.fg-legend ul {{ list-style: none; margin: 0; padding: 0; }}
+.fg-legend li {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
+.fg-legend svg {{ flex: none; overflow: visible; }}
+.fg-legend .fg-key-title {{ color: {MUTED_TEXT}; margin: 3px 0 1px; }}
+.fg-caption {{ max-width: min(440px, 60vw); }}
+.fg-caption p {{ margin: 0 0 3px; }}
+.fg-caption .fg-credits {{ font-size: 10.5px; color: {MUTED_TEXT}; margin: 0; }}
+.fg-caption a {{ color: inherit; }}
+.fg-locator {{ padding: 3px; }}
+.fg-locator svg {{ display: block; }}
+.fg-time label {{ display: block; margin-bottom: 2px; }}
+.fg-time input {{ width: 200px; }}
+.fg-time output {{ font-weight: bold; }}
+.fg-fullscreen a {{ display: flex; align-items: center; justify-content: center; }}
+.fg-sym svg {{ display: block; overflow: visible; }}
+.fg-label span {{ position: absolute; left: 0; top: 0; transform: translate(-50%, -50%);
+  white-space: nowrap; font-size: 11px; color: {TEXT}; pointer-events: none;
+  text-shadow: 0 0 2px {HALO}, 0 0 2px {HALO}, 0 0 3px {HALO}, 0 0 4px {HALO}; }}
+.fg-l-point span {{ transform: translate(6px, -50%); }}
+.fg-l-country span {{ text-transform: uppercase; letter-spacing: .12em; font-size: 12px;
+  color: #6b6158; }}
+.fg-l-region span {{ font-size: 10px; font-style: italic; color: #7a7068; }}
+.fg-l-area span {{ font-weight: bold; }}
+.fg-l-water span {{ color: #3f77a8; font-style: italic; font-size: 10.5px; }}
+.fg-l-note span {{ font-weight: bold; transform: translate(9px, -50%); }}
+.fg-pop table {{ border-collapse: collapse; font-size: 12px; }}
+.fg-pop caption {{ text-align: left; font-weight: bold; padding-bottom: 3px; }}
+.fg-pop th {{ text-align: left; vertical-align: top; font-weight: normal;
+  color: {MUTED_TEXT}; padding: 1px 8px 1px 0; }}
+.fg-pop td {{ padding: 1px 0; }}
+.fg-sr {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }}
+@media (max-width: 600px) {{
+  .fg-locator, .fg-caption .fg-cap {{ display: none; }}
+  .fg-legend {{ max-height: 35vh; }}
+}}
+"""
+
+# The runtime every map calls: FG.layer draws one layer's features into its
+# FeatureGroup; FG.finish adds the fixed controls and the time slider.
+# Every string it puts into innerHTML was HTML-escaped in Python.
+RUNTIME_JS = r"""
+(function () {
+  "use strict";
+  var FG = (window.FG = { map: null, layers: {}, groups: {}, timed: [], labels: [], arcs: [] });
+
+  FG.pane = function (map, name, z) {
+    var pane = map.getPane(name) || map.createPane(name);
+    pane.style.zIndex = String(z);
+    return pane;
+  };
+
+  FG.control = function (map, position, className, html, label) {
+    var Panel = L.Control.extend({
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "fg-panel " + className);
+        div.innerHTML = html;
+        if (label) {
+          div.setAttribute("role", "region");
+          div.setAttribute("aria-label", label);
+        }
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      }
+    });
+    return new Panel({ position: position }).addTo(map);
+  };
+
+  function symbol(style, size) {
+    var box = size + style.pad;
+    return L.divIcon({
+      className: "fg-sym",
+      html: style.svg,
+      iconSize: [box, box],
+      iconAnchor: [box / 2, box / 2],
+      tooltipAnchor: [0, -box / 2],
+      popupAnchor: [0, -box / 2]
+    });
+  }
+
+  // Geometry arrives delta-encoded (see maps.web.encode_coordinates); polygons as
+  // references to shared arcs (~i: arc i backwards).
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", DIGIT = {};
+  for (var k = 0; k < ALPHABET.length; k++) DIGIT[ALPHABET.charAt(k)] = k;
+
+  function decodeLine(text, scale, at) {
+    var out = [], i = 0;
+    function next() {
+      var result = 0, factor = 1, c;
+      do {
+        c = DIGIT[text.charAt(i++)];
+        result += (c & 31) * factor;
+        factor *= 32;
+      } while (c & 32);
+      return result % 2 ? -(result + 1) / 2 : result / 2;
+    }
+    while (i < text.length) {
+      at.x += next();
+      at.y += next();
+      out.push([at.x / scale, at.y / scale]);
+    }
+    return out;
+  }
+
+  function ringOf(refs, arcs) {
+    var out = [];
+    refs.forEach(function (r, n) {
+      var arc = r >= 0 ? arcs[r] : arcs[~r].slice().reverse();
+      for (var j = n ? 1 : 0; j < arc.length; j++) out.push(arc[j]);
+    });
+    return out;
+  }
+
+  // The map's polygon arcs, shared by all its layers.
+  FG.setArcs = function (table) {
+    var at = { x: 0, y: 0 };
+    FG.arcs = table.arcs.map(function (s) { return decodeLine(s, table.scale, at); });
+  };
+
+  FG.decode = function (g, scale, at, arcs) {
+    if (!g) return g;
+    var t = g.type, c;
+    if (g.a !== undefined) {
+      var polygon = function (p) { return p.map(function (r) { return ringOf(r, arcs); }); };
+      c = t === "Polygon" ? polygon(g.a) : g.a.map(polygon);
+    } else if (g.e !== undefined) {
+      var line = function (s) { return decodeLine(s, scale, at); };
+      if (t === "LineString" || t === "MultiPoint") c = line(g.e);
+      else if (t === "MultiLineString" || t === "Polygon") c = g.e.map(line);
+      else c = g.e.map(function (p) { return p.map(line); });
+    } else {
+      return g;
+    }
+    return { type: t, coordinates: c };
+  };
+
+  FG.layer = function (map, group, spec) {
+    FG.map = map;
+    var at = { x: 0, y: 0 };
+    spec.data.features.forEach(function (f) {
+      f.geometry = FG.decode(f.geometry, spec.scale, at, FG.arcs);
+    });
+    FG.pane(map, spec.pane, spec.z);
+    var styles = spec.styles, timed = [];
+    var layer = L.geoJSON(spec.data, {
+      pane: spec.pane,
+      style: function (f) {
+        var s = L.extend({}, styles[f.properties.s]);
+        if (f.properties.w) s.weight = f.properties.w;
+        return s;
+      },
+      pointToLayer: function (f, latlng) {
+        var s = styles[f.properties.s], size = f.properties.z || s.size;
+        if (s.svg) {
+          return L.marker(latlng, { icon: symbol(s, size), pane: spec.pane, keyboard: false });
+        }
+        return L.circleMarker(latlng, L.extend({}, s, { radius: size / 2, pane: spec.pane }));
+      },
+      onEachFeature: function (f, feature) {
+        var p = f.properties, label = null;
+        if (p.t) feature.bindTooltip(p.t, { sticky: true, className: "fg-tip" });
+        if (p.p) feature.bindPopup(p.p, { maxWidth: 340, className: "fg-pop" });
+        if (p.n) {
+          label = L.marker([p.a[1], p.a[0]], {
+            icon: L.divIcon({ className: "fg-label " + spec.label, html: "<span>" + p.n + "</span>",
+                              iconSize: [0, 0] }),
+            pane: "fg-labels", interactive: false, keyboard: false
+          });
+          group.addLayer(label);
+          FG.labels.push({ m: label, r: p.r });
+        }
+        if (p.d) timed.push({ f: feature, lab: label, d: p.d, g: p.g });
+      }
+    });
+    group.addLayer(layer);
+    FG.layers[spec.pane] = layer;
+    FG.groups[spec.pane] = group;
+    if (timed.length) FG.timed.push({ layer: layer, group: group, items: timed });
+    return layer;
+  };
+
+  FG.image = function (map, group, spec) {
+    FG.pane(map, spec.pane, spec.z);
+    L.imageOverlay(spec.url, spec.bounds, {
+      pane: spec.pane, interactive: false, className: "fg-relief", alt: ""
+    }).addTo(group);
+  };
+
+  var pending = false;
+  FG.declutter = function () {
+    var map = FG.map;
+    if (!map) return;
+    var items = FG.labels.filter(function (l) { return map.hasLayer(l.m) && l.m.getElement(); });
+    items.sort(function (a, b) { return a.r - b.r; });
+    items.forEach(function (l) { l.m.getElement().style.visibility = ""; });
+    var rects = items.map(function (l) {
+      return l.m.getElement().firstChild.getBoundingClientRect();
+    });
+    var kept = [];
+    items.forEach(function (l, i) {
+      var r = rects[i], hit = false;
+      for (var k = 0; k < kept.length && !hit; k++) {
+        var q = kept[k];
+        hit = r.left < q.right + 3 && r.right + 3 > q.left && r.top < q.bottom && r.bottom > q.top;
+      }
+      if (hit) l.m.getElement().style.visibility = "hidden";
+      else kept.push(r);
+    });
+  };
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; FG.declutter(); });
+  }
+
+  function fullscreen(map) {
+    var Button = L.Control.extend({
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "leaflet-bar fg-fullscreen");
+        var a = L.DomUtil.create("a", "", div);
+        a.href = "#";
+        a.setAttribute("role", "button");
+        a.title = "Full screen";
+        a.setAttribute("aria-label", "Full screen");
+        a.innerHTML = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">' +
+          '<path d="M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9" fill="none" stroke="#333" ' +
+          'stroke-width="2"/></svg>';
+        L.DomEvent.on(a, "click", function (e) {
+          L.DomEvent.preventDefault(e);
+          L.DomEvent.stopPropagation(e);
+          var box = map.getContainer();
+          if (document.fullscreenElement) document.exitFullscreen();
+          else if (box.requestFullscreen) box.requestFullscreen();
+        });
+        document.addEventListener("fullscreenchange", function () { map.invalidateSize(); });
+        return div;
+      }
+    });
+    new Button({ position: "topleft" }).addTo(map);
+  }
+
+  function merc(lat) {
+    lat = Math.max(-85, Math.min(85, lat));
+    return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
+  }
+
+  function locator(map, cfg) {
+    var ctrl = FG.control(map, "bottomleft", "fg-locator", cfg.html, cfg.label);
+    var rect = ctrl.getContainer().querySelector(".fg-view");
+    function update() {
+      var b = map.getBounds();
+      var x0 = Math.max(0, (b.getWest() - cfg.west) * cfg.kx);
+      var x1 = Math.min(cfg.width, (b.getEast() - cfg.west) * cfg.kx);
+      var y0 = Math.max(0, (cfg.top - merc(b.getNorth())) * cfg.ky);
+      var y1 = Math.min(cfg.height, (cfg.top - merc(b.getSouth())) * cfg.ky);
+      rect.setAttribute("x", x0.toFixed(1));
+      rect.setAttribute("y", y0.toFixed(1));
+      rect.setAttribute("width", Math.max(1, x1 - x0).toFixed(1));
+      rect.setAttribute("height", Math.max(1, y1 - y0).toFixed(1));
+    }
+    map.on("moveend zoomend resize", update);
+    update();
+  }
+
+  function timeSlider(map, title) {
+    if (!FG.timed.length) return;
+    var dates = [];
+    FG.timed.forEach(function (t) {
+      t.items.forEach(function (i) { if (dates.indexOf(i.d) < 0) dates.push(i.d); });
+    });
+    dates.sort();
+    var last = dates.length - 1;
+    var html = '<label for="fg-time-input">' + title + ', as of <output>' + dates[last] +
+      '</output></label><input id="fg-time-input" type="range" min="0" max="' + last +
+      '" step="1" value="' + last + '">';
+    var box = FG.control(map, "topright", "fg-time", html, "Date").getContainer();
+    var input = box.querySelector("input"), out = box.querySelector("output");
+    out.setAttribute("aria-live", "polite");
+    function apply() {
+      var day = dates[+input.value];
+      out.textContent = day;
+      FG.timed.forEach(function (t) {
+        var latest = {};
+        t.items.forEach(function (i) {
+          if (i.d <= day && (!(i.g in latest) || latest[i.g].d <= i.d)) latest[i.g] = i;
+        });
+        t.items.forEach(function (i) {
+          var on = latest[i.g] === i;
+          if (on !== t.layer.hasLayer(i.f)) t.layer[on ? "addLayer" : "removeLayer"](i.f);
+          if (i.lab && on !== t.group.hasLayer(i.lab)) {
+            t.group[on ? "addLayer" : "removeLayer"](i.lab);
+          }
+        });
+      });
+      schedule();
+    }
+    input.addEventListener("input", apply);
+    apply();
+  }
+
+  // Zooming out stops where the data (clipped around the extent) would no longer
+  // fill the window, unless the whole extent needs it.
+  function limitZoom(map, cfg) {
+    var fit = map.getBoundsZoom(cfg.extent, false), filled = map.getBoundsZoom(cfg.grown, true);
+    map.setMinZoom(Math.max(cfg.minZoom, Math.min(fit, filled)));
+  }
+
+  FG.finish = function (map, cfg) {
+    FG.map = map;
+    limitZoom(map, cfg);
+    map.on("resize", function () { limitZoom(map, cfg); });
+    FG.control(map, "topleft", "fg-title", cfg.title, "Title");
+    L.control.zoom({ position: "topleft" }).addTo(map);
+    fullscreen(map);
+    FG.control(map, "bottomleft", "fg-caption", cfg.caption, "Caption and sources");
+    L.control.scale({ position: "bottomleft", metric: true, imperial: false }).addTo(map);
+    if (cfg.locator) locator(map, cfg.locator);
+    timeSlider(map, cfg.time);
+    document.querySelectorAll("[data-fg-bounds]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        map.flyToBounds(JSON.parse(button.getAttribute("data-fg-bounds")));
+      });
+    });
+    map.on("zoomend overlayadd overlayremove resize", schedule);
+    schedule();
+  };
+})();
+"""
+
+# The legend: one Leaflet control whose sections follow their layers on and off.
+LEGEND_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function (map) {
+  var groups = { {%- for key, group in this.groups %}{{ key|tojson }}: {{ group }},{% endfor -%} };
+  var Legend = L.Control.extend({
+    onAdd: function () {
+      var div = L.DomUtil.create("div", "fg-panel fg-legend");
+      div.setAttribute("role", "region");
+      div.setAttribute("aria-label", "Legend");
+      div.innerHTML = {{ this.html|tojson }};
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    }
+  });
+  var box = new Legend({ position: {{ this.position|tojson }} }).addTo(map).getContainer();
+  if (map.getSize().x < 600) box.querySelector("details").open = false;  // small screens
+  function sync() {
+    Object.keys(groups).forEach(function (key) {
+      box.querySelectorAll('[data-fg-layer="' + key + '"]').forEach(function (section) {
+        section.hidden = !map.hasLayer(groups[key]);
+      });
+    });
+  }
+  map.on("overlayadd overlayremove", sync);
+  sync();
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+# The page around the map: folium's Figure template with a language and an escaped title.
+FIGURE_TEMPLATE = (
+    "<!DOCTYPE html>\n"
+    '<html lang="{{ this.lang }}">\n'
+    "<head>\n"
+    "{% if this.title %}<title>{{ this.title }}</title>{% endif %}\n"
+    "    {{ this.header.render(**kwargs) }}\n"
+    "</head>\n"
+    "<body>\n"
+    "    {{ this.html.render(**kwargs) }}\n"
+    "<script>\n"
+    "    {{ this.script.render(**kwargs) }}\n"
+    "</script>\n"
+    "</body>\n"
+    "</html>\n"
+)

@@ -1,0 +1,506 @@
+"""The web renderer: every spec as a self-contained, reproducible page, checked in Chromium."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import math
+from html.parser import HTMLParser
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+import geo.geometry
+from layers import Categories, Credit, Field, Layer, LegendEntry, SizeScale
+from layers.theme import style
+from maps import Composition, SpecError, compose, describe, load_spec, spec_from_dict
+from maps.spec import SPEC_DIR
+from maps.web import (
+    WebBuildError,
+    check_self_contained,
+    encode_coordinates,
+    render_html,
+    web_map,
+    write_web,
+)
+
+SPECS = sorted(SPEC_DIR.glob("*.toml"))
+IMG = "<img src=x onerror=alert(1)>"
+SCRIPT = "<script>window.__pwned=1</script>"
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Built:
+    composition: Composition
+    paths: list[Path]
+
+    @property
+    def page(self) -> Path:
+        return self.paths[0]
+
+    @property
+    def text(self) -> str:
+        return self.page.read_bytes().decode("utf-8")
+
+
+@pytest.fixture(scope="module", params=SPECS, ids=[p.stem for p in SPECS])
+def built(request, tmp_path_factory) -> Built:
+    composition = compose(load_spec(request.param))
+    out = tmp_path_factory.mktemp(request.param.stem)
+    return Built(composition, write_web(composition, out))
+
+
+class Visit:
+    """A page opened from disk with every request, console error and dialog recorded."""
+
+    def __init__(self, browser, path: Path, viewport=(1280, 800)) -> None:
+        self.network: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        self.page.route("**/*", self._route)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+        self.page.wait_for_function("window.FG && FG.map !== null")
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            self.network.append(url)
+            route.abort()
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture
+def visit(browser):
+    opened: list[Visit] = []
+
+    def open_page(path: Path, **kwargs) -> Visit:
+        opened.append(Visit(browser, path, **kwargs))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+# --- outside the browser ----------------------------------------------------------------------
+
+
+def test_specs_exist():
+    assert SPECS, f"no map specs in {SPEC_DIR}"
+
+
+def test_outputs(built):
+    spec = built.composition.spec
+    assert [p.name for p in built.paths] == [
+        f"{spec.id}.html",
+        f"{spec.id}.embed.html",
+        f"{spec.id}.txt",
+    ]
+    assert built.text.startswith("<!DOCTYPE html>")
+    assert f"<title>{html.escape(spec.title)}</title>" in built.text
+    embed = built.paths[1].read_text(encoding="utf-8")
+    assert f'src="{spec.id}.html"' in embed
+    assert f'title="{html.escape(spec.title)}' in embed
+    assert built.paths[2].read_text(encoding="utf-8") == describe(built.composition)
+    size = built.page.stat().st_size
+    assert size <= 1_500_000, f"{spec.id}.html is {size:,} bytes"
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if (tag, name) in (("script", "src"), ("link", "href"), ("img", "src")):
+                self.refs.append((tag, name, value or ""))
+
+
+def test_no_network_references(built):
+    parser = _Tags()
+    parser.feed(built.text)
+    remote = [r for r in parser.refs if "//" in r[2] and not r[2].startswith("data:")]
+    assert remote == []
+    lowered = built.text.lower()
+    for library in ("jquery", "bootstrap", "font-awesome", "awesome-markers", "glyphicon"):
+        assert library not in lowered
+    check_self_contained(built.text)
+
+
+def test_two_builds_are_identical(built):
+    again = render_html(web_map(built.composition))
+    assert again == built.text
+    assert "Math.random" not in built.text
+    # no random 32-hex element ids (branca's default) survive
+    assert not __import__("re").search(r"_[0-9a-f]{32}\b", built.text)
+
+
+def test_geometry_is_rounded_and_simplified(built):
+    spec = built.composition.spec
+    assert f'"scale":{10 ** _decimals(spec)}' in built.text
+
+
+def _decimals(spec) -> int:
+    lat = min(max(abs(spec.extent[1]), abs(spec.extent[3])), 85)
+    tolerance = geo.geometry.tolerance_for_zoom(spec.zoom[1], lat)
+    return geo.geometry.decimals_for_tolerance(tolerance / 2, lat)
+
+
+def test_encoding_round_trips():
+    coords = np.array([[71.2345, 40.1], [71.2346, 40.0999], [-179.9999, -84.5], [0, 0]])
+    text = encode_coordinates(coords, 4)
+    assert set(text) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+    assert np.allclose(_decode(text, 4), coords, rtol=0, atol=1e-9)
+
+
+def _decode(text: str, decimals: int) -> list[list[float]]:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    values, result, factor = [], 0, 1
+    for char in text:
+        digit = alphabet.index(char)
+        result += (digit & 31) * factor
+        factor *= 32
+        if not digit & 32:
+            values.append(-(result + 1) // 2 if result % 2 else result // 2)
+            result, factor = 0, 1
+    ints = np.cumsum(np.array(values).reshape(-1, 2), axis=0)
+    return (ints / 10**decimals).tolist()
+
+
+def test_unknown_layer_is_a_spec_error():
+    raw = {"id": "bad", "title": "Bad", "extent": [69, 39, 74, 42], "layers": ["contries"]}
+    with pytest.raises(SpecError) as err:
+        spec_from_dict(raw, source="bad.toml")
+    assert "bad.toml" in str(err.value)
+    assert "layers[0].id" in str(err.value)
+    assert "countries" in str(err.value)  # the close match
+
+
+@pytest.mark.parametrize(
+    "extent", [[74, 39, 69, 42], [69, 39, 74], [69, -90, 74, 42], "everywhere", [69, 39, 200, 42]]
+)
+def test_invalid_extent_is_a_spec_error(extent):
+    raw = {"id": "bad", "title": "Bad", "extent": extent, "layers": ["countries"]}
+    with pytest.raises(SpecError) as err:
+        spec_from_dict(raw, source="bad.toml")
+    assert "bad.toml" in str(err.value)
+    assert "'extent'" in str(err.value)
+
+
+@pytest.mark.parametrize("bad_id", ["../x", "../../etc/x", "/tmp/fergana-escape"])
+def test_write_web_refuses_to_leave_out_dir(tmp_path, bad_id):
+    composition = compose(load_spec(SPECS[0]))
+    sneaky = dataclasses.replace(composition, spec=dataclasses.replace(composition.spec, id=bad_id))
+    out = tmp_path / "out"
+    with pytest.raises(SpecError) as err:
+        write_web(sneaky, out)
+    assert "'id'" in str(err.value)
+    assert not any(tmp_path.rglob("*.html"))
+    assert not Path("/tmp/fergana-escape.html").exists()
+
+
+def test_self_contained_check_catches_cdn_links():
+    with pytest.raises(WebBuildError):
+        check_self_contained('<script src="https://cdn.example/x.js"></script>')
+    with pytest.raises(WebBuildError):
+        check_self_contained('<link rel="stylesheet" href="//cdn.example/x.css"/>')
+    check_self_contained('<script>var u = "https://example.org";</script>')
+
+
+def test_cdn_mode_links_leaflet():
+    page = render_html(web_map(SPECS[0], mode="cdn"))
+    assert 'src="https://unpkg.com/leaflet@1.9.4/dist/leaflet.js"' in page
+    assert "jquery" not in page.lower()
+
+
+def test_web_map_accepts_id_path_spec_and_composition():
+    spec = load_spec(SPECS[0])
+    for source in (spec.id, SPECS[0], str(SPECS[0]), spec):
+        assert web_map(source).get_name().startswith("map_")
+    with pytest.raises(SpecError):
+        web_map("no-such-map")
+
+
+# --- in Chromium --------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_page_loads_offline_with_controls(built, visit):
+    composition = built.composition
+    seen = visit(built.page)
+    page = seen.page
+    assert seen.network == []
+    assert seen.errors == []
+    names = page.eval_on_selector_all(
+        ".leaflet-control-layers-overlays label", "els => els.map(e => e.textContent.trim())"
+    )
+    for layer in composition.layers:
+        assert layer.title in names
+    legend = page.locator(".fg-legend")
+    assert legend.is_visible()
+    assert legend.bounding_box()["width"] > 0 and legend.bounding_box()["height"] > 0
+    for layer, shown in zip(composition.layers, composition.visible, strict=True):
+        if shown:
+            assert layer.title in legend.inner_text()
+    credits = page.locator(".fg-credits")
+    assert credits.is_visible() and credits.bounding_box()["height"] > 0
+    text = " ".join(credits.inner_text().split())
+    for credit in composition.credits:
+        assert " ".join(credit.text().split()) in text
+    title = page.locator(".fg-title h1")
+    assert title.inner_text() == composition.spec.title
+    assert page.locator(".leaflet-control-scale-line").is_visible()
+    assert page.locator(".fg-fullscreen").is_visible()
+    if page.locator(".fg-locator").count():
+        assert page.locator(".fg-locator svg").is_visible()
+    low, high, now = page.evaluate("[FG.map.getMinZoom(), FG.map.getMaxZoom(), FG.map.getZoom()]")
+    assert composition.spec.zoom[0] <= low <= now <= high == composition.spec.zoom[1]
+
+
+@pytest.mark.browser
+def test_toggling_a_layer_hides_it(built, visit):
+    composition = built.composition
+    page = visit(built.page).page
+    counts = page.evaluate(
+        "Object.keys(FG.layers).map(k => [k, document.querySelectorAll("
+        "'.leaflet-' + k + '-pane path, .leaflet-' + k + '-pane .fg-sym').length])"
+    )
+    pane, count = next((k, n) for k, n in counts if n > 0)
+    n = [k for k, _ in counts].index(pane)
+    title = composition.layers[n].title
+    section = page.locator(f'.fg-legend [data-fg-layer="{pane}"]')
+    assert section.is_visible()
+    page.hover(".leaflet-control-layers")
+    box = page.get_by_role("checkbox", name=title, exact=True)
+    box.uncheck()
+    hidden = page.evaluate(
+        f"document.querySelectorAll('.leaflet-{pane}-pane path, .leaflet-{pane}-pane .fg-sym')"
+        ".length"
+    )
+    assert hidden == 0
+    assert section.is_hidden()
+    box.check()
+    assert (
+        page.evaluate(
+            f"document.querySelectorAll('.leaflet-{pane}-pane path, .leaflet-{pane}-pane .fg-sym')"
+            ".length"
+        )
+        == count
+    )
+    assert section.is_visible()
+
+
+@pytest.fixture(scope="module")
+def malicious(tmp_path_factory) -> Built:
+    spec = load_spec(SPEC_DIR / "fergana-borders.toml")
+    composition = compose(spec)
+    ids = [layer.id for layer in composition.layers]
+    n = ids.index("enclaves")
+    enclaves = composition.layers[n]
+    frame = enclaves.frame.copy()
+    biggest = frame.geometry.to_crs("EPSG:6933").area.sort_values(ascending=False).index
+    frame.loc[biggest[0], "name"] = IMG
+    frame.loc[biggest[1], "name"] = SCRIPT
+    changed = list(composition.layers)
+    changed[n] = enclaves.with_frame(frame)
+    composition = dataclasses.replace(composition, layers=changed)
+    out = tmp_path_factory.mktemp("malicious")
+    return Built(composition, write_web(composition, out))
+
+
+@pytest.mark.browser
+def test_malicious_names_show_as_text(malicious, visit):
+    text = malicious.text
+    assert IMG not in text and SCRIPT not in text
+    assert "<img" not in text and text.count("<script") == text.count("</script>")
+    seen = visit(malicious.page)
+    page = seen.page
+    frame = next(la for la in malicious.composition.layers if la.id == "enclaves").frame
+    for name in (IMG, SCRIPT):
+        row = frame[frame["name"] == name]
+        anchor = geo.geometry.label_points(row).iloc[0]
+        page.evaluate(f"FG.map.setView([{anchor.y}, {anchor.x}], 10, {{animate: false}})")
+        page.mouse.move(10, 790)
+        x, y = page.evaluate(
+            "(ll => { const p = FG.map.latLngToContainerPoint(ll);"
+            " const r = FG.map.getContainer().getBoundingClientRect();"
+            f" return [p.x + r.left, p.y + r.top]; }})([{anchor.y}, {anchor.x}])"
+        )
+        page.mouse.move(x, y)
+        tooltip = page.locator(".leaflet-tooltip.fg-tip").last
+        tooltip.wait_for(state="visible")
+        assert tooltip.text_content().strip() == name
+        assert page.locator(".leaflet-tooltip img, .leaflet-tooltip script").count() == 0
+        page.mouse.click(x, y)
+        popup = page.locator(".leaflet-popup-content").last
+        popup.wait_for(state="visible")
+        assert name in popup.text_content()
+        assert popup.locator("img, script").count() == 0
+        labels = page.eval_on_selector_all(".fg-label span", "els => els.map(e => e.textContent)")
+        assert name in labels
+    page.wait_for_timeout(200)
+    assert seen.dialogs == []
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("img[src='x']").count() == 0
+    assert seen.errors == [] and seen.network == []
+
+
+# --- flows and time -------------------------------------------------------------------------------
+
+
+def _flow_and_time_composition() -> Composition:
+    base = compose(load_spec(SPEC_DIR / "fergana-borders.toml"))
+    osh, jalal_abad, andijan, khujand = (
+        (72.80, 40.53),
+        (73.00, 40.93),
+        (72.34, 40.78),
+        (69.6, 40.28),
+    )
+    lines = [
+        geo.geometry.flow_line(osh, andijan),
+        geo.geometry.flow_line(jalal_abad, andijan),
+        geo.geometry.flow_line(andijan, khujand, bend=-0.2),
+    ]
+    flows = gpd.GeoDataFrame(
+        {
+            "route": ["Osh → Andijan", "Jalal-Abad → Andijan", "Andijan → Khujand"],
+            "people": [75_000.0, 25_000.0, math.nan],
+            "status": ["reported", "reported", "unknown"],
+            "date": ["2010-06-12", "2010-06-13", "2010-06-14"],
+        },
+        geometry=lines,
+        crs="EPSG:4326",
+    )
+    flow_layer = Layer(
+        id="test_flows",
+        title="Refugee flows (test)",
+        kind="flow",
+        frame=flows,
+        style=style("flow"),
+        categories=Categories("status", {"unknown": ("Count not reported", style("flow_unknown"))}),
+        size=SizeScale(
+            column="people",
+            max_value=100_000,
+            max_size=16,
+            key_values=(10_000, 50_000, 100_000),
+            label="People",
+        ),
+        legend=[
+            LegendEntry("Refugees crossing", style("flow"), "flow"),
+            LegendEntry("Count not reported", style("flow_unknown"), "flow"),
+        ],
+        fields=[Field("route", "Route"), Field("people", "People", "{:,.0f}")],
+        time="date",
+        credits=[Credit("Test flows", "none")],
+    )
+    # the same camp reported on two days: the slider shows the latest report
+    camps = gpd.GeoDataFrame(
+        {
+            "camp": ["Camp A", "Camp A", "Camp B"],
+            "people": [1000.0, 5000.0, 2000.0],
+            "date": ["2010-06-12", "2010-06-14", "2010-06-13"],
+        },
+        geometry=[
+            shapely.Point(72.2, 40.85),
+            shapely.Point(72.2, 40.85),
+            shapely.Point(72.5, 40.9),
+        ],
+        crs="EPSG:4326",
+    )
+    camp_layer = Layer(
+        id="test_camps",
+        title="Camps (test)",
+        kind="point",
+        frame=camps,
+        style=style("camp"),
+        size=SizeScale(
+            column="people", max_value=5000, max_size=24, by_area=True, key_values=(1000, 5000)
+        ),
+        fields=[Field("camp", "Camp"), Field("people", "People", "{:,.0f}")],
+        label="camp",
+        time="date",
+        credits=[Credit("Test camps", "none")],
+    )
+    return dataclasses.replace(
+        base,
+        layers=[*base.layers, flow_layer, camp_layer],
+        visible=[*base.visible, True, True],
+        labelled=[*base.labelled, True, True],
+    )
+
+
+@pytest.mark.browser
+def test_flows_and_time_slider(tmp_path, visit):
+    composition = _flow_and_time_composition()
+    page_path = write_web(composition, tmp_path)[0]
+    text = page_path.read_text(encoding="utf-8")
+    assert '"dashArray":"4 3"' in text  # the unknown flow is dashed
+    seen = visit(page_path)
+    page = seen.page
+    assert seen.errors == [] and seen.network == []
+    # 3 flow lines + 3 arrowheads, thick to thin
+    flows = page.evaluate(
+        "FG.layers['fg-test-flows'].getLayers().map(l => [l.feature.geometry.type,"
+        " l.options.weight, l.options.dashArray || ''])"
+    )
+    assert [f[0] for f in flows].count("LineString") == 3
+    assert [f[0] for f in flows].count("Polygon") == 3
+    widths = [f[1] for f in flows if f[0] == "LineString"]
+    assert widths == sorted(widths, reverse=True)
+    assert widths[0] == pytest.approx(12.0)
+    assert any(f[2] for f in flows if f[0] == "LineString")
+    slider = page.locator(".fg-time input[type=range]")
+    assert slider.is_visible()
+    assert page.locator(".fg-time output").text_content() == "2010-06-14"
+    assert _shown(page, "fg-test-camps") == 2  # Camp A (latest) and Camp B
+    assert _shown(page, "fg-test-flows") == 6
+    slider.fill("0")
+    assert page.locator(".fg-time output").text_content() == "2010-06-12"
+    assert _shown(page, "fg-test-camps") == 1
+    assert _shown(page, "fg-test-flows") == 2
+    legend = page.locator(".fg-legend").inner_text()
+    assert "People" in legend and "100,000" in legend
+    assert seen.errors == []
+
+
+def _shown(page, pane: str) -> int:
+    return page.evaluate(f"FG.layers['{pane}'].getLayers().length")
+
+
+@pytest.mark.browser
+def test_optional_tiles_are_off_and_silent(tmp_path, visit):
+    page_path = tmp_path / "tiles.html"
+    page_path.write_text(render_html(web_map(SPECS[0], tiles="OpenStreetMap.Mapnik")), "utf-8")
+    seen = visit(page_path)
+    assert seen.network == [] and seen.errors == []
+    names = seen.page.eval_on_selector_all(
+        ".leaflet-control-layers-overlays label", "els => els.map(e => e.textContent.trim())"
+    )
+    assert "OpenStreetMap.Mapnik" in names
+    assert seen.page.locator(".leaflet-tile").count() == 0
+
+
+def test_ids_are_random_again_outside_a_build():
+    from branca.element import Element
+
+    web_map(SPECS[0])
+    assert len(Element()._id) == 32
