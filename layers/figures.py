@@ -30,12 +30,20 @@ def _range(values: pd.Series, lower_bound: bool = False) -> str:
 
 
 def _series_range(metric: str, since: str = "") -> Figure:
-    series = displacement_series(metric)
-    series = series[series["date"] >= since]
-    return Figure(
-        _range(pd.concat([series["low"], series["high"]])),
-        "; ".join(dict.fromkeys(s for cell in series["source"] for s in cell.split("; "))),
+    """The range of a displacement metric, sourced by who reported the low and the high end."""
+    table = geo.load("displacement_2010")
+    rows = table[table["metric"] == metric].copy()
+    rows["day"] = rows["as_of_date"].fillna(rows["date_reported"]).astype(str)
+    rows["number"] = rows["value"].fillna(rows["value_low"]).fillna(rows["value_high"])
+    rows = rows[rows["day"].str.match(r"^\d{4}-\d{2}-\d{2}$") & (rows["day"] >= since)]
+    rows = rows.dropna(subset=["number"]).sort_values("day", kind="stable")
+    low = rows[rows["number"] == rows["number"].min()].iloc[0]
+    high = rows[rows["number"] == rows["number"].max()].iloc[-1]  # the latest report of the high
+    ends = [low] if low["number"] == high["number"] else [low, high]
+    sources = "; ".join(
+        f"{r['number']:,.0f}: {r['reporting_body']}, {_day(r['day'])}" for r in ends
     )
+    return Figure(_range(rows["number"]), sources)
 
 
 def _refugees_in_uzbekistan() -> Figure:

@@ -219,7 +219,9 @@ def _render(composition, folder: Path, formats: tuple[str, ...]) -> list[Path]:
     if static:
         from maps.static import write_static
 
-        written += write_static(composition, folder, formats=static)
+        written += write_static(
+            composition, folder, formats=static, size=composition.spec.print_size
+        )
     return written
 
 

@@ -96,6 +96,7 @@ class MapSpec:
     relief: bool = True
     annotations: tuple[Annotation, ...] = ()
     insets: tuple[Inset, ...] = ()
+    print_size: str = "a4"
     source: str = "<spec>"
 
     @property
@@ -162,6 +163,7 @@ def spec_from_dict(raw: dict[str, Any], source: str = "<spec>") -> MapSpec:
         relief=bool(raw.get("relief", True)),
         annotations=notes,
         insets=insets,
+        print_size=_print_size(raw.get("print_size", "a4"), source),
         source=source,
     )
 
@@ -187,6 +189,16 @@ def check_extent(value: Any, source: str, key: str) -> tuple[float, float, float
             hint="give [west, south, east, north] in degrees",
         )
     return west, south, east, north
+
+
+def _print_size(value: Any, source: str) -> str:
+    from maps.static import SIZES  # the presets live with the static renderer
+
+    if value not in SIZES:
+        raise SpecError(
+            source, f"unknown size {value!r}", field="print_size", hint=f"sizes: {', '.join(SIZES)}"
+        )
+    return value
 
 
 def _layer_ref(item: Any, source: str, n: int) -> LayerRef:

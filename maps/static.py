@@ -616,7 +616,7 @@ class _Builder:
         self.info = info
 
         ax = figure.add_axes(self._fraction(map_box))
-        self._frame_axes(ax, view, PAPER)
+        self._frame_axes(ax, view, SEA)  # as on the web: no land is sea
         self.ax = ax
         before = set(ax.get_children())
         drawn = self._draw_map(ax, view, main=True)
