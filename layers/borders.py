@@ -9,7 +9,7 @@ import geo
 from geo.crs import area_km2
 from layers.layer import Layer
 from layers.source import Source, credits_for, frame_from
-from layers.style import Categories, Credit, Field, LegendEntry
+from layers.style import Categories, Credit, Field
 from layers.theme import COUNTRY_COLOURS, style
 
 # Natural Earth `featurecla` -> how the line is drawn. NE classes every Kyrgyz,
@@ -57,7 +57,6 @@ def boundaries(data: Source = None) -> Layer:
         frame=frame,
         style=style("boundary"),
         categories=categories,
-        legend=[LegendEntry(label, s, "line") for label, s in categories.styles.values()],
         fields=[Field("name", "Boundary", missing="unnamed"), Field("featurecla", "Class")],
         credits=credits_for(data, "boundary_lines"),
         description=(
@@ -131,7 +130,6 @@ def enclaves(data: Source = None) -> Layer:
         frame=out,
         style=style("enclave"),
         categories=categories,
-        legend=[LegendEntry(label, s, "area") for label, s in categories.styles.values()],
         fields=[
             Field("name", "Enclave"),
             Field("belongs_to", "Belongs to"),
@@ -195,7 +193,6 @@ def enclave_points() -> Layer:
         frame=frame,
         style=enclave.but(marker_size=7),
         categories=categories,
-        legend=[LegendEntry(label, s, "point") for label, s in categories.styles.values()],
         fields=[
             Field("name", "Enclave"),
             Field("belongs_to_iso3", "Belongs to"),

@@ -8,7 +8,7 @@ import pandas as pd
 import geo
 from layers.layer import Layer
 from layers.source import Source, credits_for, frame_from
-from layers.style import Categories, Credit, Field, LegendEntry
+from layers.style import Categories, Credit, Field
 from layers.theme import style
 
 # bases.csv operator text -> who runs the base (first match wins; order matters).
@@ -76,7 +76,6 @@ def bases(data: Source = None) -> Layer:
         ],
         style=style("base_other"),
         categories=categories,
-        legend=[LegendEntry(label, s, "point") for label, s in categories.styles.values()],
         fields=[
             Field("short_name", "Base"),
             Field("operator", "Operator"),
@@ -118,7 +117,6 @@ def water(data: Source = None) -> Layer:
         ],
         style=style("dam"),
         categories=categories,
-        legend=[LegendEntry(label, s, "point") for label, s in categories.styles.values()],
         fields=[
             Field("feature", "Name"),
             Field("kind", "Kind"),
@@ -165,7 +163,6 @@ def csto() -> Layer:
         frame=out,
         style=style("csto_member"),
         categories=categories,
-        legend=[LegendEntry(label, s, "area") for label, s in categories.styles.values()],
         fields=[
             Field("name", "Country"),
             Field("status_in_june_2010", "Status in June 2010"),

@@ -93,7 +93,6 @@ def refugee_flows() -> Layer:
         style=style("flow"),
         categories=categories,
         size=flow_scale(),
-        legend=[LegendEntry(label, s, "flow") for label, s in categories.styles.values()],
         fields=[
             Field("origin", "From"),
             Field("destination", "To"),
@@ -241,7 +240,6 @@ def violence() -> Layer:
             key_values=(5.0, 50.0),
             label="Deaths reported at the place (highest report)",
         ),
-        legend=[LegendEntry(label, s, "point") for label, s in categories.styles.values()],
         fields=[
             Field("place", "Place"),
             Field("deaths_text", "Deaths reported here"),

@@ -34,8 +34,9 @@ class Layer:
         Per-feature styles by the value of one column.
     size : SizeScale or None
         Proportional flow widths or symbol sizes.
-    legend : list of LegendEntry
-        What the legend shows for this layer (the size key comes from `size`).
+    legend : list of LegendEntry, optional
+        What the legend shows for this layer (the size key comes from `size`);
+        by default one entry per category.
     fields : list of Field
         Tooltip/popup content, in order. The first field is the tooltip.
     label : str or None
@@ -60,7 +61,7 @@ class Layer:
     frame: gpd.GeoDataFrame
     style: Style
     credits: list[Credit]
-    legend: list[LegendEntry] = field(default_factory=list)
+    legend: list[LegendEntry] | None = None
     fields: list[Field] = field(default_factory=list)
     categories: Categories | None = None
     size: SizeScale | None = None
@@ -72,6 +73,9 @@ class Layer:
     series: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
+        if self.legend is None:
+            default = self.categories.legend(self.kind) if self.categories else []
+            object.__setattr__(self, "legend", default)
         if self.kind not in KINDS:
             raise ValueError(f"layer '{self.id}': kind must be one of {KINDS}, not {self.kind!r}")
         if self.frame.crs is None or self.frame.crs.to_epsg() != 4326:

@@ -155,3 +155,7 @@ class Categories:
 
     column: str
     styles: dict[str, tuple[str, Style]] = field(default_factory=dict)
+
+    def legend(self, kind: str) -> list[LegendEntry]:
+        """One legend entry per category, in order."""
+        return [LegendEntry(label, style, kind) for label, style in self.styles.values()]

@@ -73,7 +73,6 @@ def routes() -> Layer:
         frame=frame,
         style=style("route"),
         categories=categories,
-        legend=[LegendEntry(label, s, "line") for label, s in categories.styles.values()],
         fields=[
             Field("name", "Route"),
             Field("waypoints", "Waypoints in order"),

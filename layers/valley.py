@@ -64,7 +64,6 @@ def basin(data: Source = None) -> Layer:
         frame=out,
         style=style("valley_floor"),
         categories=categories,
-        legend=[LegendEntry(label, s, "area") for label, s in categories.styles.values()],
         fields=[
             Field("name", "Outline"),
             Field("area_km2", "Area", "{:,.0f} km²"),
