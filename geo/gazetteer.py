@@ -22,7 +22,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geo.errors import DataError
-from geo.load import load
+from geo.load import load, mark_used
 
 SOURCE = "gazetteer"
 FACTS = "facts_places"
@@ -271,6 +271,7 @@ def place(name: str, country: str | None = None, dataset: str | None = None) -> 
     >>> place("Ош").country_iso3  # doctest: +SKIP
     'KGZ'
     """
+    mark_used(FACTS, PLACES)  # the index is cached: record its inputs on every lookup
     keys = _query_keys(name)
     if not keys:
         raise DataError(SOURCE, f"cannot look up {name!r}: the name has no letters or digits")
@@ -455,7 +456,7 @@ def _no_coordinates(query: str, match: pd.Series) -> None:
     raise DataError(
         match["dataset"],
         f"the source gives no coordinates for {match['name']!r}{found}",
-        row=int(match["row"]) + 1,
+        row=int(match["row"]) + 2,  # a spreadsheet line: the header is line 1
         field="lat/lon",
         hint=hint,
     )

@@ -42,6 +42,12 @@ def recording() -> Iterator[set[str]]:
         _RECORDERS.reset(token)
 
 
+def mark_used(*names: str) -> None:
+    """Record `names` as read, for code that reads datasets through its own cache."""
+    for used in _RECORDERS.get():
+        used.update(names)
+
+
 def load(name: str) -> gpd.GeoDataFrame | pd.DataFrame | Raster:
     """Load a catalog dataset.
 
@@ -62,8 +68,7 @@ def load(name: str) -> gpd.GeoDataFrame | pd.DataFrame | Raster:
     --------
     >>> countries = geo.load("countries")  # doctest: +SKIP
     """
-    for used in _RECORDERS.get():
-        used.add(name)
+    mark_used(name)
     copy = copy_in_use(name)
     data = _read(name, copy.path, copy.path.stat().st_mtime_ns)
     return data if isinstance(data, Raster) else data.copy()

@@ -100,6 +100,7 @@ def enclaves(data: Source = None) -> Layer:
                 "population": None if fact is None else fact["population"],
                 "population_year": None if fact is None else fact["population_year"],
                 "source": "" if fact is None else fact["source_url"],
+                "notes": "" if fact is None else fact["notes"],
             }
         )
     out = gpd.GeoDataFrame(rows, geometry=list(frame.geometry), crs="EPSG:4326")
@@ -137,6 +138,7 @@ def enclaves(data: Source = None) -> Layer:
             Field("area_km2", "Area in the map data", "{:,.1f} km²"),
             Field("reported_area_km2", "Reported area", "{:,.0f} km²"),
             Field("population_text", "Population (reported)"),
+            Field("notes", "Other reported figures and history"),
             Field("source", "Source"),
         ],
         label="name",

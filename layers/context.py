@@ -143,12 +143,22 @@ def csto() -> Layer:
     frame = world[world["adm0_a3"].isin(status)].copy()
     frame["status"] = frame["adm0_a3"].map(status)
     joined = frame.merge(
-        members[["iso3", "member_since", "status_in_june_2010"]],
+        members[["iso3", "member_since", "status_in_june_2010", "notes", "source_url"]],
         left_on="adm0_a3",
         right_on="iso3",
     )
     out = gpd.GeoDataFrame(
-        joined[["name", "adm0_a3", "status", "member_since", "status_in_june_2010"]],
+        joined[
+            [
+                "name",
+                "adm0_a3",
+                "status",
+                "member_since",
+                "status_in_june_2010",
+                "notes",
+                "source_url",
+            ]
+        ],
         geometry=joined.geometry,
         crs="EPSG:4326",
     )
@@ -167,6 +177,8 @@ def csto() -> Layer:
             Field("name", "Country"),
             Field("status_in_june_2010", "Status in June 2010"),
             Field("member_since", "Treaty signed or joined"),
+            Field("notes", "Notes"),
+            Field("source_url", "Source"),
         ],
         label="name",
         credits=[Credit.of("csto_2010"), Credit.of("world_countries")],

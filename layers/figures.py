@@ -12,7 +12,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 import geo
-from layers.june2010 import displacement_series, toll_series
+from layers.series import (
+    ISO_DAY,
+    displacement_series,
+    range_text,
+    reported_numbers,
+    summarise,
+    toll_series,
+)
 
 
 @dataclass(frozen=True)
@@ -23,27 +30,26 @@ class Figure:
     sources: str
 
 
-def _range(values: pd.Series, lower_bound: bool = False) -> str:
-    low, high = values.min(), values.max()
-    text = f"{low:,.0f}" if low == high else f"{low:,.0f}–{high:,.0f}"
-    return text + ("+" if lower_bound else "")
-
-
 def _series_range(metric: str, since: str = "") -> Figure:
     """The range of a displacement metric, sourced by who reported the low and the high end."""
     table = geo.load("displacement_2010")
     rows = table[table["metric"] == metric].copy()
     rows["day"] = rows["as_of_date"].fillna(rows["date_reported"]).astype(str)
-    rows["number"] = rows["value"].fillna(rows["value_low"]).fillna(rows["value_high"])
-    rows = rows[rows["day"].str.match(r"^\d{4}-\d{2}-\d{2}$") & (rows["day"] >= since)]
-    rows = rows.dropna(subset=["number"]).sort_values("day", kind="stable")
-    low = rows[rows["number"] == rows["number"].min()].iloc[0]
-    high = rows[rows["number"] == rows["number"].max()].iloc[-1]  # the latest report of the high
-    ends = [low] if low["number"] == high["number"] else [low, high]
+    rows = rows[rows["day"].str.match(ISO_DAY) & (rows["day"] >= since)]
+    rows = reported_numbers(rows).sort_values("day", kind="stable")
+    summary = summarise(rows, "reporting_body")
+    low = rows[rows["low"] == summary["low"]].iloc[0]
+    highs = rows[rows["high"] == summary["high"]]
+    if summary["open_high"]:
+        highs = highs[highs["lower_bound"]]
+    high = highs.iloc[-1]  # the latest report of the high end
+    ends = [(low, "low")] if summary["low"] == summary["high"] else [(low, "low"), (high, "high")]
     sources = "; ".join(
-        f"{r['number']:,.0f}: {r['reporting_body']}, {_day(r['day'])}" for r in ends
+        f"{range_text(r[end], r[end], open_high=end == 'high' and r['lower_bound'])}: "
+        f"{r['reporting_body']}, {_day(r['day'])}"
+        for r, end in ends
     )
-    return Figure(_range(rows["number"]), sources)
+    return Figure(summary["text"], sources)
 
 
 def _refugees_in_uzbekistan() -> Figure:
@@ -59,8 +65,8 @@ def _total_displaced() -> Figure:
 def _official_toll_final() -> Figure:
     facts = geo.load("violence_2010")
     official = facts[facts["deaths_basis"].astype(str).str.startswith("official (Health Ministry")]
-    official = official[official["date"].astype(str).str.match(r"^\d{4}-\d{2}-\d{2}$")]
-    last = official.sort_values("date").iloc[-1]
+    official = official[official["date"].astype(str).str.match(ISO_DAY)]
+    last = official.sort_values("date", kind="stable").iloc[-1]
     return Figure(
         f"{float(last['deaths']):,.0f} by {_day(last['date'])}", str(last["deaths_basis"])
     )
@@ -92,7 +98,8 @@ def _northern_route_share() -> Figure:
     figures = geo.load("route_figures")
     metrics = ["share_heroin_via_northern_route", "share_afghan_drugs_via_northern_route"]
     rows = figures[figures["metric"].isin(metrics)]
-    return Figure(_range(rows["value"]) + "%", "; ".join(rows["reporting_body"].astype(str)))
+    low, high = rows["value"].min(), rows["value"].max()
+    return Figure(range_text(low, high) + "%", "; ".join(rows["reporting_body"].astype(str)))
 
 
 def _manas_years() -> Figure:

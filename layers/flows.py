@@ -30,7 +30,7 @@ def flow_scale(max_count: float = FLOW_MAX_COUNT, key: Sequence[float] = FLOW_KE
         column="count",
         max_value=float(max_count),
         max_size=FLOW_MAX_WIDTH,
-        min_size=1.5,
+        min_size=2.5,
         unknown_size=1.5,
         key_values=tuple(float(k) for k in key),
         label="People (line width)",

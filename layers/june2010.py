@@ -20,13 +20,14 @@ import shapely
 import geo
 from geo.crs import named_crs
 from geo.geometry import flow_line
+from layers.figures import figure
 from layers.flows import flow_scale
 from layers.layer import Layer
+from layers.series import displacement_series, range_text, toll_series
 from layers.style import Categories, Credit, Field, LegendEntry
 from layers.theme import style
 
 DATA_DIR = Path(__file__).parent / "data"
-ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A schematic arrow into a country ends this far inside its border.
 INSIDE_BORDER_M = 4_000.0
 # An arrow into a group of provinces ends this far inside the nearest of them.
@@ -57,8 +58,9 @@ def refugee_flows() -> Layer:
     drawn = _flow_places()
     rows = []
     for item in drawn.itertuples(index=False):
-        fact = facts.iloc[item.flow_line - 2]
-        origin = _origin_point(item)
+        fact = _fact_for(item, facts)
+        origin_place = geo.place(item.origin, dataset=item.origin_dataset)
+        origin = origin_place.point
         destination = _destination_point(item, origin)
         count, count_text, basis = _reported_count(fact)
         rows.append(
@@ -72,7 +74,7 @@ def refugee_flows() -> Layer:
                 "status": "reported" if count == count else "unknown",
                 "dates": fact["dates"],
                 "start": _start_date(str(fact["dates"])),
-                "drawn_as": item.note,
+                "drawn_as": f"{item.note} Origin position: {_location_note(origin_place)}.",
                 "source_url": fact["source_url"],
                 "geometry": flow_line(origin, destination, bend=0.18),
             }
@@ -105,10 +107,12 @@ def refugee_flows() -> Layer:
         time="start",
         credits=[Credit.of("refugee_flows_2010"), Credit.of("admin1")],
         series=displacement_series("refugees_in_uzbekistan"),
+        series_title="Refugees reported in Uzbekistan",
         description=(
             "Reported movements of refugees from Osh, Jalal-Abad and Bazar-Korgon into "
             "Uzbekistan's Andijan region in June 2010. Most reports give no numbers for "
-            "single routes; Uzbekistan reported 75,000 to more than 100,000 refugees in all."
+            "single routes; Uzbekistan reported "
+            f"{figure('refugees_in_uzbekistan').text} refugees in all."
         ),
     )
 
@@ -122,7 +126,7 @@ def camps() -> Layer:
     facts = geo.load("refugee_flows_2010")
     rows = []
     for item in drawn[drawn["destination_kind"] == "district"].itertuples(index=False):
-        fact = facts.iloc[item.flow_line - 2]
+        fact = _fact_for(item, facts)
         found = geo.place(item.destination, dataset=item.destination_dataset)
         rows.append(
             {
@@ -158,7 +162,7 @@ def camps() -> Layer:
 
 
 def crossings() -> Layer:
-    """Kyrgyz-Uzbek border crossings named in June 2010 reports that have sourced coordinates."""
+    """Kyrgyz-Uzbek border crossings with sourced coordinates (none of June 2010's have any)."""
     places = geo.load("facts_places")
     rows = places[(places["kind"] == "border_crossing") & ~places.geometry.isna()]
     rows = rows[rows["country_iso3"].isin(["KGZ", "UZB"])]
@@ -181,8 +185,9 @@ def crossings() -> Layer:
         label="name",
         credits=[Credit.of("facts_places")],
         description=(
-            "Border crossings used in June 2010 that the sources locate. Dostuk, "
-            "Jalal-Kuduk and Seydikum have no sourced coordinates and are not drawn."
+            "Kyrgyz-Uzbek border crossings that the sources locate: only Kara-Suu, whose "
+            "refugee use the sources report for 2005. Dostuk, Jalal-Kuduk and Seydikum, named "
+            "in June 2010 reports, have no sourced coordinates and are not drawn."
         ),
     )
 
@@ -209,6 +214,7 @@ def violence() -> Layer:
                 "deaths_high": float(deaths.max()) if len(deaths) else np.nan,
                 "deaths_text": _reports_text(group),
                 "sources": " ".join(sorted(set(group["source_url"].dropna()))),
+                "location": _location_note(found),
                 "geometry": found.point,
             }
         )
@@ -235,7 +241,7 @@ def violence() -> Layer:
             max_value=50.0,
             max_size=28.0,
             min_size=7.0,
-            unknown_size=9.0,
+            unknown_size=7.0,
             by_area=True,
             key_values=(5.0, 50.0),
             label="Deaths reported at the place (highest report)",
@@ -245,6 +251,7 @@ def violence() -> Layer:
             Field("deaths_text", "Deaths reported here"),
             Field("first_date", "First report"),
             Field("events", "Events"),
+            Field("location", "Position"),
             Field("sources", "Sources"),
         ],
         label="place",
@@ -252,80 +259,28 @@ def violence() -> Layer:
         time="first_date",
         credits=[Credit.of("violence_2010")],
         series=toll_series(),
+        series_title="Official death toll, southern Kyrgyzstan",
         description=(
-            "Places of the June 2010 violence in Osh, Jalal-Abad and Bazar-Korgon. "
-            "Tolls for the whole south rose from 37 on 11 June to 335 by 20 July (Health "
-            "Ministry, deaths recorded at medical facilities); later counts: 426 bodies "
-            "(National Commission) and about 470 (Kyrgyzstan Inquiry Commission)."
+            "Places of the June 2010 violence in Osh, Jalal-Abad and Bazar-Korgon. The official "
+            f"toll for the south was {figure('official_toll_first').text} and rose to "
+            f"{figure('official_toll_final').text} (Health Ministry: deaths recorded at medical "
+            f"facilities); later counts: {figure('later_death_counts').text}."
         ),
     )
 
 
-def displacement_series(metric: str) -> pd.DataFrame:
-    """Reported totals of one displacement metric by the date they refer to.
-
-    Parameters
-    ----------
-    metric : str
-        A ``metric`` value of the displacement table, e.g. ``"refugees_in_uzbekistan"``.
-
-    Returns
-    -------
-    DataFrame
-        One row per day with columns ``date``, ``low``, ``high``, ``text`` (e.g.
-        "75,000–100,000" where reports disagree; "more than" for lower bounds)
-        and ``source`` (reporting bodies). Undated reports are left out.
-    """
-    table = geo.load("displacement_2010")
-    rows = table[table["metric"] == metric].copy()
-    if rows.empty:
-        known = sorted(table["metric"].unique())
-        raise KeyError(f"no displacement metric '{metric}'; metrics: {', '.join(known)}")
-    rows["date"] = rows["as_of_date"].fillna(rows["date_reported"]).astype(str)
-    rows = rows[rows["date"].str.match(ISO_DAY)]
-    rows["number"] = rows["value"].fillna(rows["value_low"]).fillna(rows["value_high"])
-    rows = rows.dropna(subset=["number"])
-    out = []
-    for date, group in rows.groupby("date", sort=True):
-        low, high = group["number"].min(), group["number"].max()
-        lower_bound_only = group["value"].isna().all() and group["value_low"].notna().any()
-        text = f"{low:,.0f}" if low == high else f"{low:,.0f}–{high:,.0f}"
-        if lower_bound_only:
-            text = "more than " + text
-        out.append(
-            {
-                "date": date,
-                "low": low,
-                "high": high,
-                "text": text,
-                "source": "; ".join(dict.fromkeys(group["reporting_body"].astype(str))),
-            }
+def _fact_for(item, facts: pd.DataFrame) -> pd.Series:
+    """The facts row a curated flow draws, checked to be the row the curation means."""
+    fact = facts.iloc[item.facts_row - 1]
+    if geo.gazetteer.name_key(item.origin) not in geo.gazetteer.name_key(str(fact["origin"])):
+        raise geo.DataError(
+            DATA_DIR / "refugee_flow_places.csv",
+            f"origin {item.origin!r} does not match the facts row's {fact['origin']!r}",
+            row=item.facts_row,
+            field="facts_row",
+            hint="facts_row counts data rows of refugee_flows_2010.csv from 1",
         )
-    return pd.DataFrame(out, columns=["date", "low", "high", "text", "source"])
-
-
-def toll_series() -> pd.DataFrame:
-    """Official June-July 2010 death tolls for the south by date; ranges where reports differ."""
-    facts = geo.load("violence_2010")
-    rows = facts[
-        (facts["place"] == "southern Kyrgyzstan")
-        & facts["deaths_basis"].astype(str).str.startswith("official")
-        & facts["date"].astype(str).str.match(ISO_DAY)
-    ].copy()
-    rows["deaths"] = pd.to_numeric(rows["deaths"], errors="coerce")
-    out = []
-    for date, group in rows.dropna(subset=["deaths"]).groupby("date", sort=True):
-        low, high = group["deaths"].min(), group["deaths"].max()
-        out.append(
-            {
-                "date": date,
-                "low": low,
-                "high": high,
-                "text": f"{low:,.0f}" if low == high else f"{low:,.0f}–{high:,.0f}",
-                "source": "; ".join(dict.fromkeys(group["deaths_basis"].astype(str))),
-            }
-        )
-    return pd.DataFrame(out, columns=["date", "low", "high", "text", "source"])
+    return fact
 
 
 @cache
@@ -333,10 +288,6 @@ def _flow_places() -> pd.DataFrame:
     return pd.read_csv(
         DATA_DIR / "refugee_flow_places.csv", encoding="utf-8", keep_default_na=False
     )
-
-
-def _origin_point(item) -> shapely.Point:
-    return geo.place(item.origin, dataset=item.origin_dataset).point
 
 
 def _destination_point(item, origin: shapely.Point) -> shapely.Point:
@@ -368,17 +319,22 @@ def _reported_count(fact: pd.Series) -> tuple[float, str, str]:
     """(number to draw, text for readers, basis): never a guess."""
     people, low, high = fact.get("people"), fact.get("people_low"), fact.get("people_high")
     reported = fact.get("people_reported")
-    if people == people and people is not None:
-        return float(people), f"{float(people):,.0f}", "reported"
-    if low == low and low is not None:
-        text = (
-            f"{float(low):,.0f}–{float(high):,.0f}"
-            if high == high and high is not None
-            else f"more than {float(low):,.0f}"
-        )
-        return float(low), text, "lower bound (drawn at the lower figure)"
-    text = str(reported) if reported == reported and reported else "not reported"
+    if pd.notna(people):
+        return float(people), range_text(people, people), "reported"
+    if pd.notna(low):
+        if pd.notna(high):
+            return float(low), range_text(low, high), "range (drawn at the lower figure)"
+        return float(low), range_text(low, low, open_high=True), "lower bound (drawn at it)"
+    text = str(reported) if pd.notna(reported) and reported else "not reported"
     return float("nan"), text, "not reported"
+
+
+def _location_note(found: geo.Place) -> str:
+    if found.approximate:
+        return (
+            f"approximate: {found.name}'s coordinates are common knowledge, not from a cited page"
+        )
+    return f"{found.name}: coordinates from {found.source}"
 
 
 def _start_date(dates: str) -> str:

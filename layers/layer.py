@@ -52,7 +52,7 @@ class Layer:
         One or two plain sentences for text descriptions of the map.
     series : DataFrame or None
         Dated totals that go with the layer (columns ``date``, ``text``,
-        ``source``), shown beside a time slider and used in captions.
+        ``source``), shown beside a time slider under `series_title`.
     """
 
     id: str
@@ -71,6 +71,7 @@ class Layer:
     zoom: tuple[int, int] = (0, 18)
     description: str = ""
     series: pd.DataFrame | None = None
+    series_title: str = ""
 
     def __post_init__(self) -> None:
         if self.legend is None:

@@ -53,7 +53,9 @@ def routes() -> Layer:
                 "name": title,
                 "strength": strength,
                 "waypoints": " → ".join(every["place"]),
-                "volumes": volumes,
+                "volumes": volumes
+                if strength == "corroborated"
+                else "none reported for this branch",
                 "sources": " ".join(dict.fromkeys(every["source_url"].dropna())),
                 "geometry": shapely.LineString(list(stops.geometry)),
             }

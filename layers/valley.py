@@ -72,9 +72,9 @@ def basin(data: Source = None) -> Layer:
         ],
         credits=credits_for(data, "fergana_valley"),
         description=(
-            "The Fergana Valley floor, derived from a 5 arc-minute relief grid "
-            "(cells at or below 1,100 m; about 24% larger than the often cited "
-            "~22,000 km²), and Natural Earth's generalised region polygon."
+            "The Fergana Valley floor, derived from a 5 arc-minute relief grid (cells at or "
+            "below 1,100 m; the coarse grid takes in foothills and gorge mouths, so the "
+            "outline is generous), and Natural Earth's generalised region polygon."
         ),
     )
 

@@ -226,7 +226,14 @@ def _render(composition, folder: Path, formats: tuple[str, ...]) -> list[Path]:
 
 
 def _commit(entry: dict, folder: Path, out: Path, manifest: dict, code: str) -> None:
-    """Move one map's finished files into `out`, then record them in the manifest."""
+    """Move one map's finished files into `out`, then record them in the manifest.
+
+    The map's old entry leaves the manifest first, so a build killed among the
+    renames never leaves a manifest that vouches for a half-replaced map.
+    """
+    map_id = Path(entry["spec"]).stem
+    if manifest["maps"].pop(map_id, None) is not None:
+        write_manifest(out, manifest)
     for name in entry["outputs"]:
         target = (out / name).resolve()
         if target.parent != out.resolve():
@@ -235,7 +242,7 @@ def _commit(entry: dict, folder: Path, out: Path, manifest: dict, code: str) -> 
             )
         os.replace(folder / name, target)
     entry["code"] = code
-    manifest["maps"][Path(entry["spec"]).stem] = entry
+    manifest["maps"][map_id] = entry
     write_manifest(out, manifest)
 
 

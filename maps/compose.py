@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -104,6 +105,14 @@ def resolve_caption(spec: MapSpec) -> tuple[str, tuple[str, ...]]:
             used[name] = found.sources
             return found.text
 
+    for _text, name, spec_, conversion in string.Formatter().parse(spec.caption):
+        if name is not None and (not name.isidentifier() or spec_ or conversion):
+            raise SpecError(
+                spec.source,
+                f"caption placeholder {{{name}}} must be a plain figure name",
+                field="caption",
+                hint="write {figure_name}; see layers/figures.py",
+            )
     try:
         text = spec.caption.format_map(_Figures())
     except (ValueError, IndexError) as err:

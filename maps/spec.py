@@ -131,7 +131,7 @@ def spec_from_dict(raw: dict[str, Any], source: str = "<spec>") -> MapSpec:
         if key not in raw:
             raise SpecError(source, "is missing a required key", field=key)
     spec_id = raw["id"]
-    if not isinstance(spec_id, str) or not ID_PATTERN.match(spec_id):
+    if not isinstance(spec_id, str) or not ID_PATTERN.fullmatch(spec_id):
         raise SpecError(
             source,
             f"id {spec_id!r} is not a plain file name (it must stay inside the output folder)",

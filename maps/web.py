@@ -509,6 +509,17 @@ def _build(composition: Composition, *, mode: str, tiles: Any) -> folium.Map:
         "caption": _caption_html(composition, credits),
         "locator": _locator(spec),
         "time": _esc(", ".join(timed)),
+        "series": [
+            {
+                "title": layer.series_title or layer.title,
+                "points": [
+                    {"d": row.date, "t": row.text, "s": row.source}
+                    for row in layer.series.itertuples(index=False)
+                ],
+            }
+            for layer in composition.layers
+            if layer.time and layer.series is not None and len(layer.series)
+        ],
     }
     m.add_child(_Script(f"FG.finish({name}, {_js_json(finish)});"))
     return m

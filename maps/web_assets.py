@@ -91,6 +91,7 @@ CSS = f"""
 .fg-time label {{ display: block; margin-bottom: 2px; }}
 .fg-time input {{ width: 200px; }}
 .fg-time output {{ font-weight: bold; }}
+.fg-time .fg-series {{ margin: 4px 0 0; max-width: 22rem; font-size: 11px; color: {MUTED_TEXT}; }}
 .fg-fullscreen a {{ display: flex; align-items: center; justify-content: center; }}
 .fg-sym svg {{ display: block; overflow: visible; }}
 .fg-label span {{ position: absolute; left: 0; top: 0; transform: translate(-50%, -50%);
@@ -343,23 +344,36 @@ RUNTIME_JS = r"""
     update();
   }
 
-  function timeSlider(map, title) {
+  // Reported totals (cfg.series: [{title, points: [{d, t, s}]}]) show the latest
+  // report on or before the slider's day; text is set with textContent.
+  function timeSlider(map, title, series) {
     if (!FG.timed.length) return;
     var dates = [];
     FG.timed.forEach(function (t) {
       t.items.forEach(function (i) { if (dates.indexOf(i.d) < 0) dates.push(i.d); });
+    });
+    series.forEach(function (s) {
+      s.points.forEach(function (p) { if (dates.indexOf(p.d) < 0) dates.push(p.d); });
     });
     dates.sort();
     var last = dates.length - 1;
     var html = '<label for="fg-time-input">' + title + ', as of <output>' + dates[last] +
       '</output></label><input id="fg-time-input" type="range" min="0" max="' + last +
       '" step="1" value="' + last + '">';
+    series.forEach(function () { html += '<p class="fg-series"></p>'; });
     var box = FG.control(map, "topright", "fg-time", html, "Date").getContainer();
     var input = box.querySelector("input"), out = box.querySelector("output");
+    var lines = box.querySelectorAll(".fg-series");
     out.setAttribute("aria-live", "polite");
     function apply() {
       var day = dates[+input.value];
       out.textContent = day;
+      series.forEach(function (s, n) {
+        var shown = null;
+        s.points.forEach(function (p) { if (p.d <= day) shown = p; });
+        lines[n].textContent = s.title + ": " +
+          (shown ? shown.t + " (" + shown.d + "; " + shown.s + ")" : "none reported yet");
+      });
       FG.timed.forEach(function (t) {
         var latest = {};
         t.items.forEach(function (i) {
@@ -396,7 +410,7 @@ RUNTIME_JS = r"""
     FG.control(map, "bottomleft", "fg-caption", cfg.caption, "Caption and sources");
     L.control.scale({ position: "bottomleft", metric: true, imperial: false }).addTo(map);
     if (cfg.locator) locator(map, cfg.locator);
-    timeSlider(map, cfg.time);
+    timeSlider(map, cfg.time, cfg.series || []);
     document.querySelectorAll("[data-fg-bounds]").forEach(function (button) {
       button.addEventListener("click", function () {
         map.flyToBounds(JSON.parse(button.getAttribute("data-fg-bounds")));

@@ -144,6 +144,9 @@ def test_build_is_reproducible(built, tmp_path):
     first, second = _manifest(built)["maps"], _manifest(again)["maps"]
     for map_id in first:
         assert first[map_id]["outputs"] == second[map_id]["outputs"], map_id
+        # one process for all maps (jobs=1) records the same inputs as one per map
+        assert first[map_id]["inputs"] == second[map_id]["inputs"], map_id
+    assert all("facts_places" in first[i]["inputs"] for i in ("june-2010", "drug-route"))
 
 
 # --- bad specs ------------------------------------------------------------------------

@@ -118,13 +118,23 @@ def test_refugee_flows_start_in_kyrgyzstan_and_end_in_uzbekistan(countries):
 def test_refugee_flow_counts_are_never_guessed():
     layer = layers.build("refugee_flows")
     facts = geo.load("refugee_flows_2010")
-    reported = set(facts["people"].dropna()) | set(facts["people_low"].dropna())
     for row in layer.frame.itertuples():
+        fact = facts[(facts["origin"] == row.origin) & (facts["destination"] == row.destination)]
+        assert len(fact) == 1, (row.origin, row.destination)
+        fact = fact.iloc[0]
         if pd.isna(row.count):
             assert row.status == "unknown"
+            assert pd.isna(fact["people"]) and pd.isna(fact["people_low"])
             assert layer.size.size(row.count) == layer.size.unknown_size
         else:
-            assert row.count in reported
+            assert row.count in (fact["people"], fact["people_low"])
+            assert layer.size.size(row.count) > layer.size.unknown_size
+
+
+def test_lower_bound_flow_says_more_than():
+    frame = layers.build("refugee_flows").frame
+    osh = frame[frame["origin"].str.startswith("Osh city")].iloc[0]
+    assert osh["count_text"] == "more than 100,000"
 
 
 def test_trafficking_waypoints_run_afghanistan_tajikistan_kyrgyzstan():
@@ -179,21 +189,6 @@ def test_csto_members_in_june_2010():
         "TJK",
     }
     assert frame.loc["UZB", "status"] == "suspended"
-
-
-def test_displacement_series_shows_ranges_where_sources_differ():
-    from layers.june2010 import displacement_series
-
-    series = displacement_series("refugees_in_uzbekistan").set_index("date")
-    table = geo.load("displacement_2010")
-    day = table[
-        (table["metric"] == "refugees_in_uzbekistan") & (table["as_of_date"] == "2010-06-15")
-    ]
-    numbers = day["value"].fillna(day["value_low"]).fillna(day["value_high"])
-    assert series.loc["2010-06-15", "low"] == numbers.min()
-    assert series.loc["2010-06-15", "high"] == numbers.max()
-    assert "–" in series.loc["2010-06-15", "text"]
-    assert list(series.index) == sorted(series.index)
 
 
 # --- user data ------------------------------------------------------------------------
