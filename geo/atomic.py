@@ -63,6 +63,22 @@ def atomic_write(path, mode="w", *, encoding="utf-8"):
         raise
 
 
+def path_inside(folder: str | os.PathLike[str], name: str) -> Path:
+    """``folder / name``, refusing a name that would lead out of `folder`.
+
+    Raises
+    ------
+    ValueError
+        If `name` holds a path separator or ``..``, or resolves (through links)
+        anywhere but directly inside `folder`.
+    """
+    root = Path(folder).resolve()
+    target = (root / name).resolve()
+    if name in ("", ".", "..") or target.parent != root:
+        raise ValueError(f"{name!r} would be written outside the folder {root}")
+    return target
+
+
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write `data` to `path` atomically."""
     with atomic_write(path, "wb") as handle:

@@ -408,7 +408,7 @@ def _points(table: pd.DataFrame, lat_field: str, lon_field: str, rows: _Rows) ->
         )
     _require_in_range(lat.to_numpy(), 90, lat_field, rows, "latitude")
     _require_in_range(lon.to_numpy(), 180, lon_field, rows, "longitude")
-    if _looks_swapped(lon.to_numpy(), lat.to_numpy()):
+    if looks_swapped(lon.to_numpy(), lat.to_numpy()):
         raise rows.error(
             f"the '{lat_field}' and '{lon_field}' columns look swapped: no point lies in the "
             f"region {_region_text()}, but all would with the two columns exchanged "
@@ -613,7 +613,7 @@ def _require_lon_lat(shapes: gpd.GeoSeries, rows: _Rows) -> None:
     _require_in_range(extreme_lon, 180, shapes.name, rows, "longitude")
     _require_in_range(extreme_lat, 90, shapes.name, rows, "latitude")
     coordinates = shapely.get_coordinates(shapes.to_numpy())
-    if _looks_swapped(coordinates[:, 0], coordinates[:, 1]):
+    if looks_swapped(coordinates[:, 0], coordinates[:, 1]):
         raise rows.error(
             f"the coordinates look swapped (latitude first): no feature lies in the region "
             f"{_region_text()}, but all would with x and y exchanged "
@@ -639,8 +639,14 @@ def _require_in_range(
         )
 
 
-def _looks_swapped(x: np.ndarray, y: np.ndarray) -> bool:
-    """True if no (x, y) lies in :data:`REGION` but every (y, x) does."""
+def looks_swapped(x: np.ndarray, y: np.ndarray) -> bool:
+    """True if no (x, y) lies in :data:`REGION` but every (y, x) does.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Longitudes and latitudes as given.
+    """
     return len(x) > 0 and not _in_region(x, y).any() and bool(_in_region(y, x).all())
 
 

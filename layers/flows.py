@@ -13,6 +13,7 @@ import shapely
 import geo
 from geo.geometry import flow_line
 from geo.load import read_csv
+from geo.read import looks_swapped
 from layers.layer import Layer
 from layers.style import Credit, Field, LegendEntry, SizeScale
 from layers.theme import style
@@ -80,6 +81,8 @@ def flows(data: str | Path | pd.DataFrame, *, title: str = "Flows", bend: float 
         row = row._asdict()
         origins.append(_point(row, "origin", source, line, has_coordinates))
         destinations.append(_point(row, "destination", source, line, has_coordinates))
+    if has_coordinates:
+        _check_not_swapped(origins + destinations, source)
     lines = [flow_line(o, d, bend) for o, d in zip(origins, destinations, strict=True)]
     frame = gpd.GeoDataFrame(
         {
@@ -132,6 +135,19 @@ def _counts(values: pd.Series, source: str) -> pd.Series:
                 hint="give each flow a number of people >= 0",
             )
     return numeric.astype(float)
+
+
+def _check_not_swapped(points: list[shapely.Point], source: str) -> None:
+    x = np.array([p.x for p in points])
+    y = np.array([p.y for p in points])
+    if looks_swapped(x, y):
+        raise geo.DataError(
+            source,
+            "the coordinates look swapped: no point lies in Central Asia, but all would "
+            "with longitude and latitude exchanged",
+            field="origin_lon/origin_lat/destination_lon/destination_lat",
+            hint="put longitudes in the *_lon columns and latitudes in the *_lat columns",
+        )
 
 
 def _point(row: dict, end: str, source: str, line: int, has_coordinates: bool) -> shapely.Point:

@@ -24,7 +24,7 @@ from layers.figures import figure
 from layers.flows import flow_scale
 from layers.layer import Layer
 from layers.series import displacement_series, range_text, toll_series
-from layers.style import Categories, Credit, Field, LegendEntry
+from layers.style import Categories, Credit, Field, LegendEntry, SizeScale
 from layers.theme import style
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -44,7 +44,7 @@ VIOLENCE_PLACES: dict[str, str] = {
     "Jalal-Abad city": "Jalal-Abad",
     "Bazar-Korgon": "Bazar-Korgon",
 }
-JUNE_2010 = ("2010-06-01", "2010-06-30")
+JUNE_2010_DAYS = ("2010-06-01", "2010-06-30")
 
 
 def refugee_flows() -> Layer:
@@ -197,7 +197,9 @@ def violence() -> Layer:
     facts = geo.load("violence_2010")
     dated = facts["date"].astype(str).str.slice(0, 10)
     june = facts[
-        (dated >= JUNE_2010[0]) & (dated <= JUNE_2010[1]) & facts["place"].isin(VIOLENCE_PLACES)
+        (dated >= JUNE_2010_DAYS[0])
+        & (dated <= JUNE_2010_DAYS[1])
+        & facts["place"].isin(VIOLENCE_PLACES)
     ]
     rows = []
     for name, group in june.groupby(june["place"].map(VIOLENCE_PLACES), sort=True):
@@ -227,8 +229,6 @@ def violence() -> Layer:
             "unquantified": ("Violence, no local toll reported", style("violence_unquantified")),
         },
     )
-    from layers.style import SizeScale
-
     return Layer(
         id="violence",
         title="June 2010 violence",

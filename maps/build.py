@@ -235,11 +235,10 @@ def _commit(entry: dict, folder: Path, out: Path, manifest: dict, code: str) -> 
     if manifest["maps"].pop(map_id, None) is not None:
         write_manifest(out, manifest)
     for name in entry["outputs"]:
-        target = (out / name).resolve()
-        if target.parent != out.resolve():
-            raise SpecError(
-                entry["spec"], f"output {name!r} would leave the output folder", field="id"
-            )
+        try:
+            target = geo.atomic.path_inside(out, name)
+        except ValueError as err:
+            raise SpecError(entry["spec"], f"output {err}", field="id") from None
         os.replace(folder / name, target)
     entry["code"] = code
     manifest["maps"][map_id] = entry

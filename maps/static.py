@@ -538,10 +538,10 @@ def _check_folder(out_dir: str | os.PathLike[str]) -> Path:
 def _target(folder: Path, composition: Composition, fmt: str) -> Path:
     stem = composition.spec.output_name
     name = f"{stem}.{fmt}"
-    target = (folder / name).resolve()
-    root = folder.resolve()
-    if target.parent != root or stem.name != str(stem) or stem.name in ("", ".", ".."):
-        raise StaticExportError(f"output {name!r} would be written outside {folder}")
+    try:
+        geo.atomic.path_inside(folder, name)
+    except ValueError as err:
+        raise StaticExportError(f"output {err}") from None
     return folder / name
 
 
@@ -722,12 +722,12 @@ class _Builder:
         caption_style = TextStyle(7.5 * s, colour=TEXT, halo=0)
         credit_style = TextStyle(6.0 * s, colour=MUTED_TEXT, halo=0)
         out = []
-        caption = getattr(self.comp, "caption", "") or self.spec.caption
+        caption = self.comp.caption
         if caption:
             lines = wrap(caption, caption_style, width)
             out.append((caption_style, lines, len(lines) * caption_style.size * 1.3 + 3 * s))
         credits = self.credit_line()
-        sources = getattr(self.comp, "caption_sources", ())
+        sources = self.comp.caption_sources
         if sources:
             credits += ". Figures in the caption: " + "; ".join(sources)
         lines = wrap(credits, credit_style, width)

@@ -1578,15 +1578,15 @@ def _bilinear(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndar
 
 
 def _inside(root: Path, name: str, spec: MapSpec) -> Path:
-    target = (root / name).resolve()
-    if target.parent != root:
+    try:
+        return geo.atomic.path_inside(root, name)
+    except ValueError as err:
         raise SpecError(
             spec.source,
-            f"id {spec.id!r} would write {target} outside the output folder {root}",
+            f"id {spec.id!r}: {err}",
             field="id",
             hint="use lower-case letters, digits, '-' and '_' only",
-        )
-    return target
+        ) from None
 
 
 def _esc(text: str) -> str:

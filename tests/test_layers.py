@@ -271,3 +271,13 @@ def test_user_data_with_a_missing_column_names_it(tmp_path):
     with pytest.raises(geo.DataError) as err:
         layers.build("countries", data=path)
     assert "bad.geojson" in str(err.value) and "adm0_a3" in str(err.value)
+
+
+def test_user_flow_with_swapped_coordinates_is_rejected(tmp_path):
+    path = _csv(
+        tmp_path,
+        "origin_lon,origin_lat,destination_lon,destination_lat,count\n40.5,72.8,40.8,72.3,7\n",
+    )
+    with pytest.raises(geo.DataError) as err:
+        layers.build("flows", data=path)
+    assert "swapped" in str(err.value) and "flows.csv" in str(err.value)
