@@ -193,6 +193,7 @@ def build_one(
             "spec_sha256": spec_hash,
             "formats": sorted(formats),
             "title": spec.title,
+            "order": spec.order,
             "caption": composition.caption,
             "inputs": _inputs(used),
             "sources": [c.text() for c in composition.credits],

@@ -30,7 +30,8 @@ CARD = """<article id="{id}">
 
 def gallery_html(manifest: dict, out: Path) -> str:
     """The gallery page for the maps recorded in `manifest`, whose files are in `out`."""
-    cards = [_card(map_id, entry, out) for map_id, entry in sorted(manifest["maps"].items())]
+    ordered = sorted(manifest["maps"].items(), key=lambda item: (item[1].get("order", 0), item[0]))
+    cards = [_card(map_id, entry, out) for map_id, entry in ordered]
     return PAGE.format(font=FONT_FAMILY, cards="\n".join(cards))
 
 

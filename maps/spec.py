@@ -84,6 +84,7 @@ class MapSpec:
     """One map: its extent, layers in drawing order, text and insets.
 
     Credits are never written in a spec: they are compiled from the layers.
+    `order` places the map in the gallery (then the id).
     """
 
     id: str
@@ -97,6 +98,7 @@ class MapSpec:
     annotations: tuple[Annotation, ...] = ()
     insets: tuple[Inset, ...] = ()
     print_size: str = "a4"
+    order: int = 0
     source: str = "<spec>"
 
     @property
@@ -164,6 +166,7 @@ def spec_from_dict(raw: dict[str, Any], source: str = "<spec>") -> MapSpec:
         annotations=notes,
         insets=insets,
         print_size=_print_size(raw.get("print_size", "a4"), source),
+        order=_order(raw.get("order", 0), source),
         source=source,
     )
 
@@ -189,6 +192,12 @@ def check_extent(value: Any, source: str, key: str) -> tuple[float, float, float
             hint="give [west, south, east, north] in degrees",
         )
     return west, south, east, north
+
+
+def _order(value: Any, source: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise SpecError(source, f"must be a whole number, not {value!r}", field="order")
+    return value
 
 
 def _print_size(value: Any, source: str) -> str:
