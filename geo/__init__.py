@@ -30,9 +30,9 @@ from geo.geometry import (
     tolerance_for_scale,
     tolerance_for_zoom,
 )
-from geo.load import load, recording
+from geo.load import load, recording, substituted
 from geo.raster import Raster
-from geo.read import Schema, read_data
+from geo.read import Schema, read_data, read_table
 from geo.refresh import RefreshResult, RefreshWarning, Upstream, refresh, upstreams
 
 __all__ = [
@@ -67,11 +67,13 @@ __all__ = [
     "places_table",
     "project",
     "read_data",
+    "read_table",
     "recording",
     "refresh",
     "round_coordinates",
     "simplify_coverage",
     "simplify_lines",
+    "substituted",
     "tolerance_for_scale",
     "tolerance_for_zoom",
     "upstreams",

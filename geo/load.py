@@ -7,6 +7,7 @@ import contextvars
 import functools
 from collections.abc import Iterator
 from pathlib import Path
+from types import MappingProxyType
 
 import geopandas as gpd
 import pandas as pd
@@ -42,6 +43,27 @@ def recording() -> Iterator[set[str]]:
         _RECORDERS.reset(token)
 
 
+_SUBSTITUTES: contextvars.ContextVar[MappingProxyType] = contextvars.ContextVar(
+    "fergana_dataset_substitutes", default=MappingProxyType({})
+)
+
+
+@contextlib.contextmanager
+def substituted(name: str, frame: pd.DataFrame) -> Iterator[None]:
+    """Inside the block, :func:`load` returns `frame` for `name` (a user's own table).
+
+    Examples
+    --------
+    >>> with substituted("violence_2010", my_table):  # doctest: +SKIP
+    ...     layer = layers.build("violence")
+    """
+    token = _SUBSTITUTES.set(MappingProxyType({**_SUBSTITUTES.get(), name: frame}))
+    try:
+        yield
+    finally:
+        _SUBSTITUTES.reset(token)
+
+
 def mark_used(*names: str) -> None:
     """Record `names` as read, for code that reads datasets through its own cache."""
     for used in _RECORDERS.get():
@@ -68,6 +90,9 @@ def load(name: str) -> gpd.GeoDataFrame | pd.DataFrame | Raster:
     --------
     >>> countries = geo.load("countries")  # doctest: +SKIP
     """
+    substitute = _SUBSTITUTES.get().get(name)
+    if substitute is not None:
+        return substitute.copy()
     mark_used(name)
     copy = copy_in_use(name)
     data = _read(name, copy.path, copy.path.stat().st_mtime_ns)

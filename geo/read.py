@@ -33,7 +33,7 @@ import shapely
 
 from geo.atomic import write_bytes_atomic
 from geo.errors import DataError
-from geo.load import read_csv
+from geo.load import load, read_csv, table_to_frame
 
 __all__ = ["DataWarning", "Schema", "read_data"]
 
@@ -740,3 +740,61 @@ def _clipped(value: object, width: int = 40) -> str:
     """`value` as text, shortened to `width` characters."""
     text = str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.DataFrame:
+    """A user's own table in the shape of the catalog table `like`.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        A UTF-8 CSV (or a DataFrame) with at least the columns of the embedded table.
+    like : str
+        Catalog name of the table it stands in for (e.g. ``"violence_2010"``).
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        As :func:`geo.load` returns `like`: with point geometry where the table
+        has ``lat``/``lon`` (rows without coordinates keep an empty geometry).
+
+    Raises
+    ------
+    geo.DataError
+        Naming the file and the missing column, a coordinate out of range (with its
+        line), or coordinates that look swapped.
+    """
+    label = "<DataFrame>" if isinstance(source, pd.DataFrame) else str(source)
+    frame = source.copy() if isinstance(source, pd.DataFrame) else read_csv(source)
+    embedded = load(like)
+    wanted = [c for c in embedded.columns if c != "geometry"]
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise DataError(
+            label,
+            f"lacks the column(s) {', '.join(missing)} of the {like} table",
+            field=missing[0],
+            hint=f"columns needed: {', '.join(wanted)}",
+        )
+    if not isinstance(embedded, gpd.GeoDataFrame):
+        return frame
+    lat = pd.to_numeric(frame["lat"], errors="coerce")
+    lon = pd.to_numeric(frame["lon"], errors="coerce")
+    for column, values, limit in (("lat", lat, 90), ("lon", lon, 180)):
+        bad = np.flatnonzero((values.abs() > limit).to_numpy())
+        if len(bad):
+            raise DataError(
+                label,
+                f"{column} {values.iloc[bad[0]]} is out of range",
+                row=int(bad[0]) + 2,
+                field=column,
+            )
+    located = lat.notna() & lon.notna()
+    if looks_swapped(lon[located].to_numpy(), lat[located].to_numpy()):
+        raise DataError(
+            label,
+            "the lat and lon columns look swapped: no point lies in Central Asia",
+            field="lat/lon",
+            hint="exchange the two columns",
+        )
+    return table_to_frame(frame, label)

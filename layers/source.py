@@ -24,8 +24,9 @@ def frame_from(
     Parameters
     ----------
     data : path, URL, GeoDataFrame or None
-        The user's data, validated by :func:`geo.read_data` against `required`;
-        None loads the embedded `dataset`.
+        The user's data, validated by :func:`geo.read_data` against `required`
+        (or, where `dataset` is a facts table, by :func:`geo.read_table` against
+        its columns); None loads the embedded `dataset`.
     dataset : str
         Catalog name of the embedded default.
     required : dict
@@ -35,11 +36,14 @@ def frame_from(
     """
     if data is None:
         frame = geo.load(dataset)
-        if not isinstance(frame, gpd.GeoDataFrame):
-            raise TypeError(f"dataset '{dataset}' has no geometry")
-        return frame[~frame.geometry.isna()].reset_index(drop=True)
-    schema = geo.Schema(required=required, geometry=geometry)
-    return geo.read_data(data, schema)
+    elif geo.dataset(dataset).kind == "table":
+        # a facts table: the user's copy has its columns; rows may lack coordinates
+        frame = geo.read_table(data, like=dataset)
+    else:
+        return geo.read_data(data, geo.Schema(required=required, geometry=geometry))
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise TypeError(f"dataset '{dataset}' has no geometry")
+    return frame[~frame.geometry.isna()].reset_index(drop=True)
 
 
 def credits_for(data: Source, *datasets: str) -> list[Credit]:

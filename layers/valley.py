@@ -5,7 +5,6 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
-import geo
 from geo.crs import area_km2
 from layers.layer import Layer
 from layers.source import Source, credits_for, frame_from
@@ -79,9 +78,21 @@ def basin(data: Source = None) -> Layer:
     )
 
 
-def provinces() -> Layer:
-    """The valley as an administrative region: its provinces in the three states."""
-    admin = geo.load("admin1")
+def provinces(data: Source = None) -> Layer:
+    """The valley as an administrative region: its provinces in the three states.
+
+    Parameters
+    ----------
+    data : path, URL or GeoDataFrame, optional
+        Your own first-level divisions with ``iso_3166_2``, ``label`` and ``admin``
+        columns; the valley's provinces are picked by ISO 3166-2 code.
+    """
+    admin = frame_from(
+        data,
+        "admin1",
+        required={"iso_3166_2": "str", "label": "str", "admin": "str"},
+        geometry="area",
+    )
     frame = admin[admin["iso_3166_2"].isin(VALLEY_PROVINCES)].reset_index(drop=True)
     out = gpd.GeoDataFrame(
         {
@@ -108,7 +119,7 @@ def provinces() -> Layer:
         ],
         label="name",
         label_priority="area_km2",
-        credits=credits_for(None, "admin1"),
+        credits=credits_for(data, "admin1"),
         description=(
             f"The valley's seven provinces in three states ({total:,.0f} km² in all, "
             "mountains included): Andijan, Namangan and Fergana (Uzbekistan), Osh, "

@@ -281,3 +281,64 @@ def test_user_flow_with_swapped_coordinates_is_rejected(tmp_path):
     with pytest.raises(geo.DataError) as err:
         layers.build("flows", data=path)
     assert "swapped" in str(err.value) and "flows.csv" in str(err.value)
+
+
+# Every layer takes the user's own data: giving it the embedded file itself must
+# give the same features as the default.
+EMBEDDED_SOURCE = {
+    "countries": "countries",
+    "world": "world_countries",
+    "admin1": "admin1",
+    "lakes": "lakes",
+    "rivers": "rivers",
+    "places": "places",
+    "boundaries": "boundary_lines",
+    "enclaves": "enclaves_geometry",
+    "valley": "fergana_valley",
+    "valley_provinces": "admin1",
+    "bases": "bases",
+    "water": "water",
+}
+
+
+@pytest.mark.parametrize("layer_id", BUILT)
+def test_every_layer_accepts_the_users_own_data(layer_id):
+    from layers.registry import REGISTRY
+
+    name = EMBEDDED_SOURCE.get(layer_id) or REGISTRY[layer_id].table
+    assert name, f"{layer_id} has no way to take the user's data"
+    default = layers.build(layer_id)
+    own = layers.build(layer_id, data=geo.dataset(name).embedded_path)
+    assert len(own.frame) == len(default.frame)
+    assert own.frame.geometry.geom_equals_exact(default.frame.geometry, 1e-6).all()
+    assert any(c.source.startswith("User data") for c in own.credits)
+
+
+def test_users_violence_table_replaces_the_facts(tmp_path):
+    table = geo.load("violence_2010").copy()
+    table.loc[table["place"] == "Bazar-Korgon", "deaths"] = 9
+    path = tmp_path / "violence.csv"
+    table.to_csv(path, index=False)
+    layer = layers.build("violence", data=path)
+    row = layer.frame.set_index("place").loc["Bazar-Korgon"]
+    assert row["deaths_high"] == 9
+    # the default is untouched afterwards
+    assert layers.build("violence").frame.set_index("place").loc["Bazar-Korgon", "deaths_high"] == 1
+
+
+def test_users_table_missing_a_column_is_named(tmp_path):
+    table = geo.load("trafficking_routes").drop(columns=["geometry", "seq"])
+    path = tmp_path / "routes.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(geo.DataError) as err:
+        layers.build("trafficking", data=path)
+    assert "routes.csv" in str(err.value) and "'seq'" in str(err.value)
+
+
+def test_users_table_with_swapped_coordinates_is_rejected(tmp_path):
+    table = geo.load("bases").drop(columns="geometry")
+    table["lat"], table["lon"] = table["lon"].copy(), table["lat"].copy()
+    path = tmp_path / "bases.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(geo.DataError, match="swapped"):
+        layers.build("bases", data=path)
