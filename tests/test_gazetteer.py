@@ -306,3 +306,16 @@ def test_places_table_lists_every_name_with_its_key():
     assert set(geo.load("places")["name"].map(name_key)) <= set(table["key"])
     table.loc[:, "key"] = "mutated"
     assert place("Osh").name == "Osh"  # the cached index is not shared
+
+
+def test_no_coordinates_error_names_the_spreadsheet_line():
+    import csv
+
+    path = geo.dataset("facts_places").embedded_path
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        line = next(reader.line_num for row in reader if row["name"] == "Nariman")
+    with pytest.raises(geo.DataError) as err:
+        geo.place("Nariman")
+    assert err.value.row == line
+    assert f"row {line}" in str(err.value)
