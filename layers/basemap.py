@@ -12,7 +12,7 @@ from geo.crs import named_crs
 from layers.layer import Layer
 from layers.source import Source, credits_for, frame_from
 from layers.style import Categories, Field, LegendEntry
-from layers.theme import style
+from layers.theme import style, themed
 
 # Natural Earth scalerank <= this is a "major" river (Syr Darya, Amu Darya, Naryn...).
 MAJOR_RIVER_RANK = 5
@@ -121,9 +121,8 @@ def rivers(data: Source = None) -> Layer:
     frame = frame.assign(
         name=name, rank=["major" if r <= MAJOR_RIVER_RANK else "minor" for r in rank.fillna(10)]
     )
-    categories = Categories(
-        "rank",
-        {"major": ("Major river", style("river_major")), "minor": ("River", style("river"))},
+    categories = themed(
+        "rank", {"major": ("Major river", "river_major"), "minor": ("River", "river")}
     )
     return Layer(
         id="rivers",
@@ -163,9 +162,8 @@ def places(
         crs="EPSG:4326",
     ).sort_values(["population", "label"], ascending=[False, True], kind="stable")
     frame = _spaced(frame.reset_index(drop=True), spacing_km)
-    categories = Categories(
-        "kind",
-        {"capital": ("Capital", style("capital")), "place": ("Town or city", style("place"))},
+    categories = themed(
+        "kind", {"capital": ("Capital", "capital"), "place": ("Town or city", "place")}
     )
     return Layer(
         id="places",

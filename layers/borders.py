@@ -10,7 +10,7 @@ from geo.crs import area_km2
 from layers.layer import Layer
 from layers.source import Source, credits_for, frame_from
 from layers.style import Categories, Credit, Field
-from layers.theme import COUNTRY_COLOURS, style
+from layers.theme import COUNTRY_COLOURS, style, themed
 
 # Natural Earth `featurecla` -> how the line is drawn. NE classes every Kyrgyz,
 # Uzbek and Tajik segment as an international boundary; it does not flag the
@@ -46,10 +46,7 @@ def boundaries(data: Source = None) -> Layer:
         geometry=frame.geometry,
         crs="EPSG:4326",
     )
-    present = [s for s in STATUS_STYLES if (frame["status"] == s).any()]
-    categories = Categories(
-        "status", {s: (STATUS_STYLES[s][0], style(STATUS_STYLES[s][1])) for s in present}
-    )
+    categories = themed("status", STATUS_STYLES, present=frame["status"].unique())
     return Layer(
         id="boundaries",
         title="International boundaries",

@@ -8,8 +8,8 @@ import pandas as pd
 import geo
 from layers.layer import Layer
 from layers.source import Source, credits_for, frame_from
-from layers.style import Categories, Credit, Field
-from layers.theme import style
+from layers.style import Credit, Field
+from layers.theme import style, themed
 
 # bases.csv operator text -> who runs the base (first match wins; order matters).
 BASE_OPERATORS: list[tuple[str, str]] = [
@@ -52,10 +52,7 @@ def bases(data: Source = None) -> Layer:
     ]
     out = frame.assign(group=group, opened=frame.get("opened", ""), closed=closed)
     out = out[out["group"] != "proposed"].reset_index(drop=True)
-    present = [g for g in BASE_STYLES if (out["group"] == g).any()]
-    categories = Categories(
-        "group", {g: (BASE_STYLES[g][0], style(BASE_STYLES[g][1])) for g in present}
-    )
+    categories = themed("group", BASE_STYLES, present=out["group"].unique())
     out["short_name"] = out["name"].str.replace(r"\s*\(.*\)\s*$", "", regex=True)
     return Layer(
         id="bases",
@@ -97,9 +94,7 @@ def water(data: Source = None) -> Layer:
     """Dams and reservoirs with sourced coordinates (Toktogul, Andijan, Kayrakkum...)."""
     frame = frame_from(data, "water", required={"feature": "str", "kind": "str"}, geometry="point")
     frame = frame[frame["kind"].isin(WATER_KINDS)].reset_index(drop=True)
-    categories = Categories(
-        "kind", {k: (label, style(role)) for k, (label, role) in WATER_KINDS.items()}
-    )
+    categories = themed("kind", WATER_KINDS)
     return Layer(
         id="water",
         title="Dams and reservoirs",
@@ -162,10 +157,7 @@ def csto() -> Layer:
         geometry=joined.geometry,
         crs="EPSG:4326",
     )
-    present = [s for s in CSTO_STATUS if (out["status"] == s).any()]
-    categories = Categories(
-        "status", {s: (CSTO_STATUS[s][0], style(CSTO_STATUS[s][1])) for s in present}
-    )
+    categories = themed("status", CSTO_STATUS, present=out["status"].unique())
     return Layer(
         id="csto",
         title="CSTO members, June 2010",

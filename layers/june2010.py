@@ -24,8 +24,8 @@ from layers.figures import figure
 from layers.flows import flow_scale
 from layers.layer import Layer
 from layers.series import displacement_series, range_text, toll_series
-from layers.style import Categories, Credit, Field, LegendEntry, SizeScale
-from layers.theme import style
+from layers.style import Credit, Field, LegendEntry, SizeScale
+from layers.theme import style, themed
 
 DATA_DIR = Path(__file__).parent / "data"
 # A schematic arrow into a country ends this far inside its border.
@@ -80,11 +80,11 @@ def refugee_flows() -> Layer:
             }
         )
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
-    categories = Categories(
+    categories = themed(
         "status",
         {
-            "reported": ("Refugees, width by reported number", style("flow")),
-            "unknown": ("Refugees, number not reported", style("flow_unknown")),
+            "reported": ("Refugees, width by reported number", "flow"),
+            "unknown": ("Refugees, number not reported", "flow_unknown"),
         },
     )
     return Layer(
@@ -222,11 +222,11 @@ def violence() -> Layer:
         )
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     frame["status"] = np.where(frame["deaths_high"].notna(), "reported", "unquantified")
-    categories = Categories(
+    categories = themed(
         "status",
         {
-            "reported": ("Violence, deaths reported at this place", style("violence")),
-            "unquantified": ("Violence, no local toll reported", style("violence_unquantified")),
+            "reported": ("Violence, deaths reported at this place", "violence"),
+            "unquantified": ("Violence, no local toll reported", "violence_unquantified"),
         },
     )
     return Layer(

@@ -6,7 +6,9 @@ same on the web and in print. Names are roles, not colours.
 
 from __future__ import annotations
 
-from layers.style import Style
+from collections.abc import Iterable
+
+from layers.style import Categories, Style
 
 FONT_FAMILY = "DejaVu Sans"  # has Cyrillic and Uzbek Latin (oʻ, gʻ) glyphs
 
@@ -84,6 +86,27 @@ THEME: dict[str, Style] = {
     # annotations
     "marker_event": Style(fill="#444444", stroke="#ffffff", marker="star", marker_size=12, z=26),
 }
+
+
+def themed(
+    column: str, roles: dict[str, tuple[str, str]], present: Iterable[object] | None = None
+) -> Categories:
+    """Per-feature styles from a table of value -> (legend label, theme role).
+
+    Parameters
+    ----------
+    column : str
+        Column whose value picks the style.
+    roles : dict
+        Value -> (legend label, role in :data:`THEME`), in legend order.
+    present : iterable, optional
+        Values that occur in the data; other rows of `roles` are left out of the legend.
+    """
+    keep = set(roles) if present is None else set(present)
+    return Categories(
+        column,
+        {value: (label, style(role)) for value, (label, role) in roles.items() if value in keep},
+    )
 
 
 def style(role: str) -> Style:

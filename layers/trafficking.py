@@ -8,8 +8,8 @@ import shapely
 
 import geo
 from layers.layer import Layer
-from layers.style import Categories, Credit, Field, LegendEntry
-from layers.theme import style
+from layers.style import Credit, Field, LegendEntry
+from layers.theme import style, themed
 
 # route_id -> (title, strength of sourcing). NR-GENERIC has no point coordinates
 # (countries only) and is described in the layer text rather than drawn.
@@ -61,11 +61,11 @@ def routes() -> Layer:
             }
         )
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
-    categories = Categories(
+    categories = themed(
         "strength",
         {
-            "corroborated": ("Route (UN and press reports)", style("route")),
-            "weak": ("Branch (weakly sourced)", style("route_weak")),
+            "corroborated": ("Route (UN and press reports)", "route"),
+            "weak": ("Branch (weakly sourced)", "route_weak"),
         },
     )
     return Layer(

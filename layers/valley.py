@@ -8,8 +8,8 @@ import shapely
 from geo.crs import area_km2
 from layers.layer import Layer
 from layers.source import Source, credits_for, frame_from
-from layers.style import Categories, Field, LegendEntry
-from layers.theme import style
+from layers.style import Field, LegendEntry
+from layers.theme import style, themed
 
 # The valley's provinces in the three states (ISO 3166-2 codes as in the admin1 data).
 VALLEY_PROVINCES: dict[str, str] = {
@@ -49,12 +49,9 @@ def basin(data: Source = None) -> Layer:
     )
     out["area_km2"] = area_km2(out).round(0)
     labels = {r: lab for r, lab in OUTLINE_ROLES.values()}
-    categories = Categories(
+    categories = themed(
         "role",
-        {
-            "floor": (labels["floor"], style("valley_floor")),
-            "region": (labels["region"], style("valley_region")),
-        },
+        {"floor": (labels["floor"], "valley_floor"), "region": (labels["region"], "valley_region")},
     )
     return Layer(
         id="valley",

@@ -26,19 +26,10 @@ import geo
 from maps import compose, load_spec
 from maps.spec import SPEC_DIR
 from maps.web import render_html, web_map
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 TARGETS = {"max_html_bytes": 1_500_000, "max_geometry_ratio": 0.2, "max_render_s": 1.0}
 RENDER_RUNS = 3
 
