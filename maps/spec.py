@@ -10,6 +10,7 @@ from typing import Any
 
 import geo
 import layers
+from maps.pages import SIZES
 
 SPEC_DIR = Path(__file__).parent / "specs"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -201,8 +202,6 @@ def _order(value: Any, source: str) -> int:
 
 
 def _print_size(value: Any, source: str) -> str:
-    from maps.static import SIZES  # the presets live with the static renderer
-
     if value not in SIZES:
         raise SpecError(
             source, f"unknown size {value!r}", field="print_size", hint=f"sizes: {', '.join(SIZES)}"
