@@ -89,7 +89,6 @@ def admin1(data: Source = None, *, countries: tuple[str, ...] = ("KGZ", "UZB", "
         legend=[LegendEntry("Province boundary", style("admin1"), "line")],
         fields=[Field("label", "Province"), Field("type_en", "Type"), Field("admin", "Country")],
         label="label",
-        zoom=(5, 18),
         credits=credits_for(data, "admin1"),
         description="First-level divisions rebuilt from Natural Earth boundary lines.",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from layers.style import Categories, Credit, Field, LegendEntry, SizeScale, Style
@@ -44,8 +45,6 @@ class Layer:
         decides which labels survive collisions.
     time : str or None
         Column holding ISO dates, for time sliders and captions.
-    zoom : tuple of int
-        Web zoom levels where the layer shows (min, max).
     credits : list of Credit
         Sources of the data, compiled into each map's credits.
     description : str
@@ -68,7 +67,6 @@ class Layer:
     label: str | None = None
     label_priority: str | None = None
     time: str | None = None
-    zoom: tuple[int, int] = (0, 18)
     description: str = ""
     series: pd.DataFrame | None = None
     series_title: str = ""
@@ -94,16 +92,40 @@ class Layer:
             raise ValueError(f"layer '{self.id}': frame lacks columns {missing}")
 
     def style_of(self, row: pd.Series) -> Style:
-        """The style of one feature."""
+        """The style of one feature (a row of `frame`)."""
         if self.categories is not None:
             value = row.get(self.categories.column)
             if value in self.categories.styles:
                 return self.categories.styles[value][1]
         return self.style
 
+    def style_codes(self) -> tuple[tuple[Style, ...], np.ndarray]:
+        """Every feature's style, vectorised: the distinct styles and one index per feature.
+
+        Returns
+        -------
+        styles : tuple of Style
+            The base style first, then each category style in category order.
+        codes : ndarray of int
+            ``styles[codes[k]]`` is the style of feature ``k`` (frame order).
+        """
+        styles: list[Style] = [self.style]
+        codes = np.zeros(len(self.frame), dtype=np.intp)
+        if self.categories is not None and self.categories.column in self.frame:
+            values = self.frame[self.categories.column]
+            for value, (_label, style) in self.categories.styles.items():
+                hit = (values == value).to_numpy(dtype=bool, na_value=False)
+                if not hit.any():
+                    continue
+                if style not in styles:
+                    styles.append(style)
+                codes[hit] = styles.index(style)
+        return tuple(styles), codes
+
     def styles(self) -> list[Style]:
         """The style of every feature, in frame order."""
-        return [self.style_of(row) for _, row in self.frame.iterrows()]
+        distinct, codes = self.style_codes()
+        return [distinct[k] for k in codes]
 
     def with_frame(self, frame: gpd.GeoDataFrame) -> Layer:
         """The same layer with other features (e.g. clipped or simplified)."""

@@ -22,8 +22,9 @@ class Style:
         On/off lengths in pixels; empty for a solid line.
     marker : str
         Point symbol: "circle", "square", "triangle", "diamond", "cross" or "star".
-    z : int
-        Drawing order: higher is drawn later (on top).
+
+    Layers are drawn in the order the map spec lists them; within a layer, bigger
+    symbols and wider flows first (see :mod:`maps.scene`).
     """
 
     fill: str | None = None
@@ -34,7 +35,6 @@ class Style:
     dash: tuple[float, ...] = ()
     marker: str = "circle"
     marker_size: float = 8.0
-    z: int = 0
 
     def but(self, **changes: object) -> Style:
         """A copy with some attributes changed."""

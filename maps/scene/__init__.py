@@ -1,0 +1,239 @@
+"""The scene: everything a reader sees on one map, decided once for both renderers.
+
+``spec → compose → scene → web / print``. Composition builds the layers; the
+scene decides what they look like on the map, so that the web and print
+renderers only draw it:
+
+- per-feature styles and sizes (vectorised) and the drawing order;
+- the label plan: text, role (typography and rank from :mod:`layers.theme`),
+  anchor and placement order — renderers place as many as fit, in that order;
+- one legend model (:mod:`maps.scene.legend`);
+- flow arrowhead proportions (:data:`layers.theme.FLOW_ARROW`), the locator
+  window, one list of credits, and one hillshade (:mod:`maps.scene.relief`).
+
+Examples
+--------
+>>> from maps import compose, load_spec  # doctest: +SKIP
+>>> scene = build_scene(compose(load_spec("maps/specs/june-2010.toml")))  # doctest: +SKIP
+>>> [section.title for section in scene.legend]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import shapely
+
+import geo
+import layers
+from layers import Credit, Layer
+from layers.theme import LABEL_ROLES, label_roles
+from maps.compose import Composition, clip, unique_credits
+from maps.scene.legend import legend_section
+from maps.scene.model import (
+    Label,
+    LegendRow,
+    LegendSection,
+    LocatorWindow,
+    Scene,
+    SceneInset,
+    SceneLayer,
+    SizeKey,
+    SizeKeyRow,
+)
+
+# The locator shows at least this many degrees (lon, lat) on each side of the map's
+# centre, four times the map's own span where that is more, and at most LOCATOR_MAX_HALF.
+LOCATOR_MIN_HALF = (20.0, 12.0)
+LOCATOR_MAX_HALF = (100.0, 40.0)
+LOCATOR_GROWTH = 4.0
+
+__all__ = [
+    "Label",
+    "LegendRow",
+    "LegendSection",
+    "LocatorWindow",
+    "Scene",
+    "SceneInset",
+    "SceneLayer",
+    "SizeKey",
+    "SizeKeyRow",
+    "build_scene",
+    "locator_window",
+]
+
+
+def build_scene(composition: Composition) -> Scene:
+    """Decide everything the reader sees for a composed map."""
+    spec = composition.spec
+    keys = _layer_keys(composition.layers)
+    scene_layers = tuple(
+        _scene_layer(n, keys[n], layer, composition.visible[n], composition.labelled[n])
+        for n, layer in enumerate(composition.layers)
+    )
+    extent_box = shapely.box(*spec.extent)
+    legend: list[LegendSection] = []
+    for scene_layer in scene_layers:
+        in_view = scene_layer.layer.frame.geometry.intersects(extent_box).to_numpy()
+        section = legend_section(scene_layer, in_view)
+        if section is not None:
+            legend.append(section)
+    insets = tuple(_inset(inset) for inset in spec.insets)
+    for inset in insets:
+        for n, layer in enumerate(inset.layers):
+            if getattr(layers.REGISTRY.get(layer.id), "theme", "") == "basemap":
+                continue  # the inset's backdrop needs no key
+            scene_layer = _scene_layer(n, f"{inset.inset.kind}-{layer.id}", layer, True, False)
+            every = np.ones(len(layer.frame), dtype=bool)
+            section = legend_section(scene_layer, every, context=inset.inset.title)
+            if section is not None:
+                legend.append(section)
+    relief = spec.relief and _relief_reaches(spec.extent)
+    extra = [Credit.of("relief")] if relief else []
+    if any(inset.kind in ("locator", "context") for inset in spec.insets):
+        extra.append(Credit.of("world_countries"))
+    return Scene(
+        spec=spec,
+        layers=scene_layers,
+        labels=tuple(_labels(composition, scene_layers)),
+        legend=tuple(legend),
+        credits=tuple(unique_credits([*composition.credits, *extra])),
+        relief=relief,
+        locator=locator_window(spec.extent)
+        if any(inset.kind == "locator" for inset in spec.insets)
+        else None,
+        insets=tuple(i for i in insets if i.inset.kind != "locator"),
+        caption=composition.caption,
+        caption_sources=composition.caption_sources,
+    )
+
+
+def locator_window(extent: tuple[float, float, float, float]) -> LocatorWindow:
+    """The locator's window around `extent`: the map's region, with room around it."""
+    west, south, east, north = extent
+    cx, cy = (west + east) / 2, (south + north) / 2
+    hx = min(max(LOCATOR_MIN_HALF[0], LOCATOR_GROWTH * (east - west)), LOCATOR_MAX_HALF[0])
+    hy = min(max(LOCATOR_MIN_HALF[1], LOCATOR_GROWTH * (north - south)), LOCATOR_MAX_HALF[1])
+    window = (max(cx - hx, -180.0), max(cy - hy, -85.0), min(cx + hx, 180.0), min(cy + hy, 85.0))
+    return LocatorWindow(window=window, extent=(west, south, east, north))
+
+
+# --- layers -----------------------------------------------------------------------------
+
+
+def _layer_keys(built: list[Layer]) -> list[str]:
+    """A name per layer, unique in the map: ``fg-ID`` (and ``-N`` for a layer used twice)."""
+    names: list[str] = []
+    for n, layer in enumerate(built):
+        name = f"fg-{layer.id}".replace("_", "-")
+        names.append(name if name not in names else f"{name}-{n}")
+    return names
+
+
+def _scene_layer(n: int, key: str, layer: Layer, visible: bool, labelled: bool) -> SceneLayer:
+    styles, codes = layer.style_codes()
+    frame = layer.frame
+    values = sizes = None
+    if layer.size is not None and layer.size.column in frame:
+        values = pd.to_numeric(frame[layer.size.column], errors="coerce").to_numpy(dtype=float)
+    if layer.kind in ("point", "flow"):
+        if values is not None:
+            # SizeScale.size itself, so that every renderer gets exactly the same numbers
+            sizes = np.array([layer.size.size(None if v != v else v) for v in values], dtype=float)
+        else:
+            attr = "marker_size" if layer.kind == "point" else "stroke_width"
+            per_style = np.array([getattr(s, attr) for s in styles], dtype=float)
+            sizes = per_style[codes]
+        draw_order = np.argsort(-sizes, kind="stable")
+    else:
+        draw_order = np.arange(len(frame))
+    return SceneLayer(
+        index=n,
+        key=key,
+        layer=layer,
+        visible=visible,
+        labelled=labelled,
+        styles=styles,
+        style_codes=codes,
+        sizes=sizes,
+        values=values,
+        draw_order=draw_order,
+    )
+
+
+def _inset(inset) -> SceneInset:
+    if inset.kind != "context":
+        return SceneInset(inset)
+    built = tuple(
+        layer.with_frame(clip(layer.frame, inset.extent))
+        for layer in (layers.build(layer_id) for layer_id in inset.layers)
+    )
+    return SceneInset(inset, built)
+
+
+def _relief_reaches(extent: tuple[float, float, float, float]) -> bool:
+    raster = geo.load("relief")
+    return shapely.box(*raster.bounds).intersects(shapely.box(*extent))
+
+
+# --- labels -----------------------------------------------------------------------------
+
+
+def _labels(composition: Composition, scene_layers: tuple[SceneLayer, ...]) -> list[Label]:
+    """Every wanted label, in placement order.
+
+    Order: lower role rank first; within a rank, layers higher in the stack first;
+    within a layer, higher `label_priority` first, then frame order. Annotations
+    come before everything.
+    """
+    keyed: list[tuple[tuple[float, float, int], Label]] = []
+    for n, note in enumerate(composition.annotations):
+        label = Label(None, n, note.text, "note", note.lon, note.lat, "note")
+        keyed.append(((0.0, 0.0, n), label))
+    for scene_layer in scene_layers:
+        layer = scene_layer.layer
+        if not layer.label or not scene_layer.labelled or layer.frame.empty:
+            continue
+        frame = layer.frame
+        texts = frame[layer.label].to_numpy(dtype=object)
+        priority = (
+            pd.to_numeric(frame[layer.label_priority], errors="coerce")
+            .fillna(-np.inf)
+            .to_numpy(dtype=float)
+            if layer.label_priority
+            else np.zeros(len(frame))
+        )
+        roles = label_roles(layer.id, layer.kind, frame)
+        anchors = geo.label_points(frame).to_numpy()
+        for k in range(len(frame)):
+            text = _text(texts[k])
+            anchor = anchors[k]
+            if not text or anchor is None or anchor.is_empty:
+                continue
+            rank = LABEL_ROLES[roles[k]].rank - scene_layer.index / 1000
+            label = Label(
+                scene_layer.index,
+                k,
+                text,
+                str(roles[k]),
+                float(anchor.x),
+                float(anchor.y),
+                layer.kind,
+                float(priority[k]),
+            )
+            keyed.append(((rank, -float(priority[k]), k), label))
+    keyed.sort(key=lambda item: item[0])
+    return [label for _, label in keyed]
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip()

@@ -1,0 +1,65 @@
+"""One legend model: what each layer's legend says, laid out by each renderer its own way.
+
+A layer's section lists its legend entries, leaving out category styles that no
+feature in the map's extent uses; a size key at the scale's key values; and a
+"not reported" row where a feature in view has no value. A section of one row
+and no key needs no heading.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from layers import Layer, Style
+from maps.scene.model import LegendRow, LegendSection, SceneLayer, SizeKey, SizeKeyRow
+
+NOT_REPORTED = "not reported"
+
+
+def format_value(value: float) -> str:
+    """A size-key value as a reader sees it (thousands separated)."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+
+
+def legend_section(
+    scene_layer: SceneLayer, in_view: np.ndarray, context: str = ""
+) -> LegendSection | None:
+    """The legend section of a layer, from the features `in_view` (a boolean mask).
+
+    None where the layer has nothing to show (no entries in view and no size key).
+    """
+    layer = scene_layer.layer
+    if not in_view.any():
+        return None
+    present = {scene_layer.styles[c] for c in np.unique(scene_layer.style_codes[in_view])}
+    category_styles = (
+        {s for _, s in layer.categories.styles.values()} if layer.categories else set()
+    )
+    rows = tuple(
+        LegendRow(e.kind, e.label, e.style)
+        for e in layer.legend or []
+        if e.style not in category_styles or e.style in present
+    )
+    size_key = _size_key(scene_layer, in_view)
+    if not rows and size_key is None:
+        return None
+    title = layer.title if not context or context == layer.title else f"{layer.title} ({context})"
+    heading = title if len(rows) > 1 or size_key is not None else None
+    return LegendSection(scene_layer.key, title, heading, rows, size_key, context)
+
+
+def _size_key(scene_layer: SceneLayer, in_view: np.ndarray) -> SizeKey | None:
+    layer: Layer = scene_layer.layer
+    size = layer.size
+    if size is None or not size.key_values:
+        return None
+    key_style: Style = layer.style
+    rows = [SizeKeyRow(format_value(v), size.size(v), key_style, float(v)) for v in size.key_values]
+    values = scene_layer.values
+    if values is not None:
+        missing = np.flatnonzero(np.isnan(values) & in_view)
+        if len(missing):
+            rows.append(
+                SizeKeyRow(NOT_REPORTED, size.unknown_size, scene_layer.style(int(missing[0])))
+            )
+    return SizeKey(size.label, "point" if size.by_area else "line", tuple(rows))
