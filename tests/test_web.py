@@ -6,6 +6,7 @@ import dataclasses
 import html
 import math
 from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +16,7 @@ import shapely
 
 import geo.geometry
 from layers import Categories, Credit, Field, Layer, LegendEntry, SizeScale
-from layers.theme import style
+from layers.theme import FONT_FAMILY, HALO, MUTED_TEXT, SEA, TEXT, style
 from maps import Composition, SpecError, compose, describe, load_spec, spec_from_dict
 from maps.spec import SPEC_DIR
 from maps.web import (
@@ -144,6 +145,40 @@ def test_no_network_references(built):
     for library in ("jquery", "bootstrap", "font-awesome", "awesome-markers", "glyphicon"):
         assert library not in lowered
     check_self_contained(built.text)
+
+
+def _package_file(name: str) -> str:
+    return resources.files("maps.web").joinpath(name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["runtime.js", "fergana.css", "legend.js", "figure.html"])
+def test_package_ships_its_assets(name):
+    text = _package_file(name)
+    assert text.strip(), f"maps/web/{name} is empty"
+    assert "\r" not in text
+
+
+def test_page_inlines_the_runtime_and_stylesheet(built):
+    runtime = _package_file("runtime.js")
+    assert "FG.layer = function" in runtime
+    assert f"<script>\n{runtime}</script>" in built.text
+    # the stylesheet's $names are the theme's colours and font, filled in
+    css = _package_file("fergana.css")
+    values = {
+        "$sea": SEA,
+        "$text": TEXT,
+        "$muted_text": MUTED_TEXT,
+        "$halo": HALO,
+        "$font_family": FONT_FAMILY,
+    }
+    for name in sorted(values, key=len, reverse=True):
+        css = css.replace(name, values[name])
+    assert "$" not in css
+    assert f"<style>\n{css}</style>" in built.text
+    assert f".leaflet-container {{ background: {SEA};" in built.text
+    # the legend's template ran: its control, not its Jinja source, is in the page
+    assert 'div.setAttribute("aria-label", "Legend");' in built.text
+    assert "{% macro" not in built.text
 
 
 def test_two_builds_are_identical(built):

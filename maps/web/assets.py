@@ -1,0 +1,51 @@
+"""fergana's own JavaScript, CSS and templates, read from the package's data files.
+
+``runtime.js`` (``window.FG``: draws a layer's features, labels, symbols and
+time filter), ``fergana.css`` (the panels; theme colours filled in from
+:mod:`layers.theme`), ``legend.js`` and ``figure.html`` (Jinja templates of the
+legend control and of the page). Nothing here loads anything from a network.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from importlib import resources
+
+from folium.template import Template
+
+from layers.theme import FONT_FAMILY, HALO, MUTED_TEXT, SEA, TEXT
+from maps.web.leaflet import safe_in_tag
+
+# Theme values the stylesheet names as $sea, $text, ...
+CSS_VALUES = {
+    "sea": SEA,
+    "text": TEXT,
+    "muted_text": MUTED_TEXT,
+    "halo": HALO,
+    "font_family": FONT_FAMILY,
+}
+
+
+def asset_text(name: str) -> str:
+    """The text of one of the package's data files (``runtime.js``, ``fergana.css`` ...)."""
+    return resources.files("maps.web").joinpath(name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def runtime_js() -> str:
+    """The runtime every map calls (``FG.layer``, ``FG.finish`` ...)."""
+    return safe_in_tag(asset_text("runtime.js"), "script")
+
+
+@functools.cache
+def fergana_css() -> str:
+    """The stylesheet of fergana's panels, labels and popups, with the theme's colours."""
+    css = string.Template(asset_text("fergana.css")).substitute(CSS_VALUES)
+    return safe_in_tag(css, "style")
+
+
+@functools.cache
+def template(name: str) -> Template:
+    """A Jinja template from the package's data files (``legend.js``, ``figure.html``)."""
+    return Template(asset_text(name))

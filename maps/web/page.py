@@ -1,0 +1,143 @@
+"""The page around the map: language, title, inlined assets, text description; rendering it.
+
+:func:`render_html` renders a map's page once and checks that a
+self-contained page refers to nothing on the network.
+"""
+
+from __future__ import annotations
+
+import re
+
+import folium
+
+from maps.compose import Composition, describe
+from maps.spec import MapSpec
+from maps.web.assets import fergana_css, runtime_js, template
+from maps.web.elements import Raw
+from maps.web.errors import WebBuildError
+from maps.web.furniture import one_line
+from maps.web.ids import deterministic_ids
+from maps.web.leaflet import LEAFLET_CDN, leaflet_css, leaflet_js
+from maps.web.text import esc
+
+_EXTERNAL = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//"
+    r"|<link\b[^>]*\bhref\s*=\s*[\"']?\s*(?:https?:)?//"
+    r"|@import\b"
+    r"|url\(\s*[\"']?\s*(?:https?:)?//",
+    re.IGNORECASE,
+)
+
+
+def dress_page(m: folium.Map, composition: Composition, mode: str) -> None:
+    """Give the map's page a language, a title, its assets and a text description."""
+    spec = composition.spec
+    figure = m.get_root()
+    figure._template = template("figure.html")
+    figure.lang = "en"
+    figure.title = esc(spec.title)
+    head = figure.header
+    head.add_child(Raw('<meta name="generator" content="fergana" />'), name="fg_generator")
+    head.add_child(
+        Raw(f'<meta name="description" content="{esc(one_line(spec))}" />'), name="fg_desc"
+    )
+    head.add_child(Raw('<link rel="icon" href="data:," />'), name="fg_icon")
+    if mode == "cdn":
+        base = LEAFLET_CDN
+        head.add_child(Raw(f'<link rel="stylesheet" href="{base}/leaflet.css" />'), name="fg_lcss")
+        head.add_child(Raw(f'<script src="{base}/leaflet.js"></script>'), name="fg_ljs")
+    else:
+        head.add_child(Raw(f"<style>{leaflet_css()}</style>"), name="fg_lcss")
+        head.add_child(Raw(f"<script>{leaflet_js()}</script>"), name="fg_ljs")
+    # the asset files start at their first line; the page has always had a newline before it
+    head.add_child(Raw(f"<style>\n{fergana_css()}</style>"), name="fg_css")
+    head.add_child(Raw(f"<script>\n{runtime_js()}</script>"), name="fg_js")
+    lines = describe(composition).strip().splitlines()
+    text = "".join(f"<p>{esc(line)}</p>" for line in lines)
+    figure.html.add_child(
+        Raw(f'<section class="fg-sr" aria-label="Text description of the map">{text}</section>'),
+        name="fg_description",
+    )
+
+
+def render_html(m: folium.Map) -> str:
+    """The page of a map built by :func:`maps.web.web_map`, rendered exactly once.
+
+    folium appends duplicate lines when a map is rendered twice (folium issue
+    2237), so the page is rendered on the first call and kept.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`maps.web.web_map`.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Raises
+    ------
+    WebBuildError
+        If a self-contained map still refers to a script or stylesheet on the network.
+    """
+    figure = m.get_root()
+    cached = getattr(figure, "_fergana_html", None)
+    if cached is not None:
+        return cached
+    with deterministic_ids(prefix="r"):
+        page = figure.render()
+    if getattr(m, "_fergana_mode", "inline") == "inline":
+        check_self_contained(page)
+    figure._fergana_html = page
+    return page
+
+
+def check_self_contained(page: str) -> None:
+    """Raise if a page still loads a script or stylesheet from the network.
+
+    Parameters
+    ----------
+    page : str
+        An HTML page.
+
+    Raises
+    ------
+    WebBuildError
+        Quoting the offending reference.
+    """
+    found = _EXTERNAL.search(page)
+    if found:
+        start = max(0, found.start() - 40)
+        raise WebBuildError(
+            "the map is not self-contained: it refers to a network resource near "
+            f"{page[start : found.end() + 80]!r}"
+        )
+
+
+def embed_snippet(spec: MapSpec, src: str | None = None) -> str:
+    """A responsive iframe that embeds the map's page in another page.
+
+    Parameters
+    ----------
+    spec : MapSpec
+        The map.
+    src : str, optional
+        Address of the page; ``ID.html`` beside the snippet by default.
+
+    Returns
+    -------
+    str
+        HTML: a 16:10 box that scales with its container, holding the iframe.
+    """
+    src = src or f"{spec.output_name}.html"
+    title = one_line(spec)
+    return (
+        '<div style="position:relative;width:100%;height:0;padding-bottom:62.5%;'
+        'overflow:hidden">\n'
+        f'  <iframe src="{esc(src)}" title="{esc(title)}" loading="lazy" allowfullscreen\n'
+        '    style="position:absolute;top:0;left:0;width:100%;height:100%;border:0">'
+        "</iframe>\n"
+        "</div>\n"
+        f'<p><a href="{esc(f"{spec.output_name}.txt")}">Text description of the map</a></p>\n'
+    )

@@ -1,0 +1,247 @@
+"""Layer payloads: the JSON argument of ``FG.layer`` — styles, features, popups, labels, dates.
+
+Geometry is prepared once (:func:`prepare`: parts of the layer's kind,
+simplified and rounded), encoded (:mod:`maps.web.encoding`) and written with
+each feature's properties: ``s`` style index, ``t`` tooltip, ``p`` popup,
+``d``/``g`` date and time group, ``z`` symbol size, ``n``/``a``/``r`` label
+text, anchor and rank. Flows are in :mod:`maps.web.flows`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import geometry as geom
+from layers import Field, Layer, Style
+from maps.web.encoding import Encoder
+from maps.web.labels import label_anchors, priority_ranks
+from maps.web.symbols import marker_svg
+from maps.web.text import as_float, cell, esc, iso_day, js_json, num
+from maps.web.view import Scale
+
+
+class Styles:
+    """Distinct feature styles of one layer as Leaflet options, in first-use order."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.options: list[dict[str, Any]] = []
+        self._index: dict[tuple[Style, str], int] = {}
+
+    def index(self, style: Style, role: str = "") -> int:
+        """The index of `style` (drawn as `role`, default the layer kind), added if new."""
+        key = (style, role)
+        if key not in self._index:
+            self._index[key] = len(self.options)
+            self.options.append(leaflet_style(style, role or self.kind))
+        return self._index[key]
+
+
+def layer_payload(
+    features: list[str], styles: Styles, *, pane: str, z: int, label_class: str, scale: Scale
+) -> str:
+    """The JSON argument of ``FG.layer``: pane, styles and the features of one layer."""
+    data = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+    head = {
+        "pane": pane,
+        "z": z,
+        "label": label_class,
+        "scale": 10**scale.decimals,
+        "styles": styles.options,
+    }
+    return js_json(head)[:-1] + ',"data":' + data + "}"
+
+
+def layer_features(
+    layer: Layer,
+    prepared: gpd.GeoDataFrame,
+    polygons: dict[Any, dict[str, Any]],
+    *,
+    labelled: bool,
+    label_rank: int,
+    scale: Scale,
+) -> tuple[list[str], Styles]:
+    """The features (as JSON) and styles of an area, line or point layer.
+
+    `prepared` is the layer's simplified, rounded geometry (:func:`prepare`);
+    `polygons` the encoded polygons by feature index (area layers).
+    """
+    frame = layer.frame
+    styles = Styles(layer.kind)
+    sizes = point_sizes(layer, prepared.index)
+    labels = (
+        label_anchors(layer, frame.loc[prepared.index], scale) if labelled and layer.label else {}
+    )
+    groups = time_groups(layer, prepared)
+    ranks = priority_ranks(layer)
+    order = list(prepared.index)
+    if sizes:
+        order.sort(key=lambda i: -sizes[i])  # big symbols below small ones
+    if layer.kind == "area":
+        encoded = [polygons[i] for i in order]
+    else:
+        encoder = Encoder(scale.decimals)
+        encoded = [encoder.geometry(prepared.geometry.loc[i]) for i in order]
+    features = []
+    for i, geometry in zip(order, encoded, strict=True):
+        row = frame.loc[i]
+        props = common_props(layer, row, groups.get(i))
+        props["s"] = styles.index(layer.style_of(row))
+        if i in sizes:
+            props["z"] = round(sizes[i], 1)
+        if i in labels:
+            props.update(labels[i])
+            props["r"] = label_rank + ranks[i]
+        features.append(feature_json(geometry, props))
+    return features, styles
+
+
+def prepare(frame: gpd.GeoDataFrame, kind: str, coverage: bool, scale: Scale) -> gpd.GeoDataFrame:
+    """Geometry simplified to under about a pixel at the deepest zoom, and rounded."""
+    frame = frame[["geometry"]]
+    frame = frame.assign(geometry=[of_kind(g, kind) for g in frame.geometry.values])
+    frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    if frame.empty:
+        return frame
+    simplified = None
+    if kind == "area" and coverage:
+        with contextlib.suppress(ValueError, shapely.errors.GEOSException):
+            simplified = geom.simplify_coverage(frame, scale.tolerance_m)
+    if simplified is None and kind in ("area", "line", "flow"):
+        simplified = geom.simplify_lines(frame, scale.tolerance_m)
+    frame = frame if simplified is None else simplified
+    frame = geom.round_coordinates(frame, scale.decimals)
+    return frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+
+
+_KIND_TYPES = {
+    "area": ("Polygon", "MultiPolygon"),
+    "line": ("LineString", "MultiLineString"),
+    "flow": ("LineString", "MultiLineString"),
+    "point": ("Point", "MultiPoint"),
+}
+
+
+def of_kind(g: shapely.Geometry | None, kind: str) -> shapely.Geometry | None:
+    """The parts of a geometry that fit a layer kind (clipping can leave stray points/lines)."""
+    if g is None or g.is_empty:
+        return None
+    wanted = _KIND_TYPES.get(kind, ())
+    if g.geom_type in wanted:
+        return g
+    parts = [p for p in shapely.get_parts(g) if p.geom_type in wanted]
+    if not parts and g.geom_type == "GeometryCollection":
+        parts = [q for p in g.geoms for q in shapely.get_parts(p) if q.geom_type in wanted]
+    if not parts:
+        return None
+    if kind == "area":
+        return shapely.union_all(parts)
+    if kind == "point":
+        return shapely.multipoints(parts)
+    return shapely.multilinestrings(parts)
+
+
+def is_coverage(frame: gpd.GeoDataFrame) -> bool:
+    """Whether a layer's polygons tile without overlaps (so they simplify as a coverage)."""
+    values = np.array([of_kind(g, "area") for g in frame.geometry.values], dtype=object)
+    values = values[~shapely.is_missing(values)]
+    if len(values) == 0 or not shapely.is_valid(values).all():
+        return False
+    try:
+        return bool(shapely.coverage_is_valid(values))
+    except shapely.errors.GEOSException:
+        return False
+
+
+def feature_json(geometry: dict[str, Any], props: dict[str, Any]) -> str:
+    """One GeoJSON feature as script-safe JSON."""
+    return (
+        '{"type":"Feature","geometry":'
+        + js_json(geometry)
+        + ',"properties":'
+        + js_json(props)
+        + "}"
+    )
+
+
+def common_props(layer: Layer, row: pd.Series, group: int | None) -> dict[str, Any]:
+    """Tooltip, popup and date of one feature; all text escaped."""
+    props: dict[str, Any] = {}
+    if layer.fields:
+        props["t"] = esc(layer.fields[0].format(cell(row.get(layer.fields[0].column))))
+        props["p"] = popup_html(layer, row)
+    if layer.time:
+        day = iso_day(row.get(layer.time))
+        if day:
+            props["d"] = day
+            props["g"] = group
+    return props
+
+
+def popup_html(layer: Layer, row: pd.Series) -> str:
+    """A feature's popup: a table of the layer's fields, captioned with the layer title."""
+    rows = "".join(
+        f"<tr><th>{esc(f.label)}</th><td>{_value_html(f, row.get(f.column))}</td></tr>"
+        for f in layer.fields
+    )
+    return f"<table><caption>{esc(layer.title)}</caption>{rows}</table>"
+
+
+def _value_html(field: Field, value: Any) -> str:
+    text = field.format(cell(value))
+    if re.fullmatch(r"https?://[^\s\"'<>]+", text):
+        host = re.sub(r"^https?://(www\.)?", "", text).split("/")[0]
+        return f'<a href="{esc(text)}" target="_blank" rel="noopener noreferrer">{esc(host)}</a>'
+    return esc(text)
+
+
+def time_groups(layer: Layer, frame: gpd.GeoDataFrame) -> dict[Any, int]:
+    """Features at the same place with the same name: the slider shows the latest of them."""
+    if not layer.time:
+        return {}
+    key_column = layer.label or (layer.fields[0].column if layer.fields else None)
+    keys: dict[tuple[str, bytes], int] = {}
+    out: dict[Any, int] = {}
+    for i, g in zip(frame.index, frame.geometry.values, strict=True):
+        name = "" if key_column is None else str(cell(layer.frame.at[i, key_column]))
+        out[i] = keys.setdefault((name, shapely.to_wkb(g)), len(keys))
+    return out
+
+
+def point_sizes(layer: Layer, index: pd.Index) -> dict[Any, float]:
+    """Symbol size in px of each point, from the layer's size scale (none without one)."""
+    if layer.kind != "point" or layer.size is None:
+        return {}
+    column = layer.size.column
+    return {i: layer.size.size(as_float(layer.frame.at[i, column])) for i in index}
+
+
+def leaflet_style(style: Style, kind: str) -> dict[str, Any]:
+    """Leaflet path options (and a symbol) for a theme style."""
+    filled = kind in ("area", "point", "head") and style.fill is not None
+    out: dict[str, Any] = {
+        "stroke": style.stroke is not None and kind != "head",
+        "color": style.stroke or "#000000",
+        "weight": style.stroke_width,
+        "opacity": style.stroke_opacity,
+        "fill": filled,
+        "fillColor": style.fill or "#000000",
+        "fillOpacity": style.fill_opacity if filled else 0,
+    }
+    if style.dash and kind != "head":
+        out["dashArray"] = " ".join(num(d) for d in style.dash)
+    if kind == "flow":
+        out["lineCap"] = "butt"
+    if kind == "point":
+        out["size"] = style.marker_size
+        if style.marker != "circle":
+            out["svg"] = marker_svg(style)
+            out["pad"] = style.stroke_width + 1 if style.stroke else 1
+    return out
