@@ -164,7 +164,13 @@ def _error(
     elif " | " in expected["what"]:
         what = " or ".join(TYPE_WORDS.get(w, w) for w in expected["what"].split(" | "))
     value = _value_at(raw, path)
-    return error(source, f"must be {what}, not {value!r}", field=_key(prefix, path) or None)
+    quoted = isinstance(value, str) and expected["what"] in ("bool", "int", "float")
+    return error(
+        source,
+        f"must be {what}, not {value!r}",
+        field=_key(prefix, path) or None,
+        hint=f"write {what} without quotes" if quoted else None,
+    )
 
 
 def _key(prefix: str, path: str) -> str:
