@@ -10,12 +10,16 @@ plain ``bool("false")`` would be True).
 
 Why msgspec (over cattrs or pydantic): ``fergana build`` must decide that nothing
 changed in under 0.3 s, before importing any heavy library, and it reads every spec
-to do so. msgspec imports in a few milliseconds and has no dependencies, validates
-plain dataclasses and tuples strictly (no ``"false"`` → True, no ``1`` → ``"1"``)
-with a machine-readable path to the bad value, and converts TOML's lists to the
-tuples our frozen records hold. pydantic costs ~100 ms and a compiled core to
-import; cattrs is light but does not type-check by default (its structuring of
-``"false"`` as ``bool`` is ``True``).
+to do so. msgspec is one small compiled extension with no dependencies: measured
+here, ``import msgspec`` takes ~10-15 ms wall, of which ~3 ms is msgspec's own
+modules and the rest standard-library modules (uuid, decimal); reading and typing all
+six specs takes ~3 ms. It validates plain dataclasses and tuples strictly (no
+``"false"`` → True, no ``1`` → ``"1"``), reports a path to the bad value
+(``$.layers[2].visible``) that we turn into the key as written, and converts TOML's
+lists into the tuples our frozen records hold. pydantic needs pydantic-core and
+builds a validator per model at import, an order of magnitude slower to start;
+cattrs is light but does not type-check scalars by default (it structures
+``"false"`` as ``bool`` to True).
 """
 
 from __future__ import annotations
