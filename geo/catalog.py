@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
-import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
+
+from geo.records import read_toml, record
 
 DATA_DIR = Path(__file__).parent / "data"
 CATALOG_FILE = DATA_DIR / "catalog.toml"
@@ -57,20 +58,16 @@ class Dataset:
 
 @functools.cache
 def catalog() -> dict[str, Dataset]:
-    """Every embedded dataset by name, in catalog order."""
-    with CATALOG_FILE.open("rb") as handle:
-        raw = tomllib.load(handle)
-    names = {f.name for f in fields(Dataset)} - {"name"}
-    entries = {}
-    for name, entry in raw.items():
-        missing = names - entry.keys()
-        unknown = entry.keys() - names
-        if missing or unknown:
-            raise ValueError(
-                f"{CATALOG_FILE}: [{name}] missing {sorted(missing)} / unknown {sorted(unknown)}"
-            )
-        entries[name] = Dataset(name=name, **entry)
-    return entries
+    """Every embedded dataset by name, in catalog order.
+
+    Keys and value types are checked (:func:`geo.records.record`): a bad entry
+    raises :class:`geo.DataError` naming the file and ``NAME.key``.
+    """
+    raw = read_toml(CATALOG_FILE)
+    return {
+        name: record(entry, Dataset, CATALOG_FILE, f"{name}.", fill={"name": name})
+        for name, entry in raw.items()
+    }
 
 
 def dataset(name: str) -> Dataset:

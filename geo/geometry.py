@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +23,12 @@ Frame = TypeVar("Frame", gpd.GeoDataFrame, gpd.GeoSeries)
 EARTH_CIRCUMFERENCE_M = 2 * math.pi * 6378137.0  # Web Mercator sphere
 TILE_PX = 256
 POLYGONAL = ("Polygon", "MultiPolygon")
+#: Geometry types of each kind of feature: (single, multi).
+KIND_TYPES = {
+    "area": ("Polygon", "MultiPolygon"),
+    "line": ("LineString", "MultiLineString"),
+    "point": ("Point", "MultiPoint"),
+}
 
 
 # --- tolerances -----------------------------------------------------------------------------
@@ -189,6 +195,66 @@ def clip_to_extent(gdf: Frame, bounds: Sequence[float]) -> Frame:
     """
     west, south, east, north = bounds
     return gdf.clip((west, south, east, north), keep_geom_type=True)
+
+
+def parts_of_kind(geometry: Any, kind: str) -> Any:
+    """The parts of a geometry (or of each geometry in an array) that are of one kind.
+
+    Clipping, :func:`shapely.make_valid` and snapping to a grid can turn a polygon
+    into a collection with stray lines and points; this keeps what the kind draws.
+
+    Parameters
+    ----------
+    geometry : shapely.Geometry, None, or array-like of them
+        One geometry, or a sequence/array/GeoSeries (then an object array comes back).
+    kind : {"area", "line", "point"}
+        Which parts to keep.
+
+    Returns
+    -------
+    shapely.Geometry, None, or numpy.ndarray
+        A geometry already of the kind is returned as is; otherwise its parts of
+        the kind (areas unioned, lines and points as one Multi* unless there is
+        a single part), or an empty Multi* of the kind if it has none. None stays None.
+    """
+    if kind not in KIND_TYPES:
+        raise ValueError(f"kind must be one of {tuple(KIND_TYPES)}, not {kind!r}")
+    if geometry is None or isinstance(geometry, shapely.Geometry):
+        return _parts_of_kind(geometry, kind)
+    values = np.asarray(geometry, dtype=object).copy()
+    # Most geometries are of the kind already: only the others are taken apart.
+    fits = np.isin(shapely.get_type_id(values), [_TYPE_IDS[t] for t in KIND_TYPES[kind]])
+    others = np.flatnonzero(~fits & ~shapely.is_missing(values))
+    for i in others:
+        values[i] = _parts_of_kind(values[i], kind)
+    return values
+
+
+_TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPoint": 4}
+_TYPE_IDS |= {"MultiLineString": 5, "MultiPolygon": 6}
+
+
+def _parts_of_kind(geom: shapely.Geometry | None, kind: str) -> shapely.Geometry | None:
+    single, multi = KIND_TYPES[kind]
+    if geom is None or geom.geom_type in (single, multi):
+        return geom
+    parts = [p for p in _single_parts(geom) if p.geom_type == single]
+    if not parts:
+        return shapely.from_wkt(f"{multi.upper()} EMPTY")
+    if kind == "area":
+        return shapely.union_all(parts)
+    return parts[0] if len(parts) == 1 else getattr(shapely, multi)(parts)
+
+
+def _single_parts(geom: shapely.Geometry) -> list[shapely.Geometry]:
+    """The non-multi parts of `geom`, collections inside collections flattened."""
+    parts = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type.startswith("Multi") or part.geom_type == "GeometryCollection":
+            parts.extend(_single_parts(part))
+        else:
+            parts.append(part)
+    return parts
 
 
 def round_coordinates(gdf: Frame, decimals: int) -> Frame:

@@ -1,15 +1,25 @@
-"""Map specs: what one map shows, read from declarative TOML files."""
+"""Map specs: what one map shows, read from declarative TOML files.
+
+Files are read and typed with :mod:`geo.records` (keys, value types, and the fix in
+every message); this module adds the checks a type cannot say: registered layer ids,
+extents on the globe, zoom ranges, page sizes, ids that stay inside the output folder.
+It imports no heavy library, so ``fergana build`` can read every spec cheaply.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import re
-import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import geo
+import msgspec
+
 import layers
+from geo.errors import DataError
+from geo.records import check_keys, field_names, read_toml, record, typed
 from maps.pages import SIZES
 
 SPEC_DIR = Path(__file__).parent / "specs"
@@ -19,7 +29,7 @@ LON_RANGE = (-180.0, 180.0)
 LAT_RANGE = (-85.0, 85.0)
 
 
-class SpecError(geo.DataError):
+class SpecError(DataError):
     """A map spec that cannot be used; the message names the spec file and key."""
 
 
@@ -119,17 +129,28 @@ def load_spec(path: str | Path) -> MapSpec:
     """
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(path, "no such spec file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise SpecError(path, f"is not valid TOML ({err})") from None
+        raw = read_toml(path, SpecError)
+    except SpecError as err:
+        if err.problem == "no such file":
+            raise SpecError(path, "no such spec file") from None
+        raise
     return spec_from_dict(raw, source=str(path))
+
+
+class _Values(msgspec.Struct):
+    """The spec's plain values, typed by :func:`geo.records.typed`; the rest is checked below."""
+
+    title: str
+    subtitle: str = ""
+    caption: str = ""
+    relief: bool = True
+    print_size: str = "a4"
+    order: int = 0
 
 
 def spec_from_dict(raw: dict[str, Any], source: str = "<spec>") -> MapSpec:
     """Validate a spec given as a dict (the parsed TOML)."""
-    _check_keys(raw, MapSpec, source, "", skip={"source"})
+    check_keys(raw, [n for n in field_names(MapSpec) if n != "source"], source, "", SpecError)
     for key in ("id", "title", "extent", "layers"):
         if key not in raw:
             raise SpecError(source, "is missing a required key", field=key)
@@ -141,13 +162,21 @@ def spec_from_dict(raw: dict[str, Any], source: str = "<spec>") -> MapSpec:
             field="id",
             hint="use lower-case letters, digits, '-' and '_' only",
         )
+    plain = {k: raw[k] for k in field_names(_Values) if k in raw}
+    values = typed(plain, _Values, source, "", SpecError)
     refs = tuple(_layer_ref(item, source, n) for n, item in enumerate(_list(raw, "layers", source)))
-    insets = tuple(_inset(item, source, n) for n, item in enumerate(raw.get("insets", [])))
-    notes = tuple(_annotation(item, source, n) for n, item in enumerate(raw.get("annotations", [])))
-    zoom = tuple(raw.get("zoom", (4, 10)))
+    insets = tuple(
+        _inset(item, source, n) for n, item in enumerate(_table_list(raw, "insets", source))
+    )
+    notes = tuple(
+        _annotation(item, source, n)
+        for n, item in enumerate(_table_list(raw, "annotations", source))
+    )
+    zoom = raw.get("zoom", (4, 10))
     if (
-        len(zoom) != 2
-        or not all(isinstance(z, int) and 0 <= z <= 18 for z in zoom)
+        not isinstance(zoom, list | tuple)
+        or len(zoom) != 2
+        or not all(isinstance(z, int) and not isinstance(z, bool) and 0 <= z <= 18 for z in zoom)
         or zoom[0] > zoom[1]
     ):
         raise SpecError(
@@ -157,17 +186,17 @@ def spec_from_dict(raw: dict[str, Any], source: str = "<spec>") -> MapSpec:
         )
     return MapSpec(
         id=spec_id,
-        title=_text(raw, "title", source),
-        subtitle=_text(raw, "subtitle", source, ""),
-        caption=_text(raw, "caption", source, ""),
+        title=values.title,
+        subtitle=values.subtitle,
+        caption=values.caption,
         extent=check_extent(raw["extent"], source, "extent"),
         layers=refs,
         zoom=(zoom[0], zoom[1]),
-        relief=bool(raw.get("relief", True)),
+        relief=values.relief,
         annotations=notes,
         insets=insets,
-        print_size=_print_size(raw.get("print_size", "a4"), source),
-        order=_order(raw.get("order", 0), source),
+        print_size=_print_size(values.print_size, source),
+        order=values.order,
         source=source,
     )
 
@@ -195,12 +224,6 @@ def check_extent(value: Any, source: str, key: str) -> tuple[float, float, float
     return west, south, east, north
 
 
-def _order(value: Any, source: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise SpecError(source, f"must be a whole number, not {value!r}", field="order")
-    return value
-
-
 def _print_size(value: Any, source: str) -> str:
     if value not in SIZES:
         raise SpecError(
@@ -215,87 +238,53 @@ def _layer_ref(item: Any, source: str, n: int) -> LayerRef:
         item = {"id": item}
     if not isinstance(item, dict):
         raise SpecError(source, "must be a layer id or a table", field=key)
-    _check_keys(item, LayerRef, source, key + ".")
-    layer_id = item.get("id")
-    if layer_id not in layers.REGISTRY:
-        import difflib
-
-        close = difflib.get_close_matches(str(layer_id), layers.REGISTRY, n=3, cutoff=0.5)
+    ref = record(item, LayerRef, source, key + ".", error=SpecError)
+    if ref.id not in layers.REGISTRY:
+        close = difflib.get_close_matches(ref.id, layers.REGISTRY, n=3, cutoff=0.5)
         raise SpecError(
             source,
-            f"unknown layer {layer_id!r}",
+            f"unknown layer {ref.id!r}",
             field=f"{key}.id",
             hint=f"did you mean {', '.join(close)}?"
             if close
             else f"known layers: {', '.join(layers.REGISTRY)}",
         )
-    return LayerRef(
-        id=layer_id,
-        title=item.get("title"),
-        visible=bool(item.get("visible", True)),
-        options=dict(item.get("options", {})),
-        labels=bool(item.get("labels", True)),
-    )
+    return ref
 
 
 def _inset(item: Any, source: str, n: int) -> Inset:
     key = f"insets[{n}]"
     if not isinstance(item, dict):
         raise SpecError(source, "must be a table", field=key)
-    _check_keys(item, Inset, source, key + ".")
-    kind = item.get("kind")
-    if kind not in INSET_KINDS:
+    check_keys(item, field_names(Inset), source, key + ".", SpecError)
+    # The extent is checked by check_extent, whose message says what an extent is.
+    inset = record(
+        {k: v for k, v in item.items() if k != "extent"}, Inset, source, key + ".", error=SpecError
+    )
+    if inset.kind not in INSET_KINDS:
         raise SpecError(
-            source, f"kind must be one of {INSET_KINDS}, not {kind!r}", field=f"{key}.kind"
+            source, f"kind must be one of {INSET_KINDS}, not {inset.kind!r}", field=f"{key}.kind"
         )
     extent = item.get("extent")
-    if kind != "locator" and extent is None:
-        raise SpecError(source, f"a {kind} inset needs an extent", field=f"{key}.extent")
-    for layer_id in item.get("layers", []):
+    if inset.kind != "locator" and extent is None:
+        raise SpecError(source, f"a {inset.kind} inset needs an extent", field=f"{key}.extent")
+    for layer_id in inset.layers:
         if layer_id not in layers.REGISTRY:
             raise SpecError(source, f"unknown layer {layer_id!r}", field=f"{key}.layers")
-    return Inset(
-        kind=kind,
-        extent=None if extent is None else check_extent(extent, source, f"{key}.extent"),
-        layers=tuple(item.get("layers", [])),
-        title=str(item.get("title", "")),
-    )
+    if extent is None:
+        return inset
+    return dataclasses.replace(inset, extent=check_extent(extent, source, f"{key}.extent"))
 
 
 def _annotation(item: Any, source: str, n: int) -> Annotation:
     key = f"annotations[{n}]"
     if not isinstance(item, dict) or "text" not in item:
         raise SpecError(source, "must be a table with text and place or lon/lat", field=key)
-    _check_keys(item, Annotation, source, key + ".")
-    has_point = item.get("lon") is not None and item.get("lat") is not None
-    if item.get("place") is None and item.get("country") is None and not has_point:
+    note = record(item, Annotation, source, key + ".", error=SpecError)
+    has_point = note.lon is not None and note.lat is not None
+    if note.place is None and note.country is None and not has_point:
         raise SpecError(source, "needs a place, a country or both lon and lat", field=key)
-    return Annotation(
-        text=str(item["text"]),
-        place=item.get("place"),
-        country=item.get("country"),
-        lon=item.get("lon"),
-        lat=item.get("lat"),
-    )
-
-
-def _check_keys(
-    raw: dict[str, Any], kind: type, source: str, prefix: str, skip: set[str] = frozenset()
-) -> None:
-    allowed = {f.name for f in fields(kind)} - set(skip)
-    for key in raw:
-        if key not in allowed:
-            import difflib
-
-            close = difflib.get_close_matches(key, allowed, n=1)
-            raise SpecError(
-                source,
-                "unknown key",
-                field=f"{prefix}{key}",
-                hint=f"did you mean '{close[0]}'?"
-                if close
-                else f"allowed: {', '.join(sorted(allowed))}",
-            )
+    return note
 
 
 def _list(raw: dict[str, Any], key: str, source: str) -> list[Any]:
@@ -305,8 +294,5 @@ def _list(raw: dict[str, Any], key: str, source: str) -> list[Any]:
     return value
 
 
-def _text(raw: dict[str, Any], key: str, source: str, default: str | None = None) -> str:
-    value = raw.get(key, default)
-    if not isinstance(value, str):
-        raise SpecError(source, "must be text", field=key)
-    return value
+def _table_list(raw: dict[str, Any], key: str, source: str) -> list[Any]:
+    return typed(raw.get(key, []), list, source, key, SpecError)

@@ -25,6 +25,7 @@ from geo.geometry import (
     flow_geometries,
     flow_line,
     label_points,
+    parts_of_kind,
     round_coordinates,
     simplify_coverage,
     simplify_lines,
@@ -437,3 +438,47 @@ def test_flow_geometries():
     assert heads.to_crs(named_crs("equal_area")).area.iloc[1] == pytest.approx(
         3000 * 2500 / 2, rel=1e-2
     )
+
+
+# --- parts_of_kind -----------------------------------------------------------------------------
+
+MIXED = shapely.from_wkt(
+    "GEOMETRYCOLLECTION (POLYGON ((0 0, 2 0, 2 2, 0 2, 0 0)), POLYGON ((2 0, 4 0, 4 2, 2 2, 2 0)), "
+    "LINESTRING (5 5, 6 6), MULTIPOINT ((7 7), (8 8)))"
+)
+
+
+def test_parts_of_kind_keeps_only_that_kind():
+    area = parts_of_kind(MIXED, "area")
+    assert area.geom_type == "Polygon"  # touching parts are unioned into one valid polygon
+    assert area.area == pytest.approx(8.0) and area.is_valid
+    line = parts_of_kind(MIXED, "line")
+    assert line.equals(shapely.LineString([(5, 5), (6, 6)]))
+    points = parts_of_kind(MIXED, "point")
+    assert points.geom_type == "MultiPoint" and len(points.geoms) == 2
+
+
+def test_parts_of_kind_without_parts_of_the_kind_is_empty_and_none_stays_none():
+    empty = parts_of_kind(shapely.LineString([(0, 0), (1, 1)]), "area")
+    assert empty.is_empty and empty.geom_type == "MultiPolygon"
+    assert parts_of_kind(None, "line") is None
+
+
+def test_parts_of_kind_returns_geometries_of_the_kind_unchanged():
+    square = shapely.box(0, 0, 1, 1)
+    assert parts_of_kind(square, "area") is square
+
+
+def test_parts_of_kind_on_an_array_matches_one_by_one():
+    values = [MIXED, None, shapely.Point(1, 1), shapely.box(0, 0, 1, 1)]
+    out = parts_of_kind(gpd.GeoSeries(values), "point")
+    assert isinstance(out, np.ndarray) and out.dtype == object and len(out) == 4
+    for got, value in zip(out, values, strict=True):
+        expected = parts_of_kind(value, "point")
+        assert (got is None and expected is None) or got.equals(expected)
+    assert out[3].is_empty
+
+
+def test_parts_of_kind_rejects_an_unknown_kind():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        parts_of_kind(MIXED, "flow")

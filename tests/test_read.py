@@ -477,3 +477,22 @@ def test_schema_rejects_unknown_kinds():
         Schema(required={"count": "float"})
     with pytest.raises(ValueError, match="nonnegative column 'name'"):
         Schema(required={"name": "str"}, nonnegative=("name",))
+
+
+def test_url_larger_than_the_cap_is_refused(httpserver, monkeypatch):
+    monkeypatch.setattr("geo.read_files.MAX_DOWNLOAD_BYTES", 100)
+    httpserver.expect_request("/big.geojson").respond_with_data(
+        " " * 1000, content_type="application/geo+json"
+    )
+    url = httpserver.url_for("/big.geojson")
+    assert_mentions(error_message(url), url, "could not be downloaded", "100 bytes limit")
+
+
+def test_url_answering_5xx_is_retried(httpserver, tmp_path):
+    path = write_geojson(tmp_path / "towns.geojson", feature(point(*OSH), name="Osh", count=1))
+    httpserver.expect_ordered_request("/flaky.geojson").respond_with_data("busy", status=503)
+    httpserver.expect_ordered_request("/flaky.geojson").respond_with_data(
+        path.read_bytes(), content_type="application/geo+json"
+    )
+    frame = read_without_warnings(httpserver.url_for("/flaky.geojson"))
+    assert list(frame["name"]) == ["Osh"]
