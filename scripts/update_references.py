@@ -44,7 +44,7 @@ def render_reference(composition) -> Image.Image:
     PIL.Image.Image
         An RGB image, ``REFERENCE_SIZE`` at ``REFERENCE_DPI``.
     """
-    from maps.static import render_bytes, static_figure
+    from maps.print import render_bytes, static_figure
 
     figure = static_figure(composition, size=REFERENCE_SIZE, dpi=REFERENCE_DPI)
     data = render_bytes(figure, "png", REFERENCE_DPI)

@@ -29,12 +29,14 @@ import shapely
 from PIL import Image
 
 import maps
+import maps.print as print_maps
 from geo.crs import distance_km
 from geo.geometry import flow_line
 from layers import Categories, Credit, Layer, LegendEntry, SizeScale, style
-from maps import static
-from maps.labels import inside, overlaps
-from maps.static import StaticExportError, render_bytes, static_figure, write_static
+from maps.print import StaticExportError, render_bytes, static_figure, write_static
+from maps.print import api as print_api
+from maps.print import export as print_export
+from maps.print.text import inside, overlaps
 from scripts.update_references import (
     REFERENCE_DIR,
     difference,
@@ -199,7 +201,7 @@ def test_drawn_text_lies_inside_recorded_boxes(rendered, name):
     try:
         for check_dpi in (LOW_DPI, 300):
             figure.set_dpi(check_dpi)
-            with matplotlib.rc_context(static.RC):
+            with matplotlib.rc_context(print_maps.RC):
                 renderer = figure.canvas.get_renderer()
                 scale = 72 / figure.dpi
                 labels = figure.fergana.labels
@@ -259,7 +261,7 @@ def test_scale_bar_matches_projected_distance(rendered, name):
     assert bar.km in {m * 10**e for m in (1, 2, 2.5, 5) for e in range(-1, 5)}
     assert 45 < distance_km(OSH, ANDIJAN) < 52
     bar_ratio = bar.km / bar.map_m
-    if info.scale_variation <= static.SCALE_NOTE_VARIATION:
+    if info.scale_variation <= print_maps.SCALE_NOTE_VARIATION:
         true_ratio = _ratio(info.view.crs, OSH, ANDIJAN)
     else:
         figure = rendered[name]["figure"]
@@ -474,7 +476,7 @@ def test_unwritable_folder(compositions, tmp_path):
 
 def test_unwritable_folder_even_as_root(compositions, tmp_path, monkeypatch):
     comp = compositions[spec_ids()[0]]
-    monkeypatch.setattr(static.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(print_export.os, "access", lambda path, mode: False)
     with pytest.raises(PermissionError, match="not writable") as info:
         write_static(comp, tmp_path)
     assert str(tmp_path) in str(info.value)
@@ -493,22 +495,22 @@ def test_output_cannot_escape_the_folder(compositions, tmp_path):
 
 def test_failure_while_rendering_leaves_nothing(compositions, tmp_path, monkeypatch):
     comp = compositions[spec_ids()[0]]
-    real = static.render_bytes
+    real = print_api.render_bytes
 
     def failing(figure, fmt, dpi):
         if fmt == "pdf":
             raise OSError("disk full (simulated)")
         return real(figure, fmt, dpi)
 
-    monkeypatch.setattr(static, "render_bytes", failing)
+    monkeypatch.setattr(print_api, "render_bytes", failing)
     with pytest.raises(OSError, match="simulated"):
         write_static(comp, tmp_path, dpi=LOW_DPI, size="a4-half", web_width_px=300)
     assert _listing(tmp_path) == []
 
 
 def test_size_presets_and_custom_sizes(compositions):
-    assert {"a4", "a4-half", "slide", "web"} <= set(static.SIZES)
-    slide = static.SIZES["slide"]
+    assert {"a4", "a4-half", "slide", "web"} <= set(print_maps.SIZES)
+    slide = print_maps.SIZES["slide"]
     assert math.isclose(slide.width_mm / slide.height_mm, 16 / 9, rel_tol=1e-3)
     comp = compositions[spec_ids()[0]]
     figure = static_figure(comp, size=(160, 120), dpi=30)

@@ -1,0 +1,75 @@
+"""Print maps: a composition drawn with matplotlib to PNG, SVG and PDF.
+
+The print renderer takes the same :class:`~maps.compose.Composition` (and so
+the same theme, legend entries and credits) as the web renderer and lays out a
+page a cartographer can sign off: title and subtitle, the map in a local
+conformal projection (:func:`geo.crs.crs_for_extent`), a legend beside or below
+the map (never over it), a scale bar true for the projection, a north arrow
+when true north is not straight up, locator, magnifier and context insets,
+collision-free labels with halos, the caption and the credits line.
+
+Modules, by concern:
+
+- ``api`` — :func:`static_figure`, :func:`write_static`; ``export`` — rc settings,
+  :func:`render_bytes`, format/DPI/path checks;
+- ``figure`` — :func:`~maps.print.figure.build_figure`, the steps in order, and
+  :class:`StaticInfo`; ``context`` — what the steps share;
+- ``page`` — title block, map box, legend placement; ``view`` — projection and windows;
+- ``drawing`` — layers; ``flows``; ``relief`` — the hillshade; ``furniture`` — scale bar,
+  north arrow, graticule; ``legend``; ``insets``;
+- ``labelling`` — label candidates; ``placement`` — the collision solver; ``text`` — fonts;
+- ``thematic`` — every thematic choice (label ranks and tiers, legend rows, arrowheads,
+  extra credits, locator window); ``symbols`` — per-feature style arrays and paths.
+
+Fonts: DejaVu Sans, matplotlib's bundled copy (not the system's), which has
+Cyrillic and Uzbek Latin (oʻ, gʻ) glyphs. PDFs embed it as TrueType subsets
+(``pdf.fonttype`` 42); SVGs keep text as ``<text>`` (``svg.fonttype`` "none")
+so it stays editable in Inkscape or Illustrator.
+
+Reproducible: the figure is built with matplotlib's object API on the Agg
+canvas (no pyplot state); label placement happens in page points, so it is the
+same at every DPI; files carry no dates or random ids, and exporting twice
+gives byte-identical PNG, SVG and PDF.
+
+Examples
+--------
+>>> from maps import compose, load_spec  # doctest: +SKIP
+>>> comp = compose(load_spec("maps/specs/fergana-borders.toml"))  # doctest: +SKIP
+>>> write_static(comp, "out")  # doctest: +SKIP
+[PosixPath('out/fergana-borders.png'), PosixPath('out/fergana-borders.svg'), ...]
+"""
+
+from maps.pages import SIZES, SizePreset, StaticExportError, resolve_size
+from maps.print.api import static_figure, write_static
+from maps.print.export import (
+    FORMATS,
+    METADATA,
+    RC,
+    WEB_WIDTH_PX,
+    check_dpi,
+    render_bytes,
+)
+from maps.print.figure import StaticInfo
+from maps.print.flows import FlowRecord
+from maps.print.insets import SCALE_NOTE_VARIATION, InsetRecord
+from maps.print.page import projection_note
+
+__all__ = [
+    "FORMATS",
+    "METADATA",
+    "RC",
+    "SCALE_NOTE_VARIATION",
+    "SIZES",
+    "WEB_WIDTH_PX",
+    "FlowRecord",
+    "InsetRecord",
+    "SizePreset",
+    "StaticExportError",
+    "StaticInfo",
+    "check_dpi",
+    "projection_note",
+    "render_bytes",
+    "resolve_size",
+    "static_figure",
+    "write_static",
+]

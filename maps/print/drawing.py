@@ -1,0 +1,175 @@
+"""Drawing the map's layers: areas and lines as one collection per style, points as symbols.
+
+Styles come for a whole layer at once (:func:`maps.print.symbols.feature_styles`);
+features are grouped by style in order of first appearance, one collection per
+style, which keeps the drawing order (and so the SVG and PDF) stable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.lines import Line2D
+
+from layers import Layer
+from maps.print.context import MapContext, clipped, present
+from maps.print.flows import FlowRecord, draw_flows
+from maps.print.furniture import draw_graticule
+from maps.print.relief import draw_relief
+from maps.print.symbols import (
+    dash_pattern,
+    feature_sizes,
+    first_seen_groups,
+    line_coords,
+    line_pt,
+    marker_of,
+    polygon_path,
+    rgba,
+)
+from maps.print.text import Box
+from maps.print.view import View
+
+BASE_Z = 10  # z order of the first layer; each layer takes two steps
+
+
+@dataclass
+class Drawn:
+    """What drawing one panel left behind, for labels, legend filtering and records.
+
+    Attributes
+    ----------
+    symbols : list of (key, Box)
+        Point symbols (and small labelled areas) labels must avoid, in page points.
+    artists : dict
+        Key -> the symbol's artist (so a hidden point can be removed).
+    hideable : dict
+        Key -> layer id, for points a more important label of their layer may hide.
+    flows : list of FlowRecord
+        Flows drawn, widest first per layer.
+    """
+
+    symbols: list[tuple[object, Box]] = field(default_factory=list)
+    artists: dict[object, object] = field(default_factory=dict)
+    hideable: dict[object, str] = field(default_factory=dict)
+    flows: list[FlowRecord] = field(default_factory=list)
+
+
+def draw_map(ctx: MapContext, ax: Axes, view: View, *, main: bool) -> Drawn:
+    """Draw every shown layer (and relief and graticule over the first) into `ax`."""
+    drawn = Drawn()
+    for n, (i, layer) in enumerate(ctx.shown):
+        z = BASE_Z + 2 * n
+        draw_layer(ctx, ax, view, i, layer, z, drawn)
+        if n == 0:
+            if ctx.spec.relief:
+                draw_relief(ax, view, z + 1)
+            draw_graticule(
+                ax,
+                view,
+                ctx.page,
+                z + 1.5,
+                ctx.s,
+                labels=main,
+                edges=ctx.spec.extent if (main and ctx.fan is not None) else None,
+            )
+    return drawn
+
+
+def draw_layer(
+    ctx: MapContext, ax: Axes, view: View, i: int, layer: Layer, z: float, drawn: Drawn
+) -> None:
+    """Draw layer `i` at z order `z`: flows, point symbols, or area/line collections."""
+    if layer.kind == "flow":
+        drawn.flows.extend(draw_flows(ctx, ax, view, i, layer, z))
+        return
+    if layer.kind == "point":
+        draw_points(ctx, ax, view, i, layer, z, drawn)
+        return
+    geoms = clipped(ctx, i, view).to_numpy()
+    groups = first_seen_groups(ctx.styles_of(i), present(geoms))
+    for style, ks in groups.items():
+        items = geoms[ks]
+        if layer.kind == "area":
+            paths = [p for p in (polygon_path(g) for g in items) if p is not None]
+            if not paths:
+                continue
+            ax.add_collection(
+                PathCollection(
+                    paths,
+                    facecolors=[rgba(style.fill, style.fill_opacity)],
+                    edgecolors=[rgba(style.stroke, style.stroke_opacity)],
+                    linewidths=[line_pt(style) if style.stroke else 0.0],
+                    linestyles=[dash_pattern(style)],
+                    joinstyle="round",
+                    zorder=z,
+                ),
+                autolim=False,
+            )
+        else:
+            segments = [seg for g in items for seg in line_coords(g)]
+            if not segments:
+                continue
+            ax.add_collection(
+                LineCollection(
+                    segments,
+                    colors=[rgba(style.stroke, style.stroke_opacity)],
+                    linewidths=[line_pt(style)],
+                    linestyles=[dash_pattern(style)],
+                    capstyle="round",
+                    joinstyle="round",
+                    zorder=z,
+                ),
+                autolim=False,
+            )
+
+
+def point_sizes(ctx: MapContext, i: int) -> np.ndarray:
+    """Symbol diameters (points) of layer `i`'s features."""
+    layer = ctx.composition.layers[i]
+    return feature_sizes(layer, ctx.styles_of(i), ctx.projected[i], fallback="marker_size")
+
+
+def draw_points(
+    ctx: MapContext, ax: Axes, view: View, i: int, layer: Layer, z: float, drawn: Drawn
+) -> None:
+    """One marker per point inside the view, bigger symbols first so small ones stay on top.
+
+    Each symbol is its own artist, so a point whose label lost to a more
+    important one of the same layer can be removed.
+    """
+    geoms = ctx.projected[i].geometry.to_numpy()
+    styles = ctx.styles_of(i)
+    sizes = point_sizes(ctx, i)
+    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    xmin, ymin, xmax, ymax = view.limits
+    inside = (xy[:, 0] >= xmin) & (xy[:, 0] <= xmax) & (xy[:, 1] >= ymin) & (xy[:, 1] <= ymax)
+    xy, owner = xy[inside], owner[inside]
+    order = np.lexsort((owner, -sizes[owner]))  # stable: a feature's points keep their order
+    for k in order:
+        n = int(owner[k])
+        x, y = xy[k]
+        style, size = styles[n], sizes[n]
+        artist = ax.add_line(
+            Line2D(
+                [x],
+                [y],
+                linestyle="none",
+                marker=marker_of(style),
+                markersize=size,
+                markerfacecolor=rgba(style.fill, style.fill_opacity),
+                markeredgecolor=rgba(style.stroke, style.stroke_opacity),
+                markeredgewidth=line_pt(style),
+                zorder=z,
+            )
+        )
+        px, py = view.to_page(x, y)
+        r = size / 2 + line_pt(style) / 2
+        key = (id(view), i, n)
+        drawn.artists[key] = artist
+        if layer.label_priority:
+            drawn.hideable[key] = layer.id
+        drawn.symbols.append((key, (float(px) - r, float(py) - r, float(px) + r, float(py) + r)))

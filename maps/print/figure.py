@@ -1,0 +1,277 @@
+"""The figure: one function that lays out the page and draws a composition on it.
+
+:func:`build_figure` runs the steps in order — title block, main window, legend
+groups, page layout, map layers, insets, labels, text — each a function in its
+own module returning a record; it keeps no state between figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.text import Text
+
+import layers
+from geo.crs import crs_for_extent
+from layers import Layer, Style
+from layers.theme import PAPER, SEA
+from maps.compose import Composition, clip
+from maps.pages import SizePreset
+from maps.print.context import MapContext
+from maps.print.drawing import draw_map
+from maps.print.flows import FlowRecord
+from maps.print.furniture import ScaleBar
+from maps.print.insets import InsetRecord, place_insets
+from maps.print.labelling import annotation_candidates, label_candidates
+from maps.print.legend import LegendItem, draw_legend, legend_items
+from maps.print.page import Page, bottom_blocks, layout_page, title_block
+from maps.print.placement import PlacedLabel, place_labels
+from maps.print.symbols import feature_styles, polygon_path
+from maps.print.text import Box, put_text
+from maps.print.thematic import legend_group
+from maps.print.view import (
+    View,
+    fit_limits,
+    frame_axes,
+    geometry_on_page,
+    main_window,
+    page_transform,
+    project,
+)
+from maps.spec import Inset
+
+
+@dataclass
+class StaticInfo:
+    """What the figure builder placed, for tests and inspection (``figure.fergana``).
+
+    Attributes
+    ----------
+    view : View
+        The main map panel: CRS, projected window and page box (points).
+    labels : list of PlacedLabel
+        Every label drawn (main map and insets), with its page box in points.
+    dropped : list of str
+        Labels left off because they did not fit.
+    scale_bar : ScaleBar
+        The main map's scale bar.
+    convergence_deg : float
+        Largest angle between grid north and true north at the map edges.
+    scale_variation : float
+        How much the scale changes across the map (max/min - 1); above
+        SCALE_NOTE_VARIATION the scale bar says where it is true.
+    north_arrow : bool
+        Whether a north arrow was drawn.
+    insets : list of InsetRecord
+        Locator, magnifier and context insets.
+    flows : list of FlowRecord
+        Flows drawn on the main map (and magnifiers), widest first.
+    label_artists : list
+        The matplotlib Text artists of `labels`, in the same order.
+    hidden : int
+        Point symbols left off because a more important label of the same
+        layer needed their place.
+    obstacles : list of (key, Box)
+        Point symbols and furniture that labels avoided (page points).
+    """
+
+    view: View
+    page_size_pt: tuple[float, float]
+    type_scale: float
+    labels: list[PlacedLabel] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    scale_bar: ScaleBar | None = None
+    convergence_deg: float = 0.0
+    scale_variation: float = 0.0
+    north_arrow: bool = False
+    insets: list[InsetRecord] = field(default_factory=list)
+    flows: list[FlowRecord] = field(default_factory=list)
+    label_artists: list = field(default_factory=list)
+    hidden: int = 0
+    legend_box: Box | None = None
+    obstacles: list[tuple[object, Box]] = field(default_factory=list)
+
+
+def clip_layer(layer: Layer, extent) -> Layer:
+    """`layer` with its features cut to `extent` (as the composition does)."""
+    return layer.with_frame(clip(layer.frame, extent))
+
+
+def shown_layers(composition: Composition) -> list[tuple[int, Layer]]:
+    """Visible layers with their position in the composition."""
+    pairs = zip(composition.layers, composition.visible, strict=True)
+    return [(i, layer) for i, (layer, visible) in enumerate(pairs) if visible]
+
+
+def legend_groups(
+    ctx: MapContext, bounds, context_layers: dict[Inset, list[Layer]]
+) -> list[list[LegendItem]]:
+    """Legend rows: the main map's layers (styles drawn inside `bounds`), then context insets'."""
+    box = shapely.box(*bounds)
+    groups = []
+    for i, layer in ctx.shown:
+        frame = ctx.projected[i]
+        hit = frame.geometry.intersects(box).to_numpy()
+        present: set[Style] = set(ctx.styles_of(i)[hit])
+        groups.append(legend_group(layer, present, frame))
+    for inset, built in context_layers.items():
+        for layer in built:
+            if getattr(layers.REGISTRY.get(layer.id), "theme", "") == "basemap":
+                continue  # the inset's backdrop needs no key
+            title = layer.title
+            if inset.title and inset.title != layer.title:
+                title = f"{layer.title} ({inset.title})"
+            present = set(feature_styles(layer))
+            groups.append(legend_group(layer, present, layer.frame, title=title))
+    return legend_items([g for g in groups if g is not None])
+
+
+def build_figure(composition: Composition, preset: SizePreset, dpi: float) -> Figure:
+    """Draw `composition` on a page of `preset` (call inside ``rc_context(RC)``).
+
+    Returns
+    -------
+    Figure
+        On an Agg canvas, with ``figure.fergana`` (:class:`StaticInfo`).
+    """
+    spec = composition.spec
+    page = Page.of(preset)
+    s = page.s
+    figure = Figure(figsize=(page.width / 72, page.height / 72), dpi=dpi)
+    FigureCanvasAgg(figure)
+    figure.set_facecolor(PAPER)
+    transform = page_transform(figure)
+
+    crs = crs_for_extent(spec.extent)
+    shown = shown_layers(composition)
+    projected = {i: project(layer.frame, crs) for i, layer in shown}
+    titles = title_block(page, spec.title, spec.subtitle)
+    bottom = bottom_blocks(page, composition, crs)
+    bottom_h = sum(block.height for block in bottom)
+
+    context_layers = {
+        inset: [clip_layer(layers.build(lid), inset.extent) for lid in inset.layers]
+        for inset in spec.insets
+        if inset.kind == "context"
+    }
+    window = main_window(crs, spec.extent, [layer for _, layer in shown])
+    ctx = MapContext(composition, crs, shown, projected, s, transform, window.fan)
+    groups = legend_groups(ctx, window.bounds, context_layers)
+
+    top = page.height - page.margin - titles.height
+    avail_h = top - page.margin - bottom_h - 8 * s
+    layout = layout_page(page, groups, window.bounds, window.growth, avail_h, top)
+    view = View(crs, fit_limits(window.bounds, layout.map_box), layout.map_box)
+    info = StaticInfo(view=view, page_size_pt=(page.width, page.height), type_scale=s)
+
+    ax = figure.add_axes(page.fraction(layout.map_box))
+    frame_axes(ax, view, SEA)  # as on the web: no land is sea
+    before = set(ax.get_children())
+    drawn = draw_map(ctx, ax, view, main=True)
+    region = None
+    if ctx.fan is not None:
+        clip_to_fan(ax, ctx.fan, [a for a in ax.get_children() if a not in before])
+        region = geometry_on_page(view, ctx.fan)
+    info.flows.extend(drawn.flows)
+
+    obstacles: list[tuple[object, Box]] = list(drawn.symbols)
+    candidates = annotation_candidates(ctx, view, region)
+    candidates += label_candidates(ctx, view, drawn, inset=False, region=region)
+
+    insets = place_insets(ctx, ax, view, context_layers)
+    info.convergence_deg = insets.panel.convergence_deg
+    info.scale_variation = insets.panel.variation
+    info.scale_bar = insets.scale_bar
+    info.north_arrow = insets.panel.north
+    artists = dict(drawn.artists)
+    hideable = dict(drawn.hideable)
+    for placed in insets.placed:
+        record = placed.record
+        obstacles.append((None, placed.slot))
+        if record.kind != "scale":
+            info.insets.append(record)
+        if record.kind == "magnifier":
+            obstacles.extend(record.drawn.symbols)
+            candidates += label_candidates(ctx, record.view, record.drawn, inset=True)
+            info.flows.extend(record.drawn.flows)
+            artists.update(record.drawn.artists)
+            hideable.update(record.drawn.hideable)
+    ordered = [c for _, c in sorted(candidates, key=lambda item: item[0])]
+    placed_labels, dropped, hidden = place_labels(ordered, obstacles, hideable)
+    for key in hidden:
+        artists[key].remove()
+    info.hidden = len(hidden)
+    info.obstacles = [(k, b) for k, b in obstacles if k not in set(hidden)]
+    for label in placed_labels:
+        artist = put_text(
+            axes_for(label, info.insets, ax),
+            label.x,
+            label.y,
+            label.text,
+            label.style,
+            transform,
+            ha="center",
+            va="center",
+            rotation=label.rotation,
+            zorder=80,
+        )
+        info.label_artists.append(artist)
+    info.labels = placed_labels
+    info.dropped = [c.text for c in dropped]
+
+    # Title, legend, caption and credits.
+    x0 = page.margin
+    y = page.height - page.margin
+    for line in titles.title:
+        y -= titles.title_style.size
+        put_text(figure, x0, y, line, titles.title_style, transform, zorder=90, gid="title")
+        y -= titles.title_style.size * 0.25
+    y -= 2 * s
+    for line in titles.subtitle:
+        y -= titles.subtitle_style.size
+        put_text(figure, x0, y, line, titles.subtitle_style, transform, zorder=90)
+        y -= titles.subtitle_style.size * 0.3
+    if layout.legend is not None:
+        lx, ltop = layout.legend_at
+        legend_ax = figure.add_axes([0, 0, 1, 1], label="legend")
+        legend_ax.set_axis_off()
+        legend_ax.set_zorder(2)
+        legend_ax.patch.set_alpha(0)
+        draw_legend(legend_ax, transform, layout.legend, lx, ltop, layout.column_width, s)
+        info.legend_box = (lx, ltop - layout.legend.height, lx + layout.legend.width, ltop)
+    y = layout.content_bottom - 6 * s
+    for block in bottom:
+        for line in block.lines:
+            y -= block.style.size
+            put_text(figure, x0, y, line, block.style, transform, zorder=90)
+            y -= block.style.size * 0.3
+        y -= 3 * s
+    figure.fergana = info  # type: ignore[attr-defined]
+    return figure
+
+
+def clip_to_fan(ax: Axes, fan: shapely.Polygon, artists) -> None:
+    """Clip the map's artists to the fan-shaped extent and outline it as the frame."""
+    path = polygon_path(fan)
+    outline = PathPatch(path, facecolor="none", edgecolor="#3d3d3d", linewidth=0.7, zorder=99)
+    ax.add_patch(outline)
+    clip_patch = PathPatch(path, transform=ax.transData, facecolor="none", edgecolor="none")
+    for artist in artists:
+        if not isinstance(artist, Text):  # graticule labels sit outside the fan
+            artist.set_clip_path(clip_patch)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def axes_for(label: PlacedLabel, insets: list[InsetRecord], main: Axes) -> Axes:
+    """The axes a label belongs to: the inset it lies in, else the main map."""
+    for record in insets:
+        b = record.box
+        if b[0] <= label.x <= b[2] and b[1] <= label.y <= b[3]:
+            return record.axes
+    return main

@@ -1,0 +1,170 @@
+"""Symbols: theme styles as matplotlib values, per-feature style arrays, and shapes as paths.
+
+Like geopandas' ``plotting.py``, styles are worked out for a whole frame at once
+(:func:`feature_styles`, :func:`feature_sizes`) rather than row by row.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.colors import to_rgba
+from matplotlib.path import Path as MplPath
+
+from layers import Layer, Style
+
+PX_TO_PT = 0.75  # theme widths and sizes are CSS pixels; 1 px = 0.75 pt
+MARKERS = {
+    "circle": "o",
+    "square": "s",
+    "triangle": "^",
+    "diamond": "D",
+    "cross": "X",
+    "star": "*",
+}
+
+
+def line_pt(style: Style) -> float:
+    """Stroke width in points."""
+    return style.stroke_width * PX_TO_PT
+
+
+def dash_pattern(style: Style, width_pt: float | None = None):
+    """Matplotlib linestyle for a theme dash (px lengths), relative to the line width.
+
+    Matplotlib scales dash lengths by the line width (``lines.scale_dashes``), so
+    pixel lengths are converted to points and divided by the width in points.
+    """
+    if not style.dash:
+        return "solid"
+    width = max(width_pt if width_pt is not None else line_pt(style), 1e-3)
+    return (0.0, tuple(d * PX_TO_PT / width for d in style.dash))
+
+
+def rgba(colour: str | None, opacity: float) -> tuple[float, float, float, float]:
+    """A colour with opacity; fully transparent for None."""
+    if colour is None:
+        return (0.0, 0.0, 0.0, 0.0)
+    return to_rgba(colour, opacity)
+
+
+def marker_of(style: Style) -> str:
+    """Matplotlib marker for a theme marker name (circle if unknown)."""
+    return MARKERS.get(style.marker, "o")
+
+
+def feature_styles(layer: Layer, frame: gpd.GeoDataFrame | None = None) -> np.ndarray:
+    """The style of every feature of `frame` (default: the layer's own), in frame order.
+
+    The same choice as :meth:`layers.Layer.style_of`, for the whole column at once.
+
+    Returns
+    -------
+    numpy.ndarray of Style (object dtype)
+    """
+    frame = layer.frame if frame is None else frame
+    out = np.empty(len(frame), dtype=object)
+    out[:] = [layer.style] * len(frame)
+    categories = layer.categories
+    if categories is not None and categories.column in frame:
+        values = frame[categories.column].to_numpy(dtype=object)
+        table = categories.styles
+        for k, value in enumerate(values):
+            if _hashable(value) and value in table:
+                out[k] = table[value][1]
+    return out
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def size_values(layer: Layer, frame: gpd.GeoDataFrame | None = None) -> np.ndarray:
+    """The layer's size-column values as floats (NaN where missing or not a number)."""
+    frame = layer.frame if frame is None else frame
+    if layer.size is None or layer.size.column not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[layer.size.column], errors="coerce").to_numpy(dtype=float)
+
+
+def feature_sizes(
+    layer: Layer, styles: np.ndarray, frame: gpd.GeoDataFrame | None = None, *, fallback: str
+) -> np.ndarray:
+    """Symbol diameter (points) or flow width (points) of every feature.
+
+    Parameters
+    ----------
+    layer : Layer
+        Its size scale, if any, turns values into pixels.
+    styles : array of Style
+        From :func:`feature_styles`.
+    frame : GeoDataFrame, optional
+        Default: the layer's own.
+    fallback : {"marker_size", "stroke_width"}
+        The style attribute used without a size scale.
+    """
+    frame = layer.frame if frame is None else frame
+    if layer.size is not None and layer.size.column in frame:
+        values = size_values(layer, frame)
+        px = [layer.size.size(None if np.isnan(v) else float(v)) for v in values]
+    else:
+        px = [getattr(style, fallback) for style in styles]
+    return np.asarray(px, dtype=float).reshape(len(frame)) * PX_TO_PT
+
+
+def first_seen_groups(styles: np.ndarray, keep: np.ndarray) -> dict[Style, np.ndarray]:
+    """Feature positions per style, styles in order of first appearance among `keep`."""
+    groups: dict[Style, list[int]] = {}
+    for k in np.flatnonzero(keep):
+        groups.setdefault(styles[k], []).append(int(k))
+    return {style: np.asarray(ks, dtype=int) for style, ks in groups.items()}
+
+
+def polygon_path(geom) -> MplPath | None:
+    """The polygons of `geom` as one matplotlib path (rings oriented, holes kept); None if none."""
+    verts, codes = [], []
+    for part in shapely.get_parts(geom):
+        if part.geom_type != "Polygon" or part.is_empty:
+            continue
+        part = shapely.orient_polygons(part)
+        for ring in (part.exterior, *part.interiors):
+            coords = np.asarray(ring.coords)[:, :2]
+            if len(coords) < 4:
+                continue
+            verts.append(coords)
+            c = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+            c[0] = MplPath.MOVETO
+            c[-1] = MplPath.CLOSEPOLY
+            codes.append(c)
+    if not verts:
+        return None
+    return MplPath(np.concatenate(verts), np.concatenate(codes))
+
+
+def line_coords(geom) -> list[np.ndarray]:
+    """The lines (or polygon rings) of `geom` as coordinate arrays, for a LineCollection."""
+    out = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type in ("LineString", "LinearRing") and not part.is_empty:
+            out.append(np.asarray(part.coords)[:, :2])
+        elif part.geom_type == "Polygon":
+            out.extend(np.asarray(r.coords)[:, :2] for r in (part.exterior, *part.interiors))
+    return out
+
+
+def substring(line, end: float):
+    """The part of `line` from its start to distance `end`."""
+    coords = np.asarray(line.coords)
+    seg = np.hypot(*np.diff(coords, axis=0).T)
+    cum = np.concatenate([[0], np.cumsum(seg)])
+    k = int(np.searchsorted(cum, end))
+    if k <= 0:
+        return line
+    point = line.interpolate(end)
+    return shapely.LineString([*coords[:k], (point.x, point.y)])
