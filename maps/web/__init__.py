@@ -1,29 +1,14 @@
-"""The web renderer: a map spec as a self-contained, reproducible Leaflet (folium) page.
+"""The web renderer: a map's scene drawn as a self-contained, reproducible Leaflet (folium) page.
 
-One line in a notebook::
-
-    from maps.web import web_map
-    web_map("fergana-borders")  # a spec id, a spec path, a MapSpec or a Composition
-
-and one call for files::
-
-    write_web(composition, "out/")  # ID.html, ID.embed.html, ID.txt
-
-The page needs no tile server and makes no network request: Leaflet, its CSS
-and fergana's small runtime are inlined, the basemap is drawn from the spec's
-own layers and relief is an embedded PNG. Element ids come from a counter
-(:func:`deterministic_ids`), so the same spec always gives the same bytes.
-Every text that reaches the page is HTML-escaped.
-
-The package, module by module: ``assemble`` (composition → ``folium.Map``),
-``elements`` (one ``MacroElement`` per Leaflet object), ``page`` (the page
-around the map, rendering, embed snippet), ``payload`` and ``flows`` (each
-layer's features, popups, time groups and arrowheads), ``encoding`` (compact
-coordinates and shared arcs), ``labels``, ``legend``, ``symbols``,
-``locator``, ``furniture`` (title, caption, credits, notes), ``relief``
-(hillshade image), ``panes``, ``view`` (Mercator, zoom, scale), ``leaflet``
-(inlined Leaflet) and ``assets`` (reads ``runtime.js``, ``fergana.css``,
-``legend.js`` and ``figure.html``, shipped as package data).
+``web_map("fergana-borders")`` in a notebook; ``write_web(composition, "out/")``
+for files (ID.html, ID.embed.html, ID.txt). The scene (:mod:`maps.scene`) decides
+everything the reader sees; this package only draws it: ``assemble`` (scene →
+``folium.Map``), ``elements`` (one ``MacroElement`` per Leaflet object),
+``payload``/``flows`` (features, popups, time groups, arrowheads), ``encoding``
+(compact coordinates, shared arcs), ``labels``, ``legend``, ``symbols``,
+``locator``, ``furniture``, ``relief``, ``panes``, ``view``, ``page``, and
+``runtime.js``/``fergana.css``/``legend.js``/``figure.html`` as package data.
+No network requests; counter ids (:func:`deterministic_ids`) and escaped text.
 """
 
 from __future__ import annotations
@@ -34,66 +19,46 @@ from typing import Any
 import folium
 
 import geo
-from maps.compose import Composition, compose, describe
+from maps.compose import Composition, compose
+from maps.scene import Scene, build_scene
 from maps.spec import SPEC_DIR, MapSpec, SpecError, load_spec
 from maps.web.assemble import build_map
 from maps.web.encoding import encode_coordinates
 from maps.web.errors import WebBuildError
-from maps.web.flows import HEAD_LENGTH, HEAD_WIDTH, MIN_HEAD_BASIS_PX
 from maps.web.ids import deterministic_ids
-from maps.web.labels import (
-    COUNTRY_LAYERS,
-    LABEL_PANE,
-    LABEL_PANE_Z,
-    REGION_LAYERS,
-    WATER_LAYERS,
-)
-from maps.web.page import check_self_contained, embed_snippet, render_html
-from maps.web.relief import (
-    RELIEF_ALTITUDE,
-    RELIEF_AZIMUTH,
-    RELIEF_EXAGGERATION,
-    RELIEF_MAX_PX,
-    RELIEF_UPSAMPLE,
-    hillshade,
-)
+from maps.web.labels import LABEL_PANE, LABEL_PANE_Z, label_css
+from maps.web.page import check_self_contained, description, embed_snippet, render_html
+from maps.web.relief import relief_image
 from maps.web.symbols import marker_svg
 from maps.web.view import REFERENCE_VIEWPORT
 
 __all__ = [
-    "COUNTRY_LAYERS",
-    "HEAD_LENGTH",
-    "HEAD_WIDTH",
     "LABEL_PANE",
     "LABEL_PANE_Z",
-    "MIN_HEAD_BASIS_PX",
     "MODES",
     "REFERENCE_VIEWPORT",
-    "REGION_LAYERS",
-    "RELIEF_ALTITUDE",
-    "RELIEF_AZIMUTH",
-    "RELIEF_EXAGGERATION",
-    "RELIEF_MAX_PX",
-    "RELIEF_UPSAMPLE",
-    "WATER_LAYERS",
     "WebBuildError",
     "as_composition",
+    "as_scene",
     "check_self_contained",
     "deterministic_ids",
     "embed_snippet",
     "encode_coordinates",
-    "hillshade",
+    "label_css",
     "marker_svg",
+    "relief_image",
     "render_html",
     "web_map",
     "write_web",
 ]
 
+Source = Scene | Composition | MapSpec | str | Path
+
 MODES = ("inline", "cdn")
 
 
 def web_map(
-    spec_or_composition: Composition | MapSpec | str | Path,
+    source: Source,
     *,
     mode: str = "inline",
     tiles: Any = None,
@@ -102,8 +67,9 @@ def web_map(
 
     Parameters
     ----------
-    spec_or_composition : Composition, MapSpec, str or Path
-        A composed map, a spec, a spec file, or the id of a spec in ``maps/specs``.
+    source : Scene, Composition, MapSpec, str or Path
+        A map's scene, a composed map, a spec, a spec file, or the id of a spec
+        in ``maps/specs``.
     mode : {"inline", "cdn"}
         ``"inline"`` (default) embeds every script and stylesheet; ``"cdn"``
         links Leaflet from unpkg for a smaller file that needs the network.
@@ -128,13 +94,13 @@ def web_map(
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    composition = as_composition(spec_or_composition)
+    scene = as_scene(source)
     with deterministic_ids():
-        return build_map(composition, mode=mode, tiles=tiles)
+        return build_map(scene, mode=mode, tiles=tiles)
 
 
 def write_web(
-    composition: Composition | MapSpec | str | Path,
+    source: Source,
     out_dir: str | Path,
     *,
     mode: str = "inline",
@@ -144,7 +110,7 @@ def write_web(
 
     Parameters
     ----------
-    composition : Composition, MapSpec, str or Path
+    source : Scene, Composition, MapSpec, str or Path
         What to draw (see :func:`web_map`).
     out_dir : str or Path
         Output folder, created if missing.
@@ -165,8 +131,8 @@ def write_web(
     WebBuildError
         If the page would not be self-contained.
     """
-    composition = as_composition(composition)
-    spec = composition.spec
+    scene = as_scene(source)
+    spec = scene.spec
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     root = folder.resolve()
@@ -174,11 +140,16 @@ def write_web(
         _inside(root, f"{spec.output_name}{suffix}", spec)
         for suffix in (".html", ".embed.html", ".txt")
     ]
-    page = render_html(web_map(composition, mode=mode, tiles=tiles))
-    texts = [page, embed_snippet(spec), describe(composition)]
+    page = render_html(web_map(scene, mode=mode, tiles=tiles))
+    texts = [page, embed_snippet(spec), description(scene)]
     for target, text in zip(targets, texts, strict=True):
         geo.write_text_atomic(target, text)
     return targets
+
+
+def as_scene(obj: Source) -> Scene:
+    """The scene of a map: a scene as it is, anything else composed and decided once."""
+    return obj if isinstance(obj, Scene) else build_scene(as_composition(obj))
 
 
 def as_composition(obj: Composition | MapSpec | str | Path) -> Composition:

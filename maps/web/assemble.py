@@ -1,4 +1,7 @@
-"""A composition as a folium map: panes, the shared arc table, one group per layer, controls.
+"""A scene as a folium map: panes, the shared arc table, one group per layer, controls.
+
+Everything the reader sees is the scene's (:mod:`maps.scene`); this module only
+turns it into folium elements.
 
 Element creation order fixes the counter ids (:func:`maps.web.deterministic_ids`),
 so it is part of the output: keep it when changing this module.
@@ -10,36 +13,30 @@ from dataclasses import replace
 from typing import Any
 
 import folium
+import pandas as pd
 
-from maps.compose import CLIP_MARGIN, Composition, unique_credits
+from maps.compose import CLIP_MARGIN
+from maps.scene import Scene, SceneLayer
 from maps.web.elements import ArcTable, FeatureLayer, Legend, MapFinish, Pane, ReliefImage
 from maps.web.encoding import Arcs
 from maps.web.flows import flow_features
-from maps.web.furniture import caption_html, extra_credits, notes_layer, title_html
-from maps.web.labels import LABEL_PANE, LABEL_PANE_Z, NOTE_LABEL_CLASS, label_class, label_rank
-from maps.web.legend import LEGEND_POSITION, legend_html, legend_section
+from maps.web.furniture import NOTE_STYLE, caption_html, notes_features, title_html
+from maps.web.labels import LABEL_PANE, LABEL_PANE_Z, kind_class, label_plan
+from maps.web.legend import LEGEND_POSITION, legend_html, main_map_sections
 from maps.web.locator import locator
 from maps.web.page import dress_page
-from maps.web.panes import NOTES_PANE, RELIEF_PANE, TILES_PANE, layer_z, pane_names, relief_z
-from maps.web.payload import is_coverage, layer_features, layer_payload, prepare
-from maps.web.relief import hillshade
+from maps.web.panes import NOTES_PANE, RELIEF_PANE, TILES_PANE, layer_z, relief_z
+from maps.web.payload import Styles, is_coverage, layer_features, layer_payload, prepare
+from maps.web.relief import relief_image
 from maps.web.text import esc
 from maps.web.view import grown, latlng_bounds, scale_of
 
 
-def build_map(composition: Composition, *, mode: str, tiles: Any) -> folium.Map:
-    """The folium map of a composition (call inside :func:`maps.web.deterministic_ids`)."""
-    spec = composition.spec
-    # features are addressed by index label below: make labels unique
-    composition = replace(
-        composition,
-        layers=[
-            layer
-            if layer.frame.index.is_unique
-            else layer.with_frame(layer.frame.reset_index(drop=True))
-            for layer in composition.layers
-        ],
-    )
+def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
+    """The folium map of a scene (call inside :func:`maps.web.deterministic_ids`)."""
+    spec = scene.spec
+    # the scene addresses features by position: make index labels the positions
+    scene_layers = [_positional(sl) for sl in scene.layers]
     west, south, east, north = spec.extent
     scale = scale_of(spec)
     m = folium.Map(
@@ -61,96 +58,87 @@ def build_map(composition: Composition, *, mode: str, tiles: Any) -> folium.Map:
     # folium's defaults load jQuery, Bootstrap, Font Awesome... from CDNs: none are used.
     m.default_js = []
     m.default_css = []
-    dress_page(m, composition, mode)
+    dress_page(m, scene, mode)
     m.add_child(Pane(LABEL_PANE, LABEL_PANE_Z))
 
-    layers = composition.layers
+    labels = label_plan(scene, scale.decimals)
     groups: list[tuple[str, str]] = []
-    legend_sections: list[str] = []
-    panes = pane_names(layers)
-    base_z = relief_z(layers)
     prepared = {
-        n: prepare(
-            layer.frame, layer.kind, layer.kind == "area" and is_coverage(layer.frame), scale
+        sl.index: prepare(
+            sl.layer.frame, sl.kind, sl.kind == "area" and is_coverage(sl.layer.frame), scale
         )
-        for n, layer in enumerate(layers)
-        if layer.kind != "flow"
+        for sl in scene_layers
+        if sl.kind != "flow"
     }
     # Polygons of every layer as rings of arcs from one table: each border once per map.
     areas = [
-        (n, i) for n, layer in enumerate(layers) if layer.kind == "area" for i in prepared[n].index
+        (sl.index, k) for sl in scene_layers if sl.kind == "area" for k in prepared[sl.index].index
     ]
-    arcs = Arcs([prepared[n].geometry.loc[i] for n, i in areas], scale.decimals)
-    polygons = {key: arcs.geometry(k) for k, key in enumerate(areas)}
+    arcs = Arcs([prepared[n].geometry.loc[k] for n, k in areas], scale.decimals)
+    polygons = {key: arcs.geometry(j) for j, key in enumerate(areas)}
     m.add_child(ArcTable(10**scale.decimals, arcs.encoded()))
-    for n, layer in enumerate(layers):
-        css_class = label_class(layer)
-        group = folium.FeatureGroup(name=esc(layer.title), show=composition.visible[n])
-        if layer.kind == "flow":
-            features, styles = flow_features(layer, scale)
+    for sl in scene_layers:
+        n = sl.index
+        own_labels = {k: props for (layer, k), props in labels.features.items() if layer == n}
+        group = folium.FeatureGroup(name=esc(sl.layer.title), show=sl.visible)
+        if sl.kind == "flow":
+            features, styles = flow_features(sl, scale, scene.arrow, own_labels)
         else:
             features, styles = layer_features(
-                layer,
+                sl,
                 prepared[n],
-                {i: polygons[(n, i)] for i in prepared[n].index} if layer.kind == "area" else {},
-                labelled=composition.labelled[n],
-                label_rank=label_rank(layer, css_class, n),
-                scale=scale,
+                {k: polygons[(n, k)] for k in prepared[n].index} if sl.kind == "area" else {},
+                own_labels,
+                scale,
             )
-        payload = layer_payload(
-            features, styles, pane=panes[n], z=layer_z(n), label_class=css_class, scale=scale
-        )
-        group.add_child(FeatureLayer(payload))
-        m.add_child(group)
-        groups.append((panes[n], group.get_name()))
-        legend_sections.append(legend_section(layer, panes[n]))
-
-    if composition.annotations:
-        notes = notes_layer(composition)
-        group = folium.FeatureGroup(name="Notes", show=True)
-        features, styles = layer_features(
-            notes,
-            prepare(notes.frame, notes.kind, False, scale),
-            {},
-            labelled=True,
-            label_rank=0,
-            scale=scale,
-        )
         payload = layer_payload(
             features,
             styles,
+            pane=sl.key,
+            z=layer_z(n),
+            label_class=kind_class(sl.kind),
+            scale=scale,
+        )
+        group.add_child(FeatureLayer(payload))
+        m.add_child(group)
+        groups.append((sl.key, group.get_name()))
+
+    if labels.notes:
+        group = folium.FeatureGroup(name="Notes", show=True)
+        styles = Styles("point")
+        styles.index(NOTE_STYLE)
+        payload = layer_payload(
+            notes_features(labels.notes, scale.decimals),
+            styles,
             pane=NOTES_PANE,
-            z=layer_z(len(layers)),
-            label_class=NOTE_LABEL_CLASS,
+            z=layer_z(len(scene_layers)),
+            label_class=kind_class("note"),
             scale=scale,
         )
         group.add_child(FeatureLayer(payload))
         m.add_child(group)
 
-    credits = list(composition.credits)
-    relief = hillshade(spec.extent) if spec.relief else None
+    relief = relief_image(spec.extent) if scene.relief else None
     if relief is not None:
         group = folium.FeatureGroup(name="Relief shading", show=True)
-        group.add_child(ReliefImage(RELIEF_PANE, base_z, relief[0], relief[1]))
+        group.add_child(ReliefImage(RELIEF_PANE, relief_z(scene_layers), relief[0], relief[1]))
         m.add_child(group)
-    extras = extra_credits(relief=relief is not None)
-    if extras:
-        credits = unique_credits([*credits, *extras])
     if tiles is not None:
-        m.add_child(Pane(TILES_PANE, base_z))
+        m.add_child(Pane(TILES_PANE, relief_z(scene_layers)))
         m.add_child(_tile_layer(tiles))
 
     m.fit_bounds(latlng_bounds(spec.extent))
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
-    m.add_child(Legend(legend_html(legend_sections), groups, LEGEND_POSITION))
-    timed = [layer.title for layer in layers if layer.time]
+    legend = legend_html(main_map_sections(scene.legend))
+    m.add_child(Legend(legend, groups, LEGEND_POSITION))
+    timed = [sl.layer.title for sl in scene_layers if sl.layer.time]
     finish = {
         "extent": latlng_bounds(spec.extent),
         "grown": latlng_bounds(bounds),
         "minZoom": spec.zoom[0],
         "title": title_html(spec),
-        "caption": caption_html(composition, credits),
-        "locator": locator(spec),
+        "caption": caption_html(scene),
+        "locator": locator(scene.locator) if scene.locator is not None else None,
         "time": esc(", ".join(timed)),
         "series": [
             {
@@ -160,12 +148,20 @@ def build_map(composition: Composition, *, mode: str, tiles: Any) -> folium.Map:
                     for row in layer.series.itertuples(index=False)
                 ],
             }
-            for layer in layers
+            for layer in (sl.layer for sl in scene_layers)
             if layer.time and layer.series is not None and len(layer.series)
         ],
     }
     m.add_child(MapFinish(finish))
     return m
+
+
+def _positional(scene_layer: SceneLayer) -> SceneLayer:
+    """The scene layer with its frame indexed 0..n-1, as the scene's per-feature arrays are."""
+    frame = scene_layer.layer.frame
+    if frame.index.equals(pd.RangeIndex(len(frame))):
+        return scene_layer
+    return replace(scene_layer, layer=scene_layer.layer.with_frame(frame.reset_index(drop=True)))
 
 
 def _tile_layer(tiles: Any) -> folium.TileLayer:

@@ -1,8 +1,9 @@
 """fergana's own JavaScript, CSS and templates, read from the package's data files.
 
 ``runtime.js`` (``window.FG``: draws a layer's features, labels, symbols and
-time filter), ``fergana.css`` (the panels; theme colours filled in from
-:mod:`layers.theme`), ``legend.js`` and ``figure.html`` (Jinja templates of the
+time filter), ``fergana.css`` (the panels and label placement; theme colours
+filled in from :mod:`layers.theme`, the label roles' typography appended by
+:func:`maps.web.labels.label_css`), ``legend.js`` and ``figure.html`` (Jinja templates of the
 legend control and of the page). Nothing here loads anything from a network.
 """
 
@@ -15,6 +16,7 @@ from importlib import resources
 from folium.template import Template
 
 from layers.theme import FONT_FAMILY, HALO, MUTED_TEXT, SEA, TEXT
+from maps.web.labels import label_css
 from maps.web.leaflet import safe_in_tag
 
 # Theme values the stylesheet names as $sea, $text, ...
@@ -41,7 +43,7 @@ def runtime_js() -> str:
 @functools.cache
 def fergana_css() -> str:
     """The stylesheet of fergana's panels, labels and popups, with the theme's colours."""
-    css = string.Template(asset_text("fergana.css")).substitute(CSS_VALUES)
+    css = string.Template(asset_text("fergana.css")).substitute(CSS_VALUES) + label_css()
     return safe_in_tag(css, "style")
 
 

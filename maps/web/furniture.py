@@ -1,4 +1,4 @@
-"""The map's furniture: title panel, caption with credits, extra credits and the notes layer."""
+"""The map's furniture: title panel, caption with the scene's credits, and the notes layer."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import json
 import re
 from collections.abc import Sequence
 
-import geopandas as gpd
-import shapely
-
-from layers import Credit, Field, Layer
 from layers.theme import style as theme_style
-from maps.compose import Composition
+from maps.scene import Label, Scene
 from maps.spec import MapSpec
+from maps.web.labels import label_props
+from maps.web.payload import feature_json
 from maps.web.text import esc
 from maps.web.view import latlng_bounds
 
@@ -40,10 +38,10 @@ def title_html(spec: MapSpec) -> str:
     return out
 
 
-def caption_html(composition: Composition, credits: Sequence[Credit]) -> str:
-    """The caption and a line of sources, each credit linked where it has a web address."""
+def caption_html(scene: Scene) -> str:
+    """The caption and a line of the scene's credits, each linked where it has a web address."""
     parts = []
-    for credit in credits:
+    for credit in scene.credits:
         text = esc(credit.text())
         if re.fullmatch(r"https?://[^\s\"'<>]+", credit.url or ""):
             text = (
@@ -51,16 +49,11 @@ def caption_html(composition: Composition, credits: Sequence[Credit]) -> str:
             )
         parts.append(text)
     line = "Sources: " + "; ".join(parts) + ". Map drawn with Leaflet."
-    if composition.caption_sources:
-        line += " Figures in the caption: " + esc("; ".join(composition.caption_sources)) + "."
-    caption = composition.caption
+    if scene.caption_sources:
+        line += " Figures in the caption: " + esc("; ".join(scene.caption_sources)) + "."
+    caption = scene.caption
     caption_html = f'<p class="fg-cap">{esc(caption)}</p>' if caption else ""
     return f'{caption_html}<p class="fg-credits">{line}</p>'
-
-
-def extra_credits(*, relief: bool) -> list[Credit]:
-    """Credits for what the web renderer draws beyond the layers: the relief, if shown."""
-    return [Credit.of("relief")] if relief else []
 
 
 def one_line(spec: MapSpec) -> str:
@@ -68,21 +61,21 @@ def one_line(spec: MapSpec) -> str:
     return spec.title + (f": {spec.subtitle}" if spec.subtitle else "")
 
 
-def notes_layer(composition: Composition) -> Layer:
-    """The spec's annotations as a point layer of labelled event markers."""
-    notes = composition.annotations
-    frame = gpd.GeoDataFrame(
-        {"text": [a.text for a in notes]},
-        geometry=[shapely.Point(a.lon, a.lat) for a in notes],
-        crs="EPSG:4326",
-    )
-    return Layer(
-        id="notes",
-        title="Notes",
-        kind="point",
-        frame=frame,
-        style=theme_style("marker_event"),
-        credits=[],
-        fields=[Field("text", "Note")],
-        label="text",
-    )
+# The scene gives a note's text, anchor and rank; its marker is the web's own event symbol.
+NOTE_STYLE = theme_style("marker_event")
+
+
+def notes_features(notes: Sequence[tuple[int, Label]], decimals: int) -> list[str]:
+    """The spec's annotations as labelled event markers (all in style 0, :data:`NOTE_STYLE`)."""
+    features = []
+    for rank, note in notes:
+        text = esc(note.text)
+        props = {
+            "t": text,
+            "p": f"<table><caption>Notes</caption><tr><th>Note</th><td>{text}</td></tr></table>",
+            "s": 0,
+            **label_props(note, rank, decimals),
+        }
+        point = {"type": "Point", "coordinates": props["a"]}
+        features.append(feature_json(point, props))
+    return features

@@ -1,81 +1,92 @@
-"""The label plan of the web map: each layer's label class and rank, each feature's anchor.
+"""Labels on the web map: the scene's label plan as feature properties, its typography as CSS.
 
-:func:`label_class` and :func:`label_rank` are the thematic rules (which
-typography a layer's labels get, which labels win a collision); the runtime's
-``FG.declutter`` hides the losers on the page.
+The scene decides which features are labelled, with which text, role and
+anchor, and in which order they are placed (:attr:`maps.scene.Scene.labels`).
+Here each label becomes properties of its feature (text, anchor, role, rank =
+its place in that order); the runtime's ``FG.declutter`` places them in rank
+order and hides the ones that collide. Typography is the theme's
+:data:`layers.theme.LABEL_ROLES`, written as one CSS rule per role
+(:func:`label_css`); placement by geometry kind stays in ``fergana.css``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-
-from geo import geometry as geom
-from layers import Layer
-from maps.web.text import cell, esc
-from maps.web.view import Scale
+from layers.theme import HALO, LABEL_ROLES, WEB_PX_PER_PT, LabelRole
+from maps.scene import Label, Scene
+from maps.web.text import esc, num
 
 LABEL_PANE = "fg-labels"
 LABEL_PANE_Z = 620
-NOTE_LABEL_CLASS = "fg-l-note"
-# Label styles by layer id (the rest follow the layer kind).
-COUNTRY_LAYERS = ("countries", "csto")
-REGION_LAYERS = ("admin1", "valley_provinces")
-WATER_LAYERS = ("lakes", "rivers")
 
 
-def label_class(layer: Layer) -> str:
-    """CSS class of a layer's labels: countries, provinces, water, points, other areas, lines."""
-    if layer.id in COUNTRY_LAYERS:
-        return "fg-l-country"
-    if layer.id in REGION_LAYERS:
-        return "fg-l-region"
-    if layer.id in WATER_LAYERS:
-        return "fg-l-water"
-    return {"point": "fg-l-point", "area": "fg-l-area"}.get(layer.kind, "fg-l-line")
+@dataclass(frozen=True)
+class LabelPlan:
+    """The scene's labels keyed by what they label.
+
+    Attributes
+    ----------
+    features : dict
+        ``(layer index, feature position) -> properties`` (``n`` text, ``a``
+        anchor, ``l`` role, ``r`` rank) for every labelled feature.
+    notes : list of (int, Label)
+        The annotations' labels (``layer is None``) with their ranks.
+    """
+
+    features: dict[tuple[int, int], dict[str, Any]]
+    notes: list[tuple[int, Label]]
 
 
-# Which label class wins a collision: lower first.
-LABEL_CLASS_RANK = {
-    NOTE_LABEL_CLASS: 0,
-    "fg-l-country": 1,
-    "fg-l-point": 2,
-    "fg-l-area": 3,
-    "fg-l-water": 4,
-    "fg-l-region": 5,
-    "fg-l-line": 6,
-}
-
-
-def label_rank(layer: Layer, label_class: str, n: int) -> int:
-    """Base rank of a layer's labels: lower ranks win collisions; top layers first."""
-    return LABEL_CLASS_RANK.get(label_class, 9) * 10_000_000 + (999 - n) * 10_000
-
-
-def priority_ranks(layer: Layer) -> dict[Any, int]:
-    """Rank of each feature's label within its layer: higher `label_priority` first."""
-    order = list(layer.frame.index)
-    if layer.label_priority:
-        priority = pd.to_numeric(layer.frame[layer.label_priority], errors="coerce").fillna(-np.inf)
-        order = list(priority.sort_values(ascending=False, kind="stable").index)
-    return {i: rank for rank, i in enumerate(order)}
-
-
-def label_anchors(layer: Layer, frame: gpd.GeoDataFrame, scale: Scale) -> dict[Any, dict[str, Any]]:
-    """Label text (escaped) and anchor of each feature that has a label."""
-    if frame.empty:
-        return {}
-    anchors = geom.label_points(frame)
-    out: dict[Any, dict[str, Any]] = {}
-    for i, point in anchors.items():
-        text = cell(frame.at[i, layer.label])
-        if text is None or point is None or point.is_empty or not str(text).strip():
+def label_plan(scene: Scene, decimals: int) -> LabelPlan:
+    """Each label's feature properties; the rank is the label's place in ``scene.labels``."""
+    features: dict[tuple[int, int], dict[str, Any]] = {}
+    notes: list[tuple[int, Label]] = []
+    for rank, label in enumerate(scene.labels):
+        if label.layer is None:
+            notes.append((rank, label))
             continue
-        out[i] = {
-            "n": esc(str(text)),
-            "a": [round(point.x, scale.decimals), round(point.y, scale.decimals)],
-        }
-    return out
+        features[(label.layer, label.feature)] = label_props(label, rank, decimals)
+    return LabelPlan(features, notes)
+
+
+def label_props(label: Label, rank: int, decimals: int) -> dict[str, Any]:
+    """The properties that draw one label: escaped text, anchor, role and rank."""
+    return {
+        "n": esc(label.text),
+        "a": [round(label.lon, decimals), round(label.lat, decimals)],
+        "l": label.role,
+        "r": rank,
+    }
+
+
+def kind_class(kind: str) -> str:
+    """CSS class placing the labels of one geometry kind (``fg-k-point`` ...)."""
+    return f"fg-k-{kind}"
+
+
+def label_css() -> str:
+    """One CSS rule per label role of the theme (class ``fg-l-ROLE``), sizes in CSS pixels."""
+    return "".join(_role_rule(name, role) for name, role in LABEL_ROLES.items())
+
+
+def _role_rule(name: str, role: LabelRole) -> str:
+    declarations = [
+        f"font-size: {num(role.size * WEB_PX_PER_PT)}px",
+        f"font-weight: {role.weight}",
+        f"font-style: {role.style}",
+        f"color: {role.colour}",
+        f"text-shadow: {halo_shadow(role.halo * WEB_PX_PER_PT)}",
+    ]
+    if role.uppercase:
+        declarations.append("text-transform: uppercase")
+    return f".fg-l-{name} span {{ {'; '.join(declarations)}; }}\n"
+
+
+def halo_shadow(px: float) -> str:
+    """A white halo `px` wide around the glyphs, as stacked blurred text shadows."""
+    if px <= 0:
+        return "none"
+    radii = (px, px, 1.5 * px, 2 * px)
+    return ", ".join(f"0 0 {num(r)}px {HALO}" for r in radii)

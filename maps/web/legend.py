@@ -1,50 +1,66 @@
-"""The legend: one section per layer (its entries and size key), in one collapsible panel."""
+"""The legend panel: the scene's legend model laid out as HTML, one section per layer.
+
+What each section says (rows, heading, size key, "not reported" row) is the
+scene's (:mod:`maps.scene.legend`); here it is only drawn, with swatches in the
+map's own styles. Each section carries its layer's pane key so it hides while
+the layer is switched off.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from layers import Layer, LegendEntry
+from maps.scene import LegendSection, SizeKey, SizeKeyRow
 from maps.web.symbols import marker_svg, swatch, width_key_svg
-from maps.web.text import esc, format_number
+from maps.web.text import esc
 
 LEGEND_POSITION = "bottomright"
 
 
-def legend_html(sections: Sequence[str]) -> str:
+def main_map_sections(legend: Sequence[LegendSection]) -> list[LegendSection]:
+    """The sections of the main map.
+
+    The web page draws no context insets (the reader pans and zooms instead),
+    so the sections of layers drawn only in them (``context != ""``) are left out.
+    """
+    return [section for section in legend if not section.context]
+
+
+def legend_html(sections: Sequence[LegendSection]) -> str:
     """The legend panel's HTML: the sections inside an open ``<details>``."""
-    return "<details open><summary>Legend</summary>" + "".join(sections) + "</details>"
+    body = "".join(section_html(section) for section in sections)
+    return "<details open><summary>Legend</summary>" + body + "</details>"
 
 
-def legend_section(layer: Layer, key: str) -> str:
-    """One layer's legend section, tagged with its pane `key` so it follows the layer."""
-    entries = legend_entries(layer)
-    items = "".join(
-        f"<li>{swatch(e.style, e.kind)}<span>{esc(e.label)}</span></li>" for e in entries
-    )
-    body = f"<ul>{items}</ul>" + size_key(layer)
-    return f'<section data-fg-layer="{esc(key)}"><h3>{esc(layer.title)}</h3>{body}</section>'
+def section_html(section: LegendSection) -> str:
+    """One layer's legend section, tagged with its layer's key (``data-fg-layer``)."""
+    out = f'<section data-fg-layer="{esc(section.key)}">'
+    if section.heading is not None:
+        out += f"<h3>{esc(section.heading)}</h3>"
+    if section.rows:
+        items = "".join(
+            f"<li>{swatch(row.style, row.kind)}<span>{esc(row.label)}</span></li>"
+            for row in section.rows
+        )
+        out += f"<ul>{items}</ul>"
+    if section.size_key is not None:
+        out += size_key_html(section.size_key)
+    return out + "</section>"
 
 
-def legend_entries(layer: Layer) -> list[LegendEntry]:
-    """A layer's legend entries: its own, or one entry with its title and style."""
-    return layer.legend or [LegendEntry(layer.title, layer.style, layer.kind)]
+def size_key_html(key: SizeKey) -> str:
+    """Proportional symbol diameters or flow widths, one row per key value."""
+    title = f'<p class="fg-key-title">{esc(key.title)}</p>' if key.title else ""
+    rows = "".join(_key_row(key.kind, row) for row in key.rows)
+    return f'{title}<ul class="fg-key">{rows}</ul>'
 
 
-def size_key(layer: Layer) -> str:
-    """Proportional flow widths or symbol sizes at the scale's key values."""
-    size = layer.size
-    if size is None or not size.key_values:
-        return ""
-    colour = layer.style.stroke or layer.style.fill or "#000000"
-    rows = []
-    for value in size.key_values:
-        px = size.size(value)
-        if layer.kind == "point":
-            marker = layer.style.but(marker_size=px)
-            svg = marker_svg(marker, size=px)
-        else:
-            svg = width_key_svg(colour, px, layer.style.stroke_opacity)
-        rows.append(f"<li>{svg}<span>{esc(format_number(value))}</span></li>")
-    title = size.label or size.column
-    return f'<p class="fg-key-title">{esc(title)}</p><ul class="fg-key">{"".join(rows)}</ul>'
+def _key_row(kind: str, row: SizeKeyRow) -> str:
+    style = row.style
+    if kind == "point":
+        svg = marker_svg(style.but(marker_size=row.size), size=row.size)
+    else:
+        colour = style.stroke or style.fill or "#000000"
+        svg = width_key_svg(colour, row.size, style.stroke_opacity, style.dash)
+    css = ' class="fg-key-unknown"' if row.value is None else ""
+    return f"<li{css}>{svg}<span>{esc(row.label)}</span></li>"

@@ -1,9 +1,8 @@
-"""The locator: a small SVG map of the region with the map's extent and the current view."""
+"""The locator: the scene's locator window as a small SVG map, with the extent and the view."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -12,32 +11,21 @@ import shapely
 import geo
 from geo import geometry as geom
 from layers.theme import SEA
-from maps.spec import MapSpec
+from maps.scene import LocatorWindow
 from maps.web.text import esc
 from maps.web.view import merc
 
 LOCATOR_LABEL = "Locator map: where the map lies in the region"
 
 
-def locator_window(extent: Sequence[float]) -> tuple[float, float, float, float]:
-    """The region the locator shows: 2.5× the extent each way, at least 28° × 18°."""
-    west, south, east, north = extent
-    cx, cy = (west + east) / 2, (south + north) / 2
-    half_w = max(14.0, 2.5 * (east - west))
-    half_h = max(9.0, 2.5 * (north - south))
-    return (
-        max(-180.0, cx - half_w),
-        max(-80.0, cy - half_h),
-        min(180.0, cx + half_w),
-        min(80.0, cy + half_h),
-    )
+def locator(where: LocatorWindow, width: float = 150.0) -> dict[str, Any] | None:
+    """A small SVG map of the scene's locator window with the map's extent in it.
 
-
-def locator(spec: MapSpec, width: float = 150.0) -> dict[str, Any] | None:
-    """A small SVG map of the region with the map's extent, and the numbers to move its box."""
-    west, south, east, north = spec.extent
+    Also returns the numbers the runtime needs to move the box of the current view.
+    """
+    west, south, east, north = where.extent
     cy = (south + north) / 2
-    box = locator_window(spec.extent)
+    box = where.window
     world = geo.load("world_countries")
     if not isinstance(world, gpd.GeoDataFrame):
         return None

@@ -11,6 +11,7 @@ import re
 import folium
 
 from maps.compose import Composition, describe
+from maps.scene import Scene
 from maps.spec import MapSpec
 from maps.web.assets import fergana_css, runtime_js, template
 from maps.web.elements import Raw
@@ -29,9 +30,24 @@ _EXTERNAL = re.compile(
 )
 
 
-def dress_page(m: folium.Map, composition: Composition, mode: str) -> None:
+def description(scene: Scene) -> str:
+    """The map's text description (:func:`maps.compose.describe`), crediting ``scene.credits``."""
+    composition = Composition(
+        spec=scene.spec,
+        layers=[sl.layer for sl in scene.layers],
+        visible=[sl.visible for sl in scene.layers],
+        labelled=[sl.labelled for sl in scene.layers],
+        annotations=[],
+        credits=list(scene.credits),
+        caption=scene.caption,
+        caption_sources=scene.caption_sources,
+    )
+    return describe(composition)
+
+
+def dress_page(m: folium.Map, scene: Scene, mode: str) -> None:
     """Give the map's page a language, a title, its assets and a text description."""
-    spec = composition.spec
+    spec = scene.spec
     figure = m.get_root()
     figure._template = template("figure.html")
     figure.lang = "en"
@@ -52,7 +68,7 @@ def dress_page(m: folium.Map, composition: Composition, mode: str) -> None:
     # the asset files start at their first line; the page has always had a newline before it
     head.add_child(Raw(f"<style>\n{fergana_css()}</style>"), name="fg_css")
     head.add_child(Raw(f"<script>\n{runtime_js()}</script>"), name="fg_js")
-    lines = describe(composition).strip().splitlines()
+    lines = description(scene).strip().splitlines()
     text = "".join(f"<p>{esc(line)}</p>" for line in lines)
     figure.html.add_child(
         Raw(f'<section class="fg-sr" aria-label="Text description of the map">{text}</section>'),

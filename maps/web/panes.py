@@ -1,23 +1,17 @@
-"""Map panes: one per layer, stacked in layer order, with the relief above the opaque base."""
+"""Map panes: one per layer (named by the scene layer's key), stacked in layer order.
+
+The relief goes above the opaque base layers at the bottom, under everything else.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from layers import Layer
+from maps.scene import SceneLayer
 
 NOTES_PANE = "fg-notes"
 RELIEF_PANE = "fg-relief"
 TILES_PANE = "fg-tiles"
-
-
-def pane_names(layers: Sequence[Layer]) -> list[str]:
-    """A pane name per layer (``fg-`` + id), made unique with the layer's position."""
-    names: list[str] = []
-    for n, layer in enumerate(layers):
-        name = f"fg-{layer.id}".replace("_", "-")
-        names.append(name if name not in names else f"{name}-{n}")
-    return names
 
 
 def layer_z(n: int) -> int:
@@ -25,14 +19,15 @@ def layer_z(n: int) -> int:
     return 402 + 2 * n
 
 
-def relief_z(layers: Sequence[Layer]) -> int:
-    """Relief goes right above the opaque base layers at the bottom (country fills)."""
+def relief_z(layers: Sequence[SceneLayer]) -> int:
+    """Relief goes right above the opaque area layers at the bottom (country fills)."""
     n = 0
-    while (
-        n < len(layers)
-        and layers[n].kind == "area"
-        and layers[n].style.fill is not None
-        and layers[n].style.fill_opacity >= 1
-    ):
+    while n < len(layers) and layers[n].kind == "area" and _opaque(layers[n]):
         n += 1
     return layer_z(n) - 1
+
+
+def _opaque(scene_layer: SceneLayer) -> bool:
+    return bool(scene_layer.styles) and all(
+        s.fill is not None and s.fill_opacity >= 1 for s in scene_layer.styles
+    )

@@ -3,8 +3,9 @@
 Geometry is prepared once (:func:`prepare`: parts of the layer's kind,
 simplified and rounded), encoded (:mod:`maps.web.encoding`) and written with
 each feature's properties: ``s`` style index, ``t`` tooltip, ``p`` popup,
-``d``/``g`` date and time group, ``z`` symbol size, ``n``/``a``/``r`` label
-text, anchor and rank. Flows are in :mod:`maps.web.flows`.
+``d``/``g`` date and time group, ``z`` symbol size, ``n``/``a``/``l``/``r``
+label text, anchor, role and rank. Styles, sizes, drawing order and labels are
+the scene's. Flows are in :mod:`maps.web.flows`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import shapely
 
 from geo import geometry as geom
 from layers import Field, Layer, Style
+from maps.scene import SceneLayer
 from maps.web.encoding import Encoder
-from maps.web.labels import label_anchors, priority_ranks
 from maps.web.symbols import marker_svg
-from maps.web.text import as_float, cell, esc, iso_day, js_json, num
+from maps.web.text import cell, esc, iso_day, js_json, num
 from maps.web.view import Scale
 
 
@@ -47,7 +48,10 @@ class Styles:
 def layer_payload(
     features: list[str], styles: Styles, *, pane: str, z: int, label_class: str, scale: Scale
 ) -> str:
-    """The JSON argument of ``FG.layer``: pane, styles and the features of one layer."""
+    """The JSON argument of ``FG.layer``: pane, styles and the features of one layer.
+
+    `label_class` places the layer's labels by geometry kind (``fg-k-point`` ...).
+    """
     data = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
     head = {
         "pane": pane,
@@ -60,47 +64,50 @@ def layer_payload(
 
 
 def layer_features(
-    layer: Layer,
+    scene_layer: SceneLayer,
     prepared: gpd.GeoDataFrame,
-    polygons: dict[Any, dict[str, Any]],
-    *,
-    labelled: bool,
-    label_rank: int,
+    polygons: dict[int, dict[str, Any]],
+    labels: dict[int, dict[str, Any]],
     scale: Scale,
 ) -> tuple[list[str], Styles]:
     """The features (as JSON) and styles of an area, line or point layer.
 
-    `prepared` is the layer's simplified, rounded geometry (:func:`prepare`);
-    `polygons` the encoded polygons by feature index (area layers).
+    `prepared` is the layer's simplified, rounded geometry (:func:`prepare`),
+    indexed by feature position; `polygons` the encoded polygons by position
+    (area layers); `labels` the label properties by position. Features come in
+    the scene's drawing order, styled and sized as the scene says.
     """
+    layer = scene_layer.layer
     frame = layer.frame
     styles = Styles(layer.kind)
-    sizes = point_sizes(layer, prepared.index)
-    labels = (
-        label_anchors(layer, frame.loc[prepared.index], scale) if labelled and layer.label else {}
-    )
     groups = time_groups(layer, prepared)
-    ranks = priority_ranks(layer)
-    order = list(prepared.index)
-    if sizes:
-        order.sort(key=lambda i: -sizes[i])  # big symbols below small ones
+    present = set(prepared.index.tolist())
+    order = [k for k in scene_layer.draw_order.tolist() if k in present]
     if layer.kind == "area":
-        encoded = [polygons[i] for i in order]
+        encoded = [polygons[k] for k in order]
     else:
         encoder = Encoder(scale.decimals)
-        encoded = [encoder.geometry(prepared.geometry.loc[i]) for i in order]
+        encoded = [encoder.geometry(prepared.geometry.loc[k]) for k in order]
+    sizes = scene_layer.sizes if layer.kind == "point" else None
     features = []
-    for i, geometry in zip(order, encoded, strict=True):
-        row = frame.loc[i]
-        props = common_props(layer, row, groups.get(i))
-        props["s"] = styles.index(layer.style_of(row))
-        if i in sizes:
-            props["z"] = round(sizes[i], 1)
-        if i in labels:
-            props.update(labels[i])
-            props["r"] = label_rank + ranks[i]
+    for k, geometry in zip(order, encoded, strict=True):
+        style = scene_layer.style(k)
+        props = common_props(layer, frame.iloc[k], groups.get(k))
+        props["s"] = styles.index(style)
+        if sizes is not None and sizes[k] != style.marker_size:
+            props["z"] = round(float(sizes[k]), 1)
+        props.update(labels.get(k, {}))
         features.append(feature_json(geometry, props))
+    features += label_only(labels, present)
     return features, styles
+
+
+def label_only(labels: dict[int, dict[str, Any]], drawn: set[int]) -> list[str]:
+    """Features without geometry for the labels of features too small to draw (simplified away).
+
+    The scene decided to label them; the runtime places such a label on its own.
+    """
+    return [feature_json(None, props) for k, props in sorted(labels.items()) if k not in drawn]
 
 
 def prepare(frame: gpd.GeoDataFrame, kind: str, coverage: bool, scale: Scale) -> gpd.GeoDataFrame:
@@ -160,7 +167,7 @@ def is_coverage(frame: gpd.GeoDataFrame) -> bool:
         return False
 
 
-def feature_json(geometry: dict[str, Any], props: dict[str, Any]) -> str:
+def feature_json(geometry: dict[str, Any] | None, props: dict[str, Any]) -> str:
     """One GeoJSON feature as script-safe JSON."""
     return (
         '{"type":"Feature","geometry":'
@@ -213,14 +220,6 @@ def time_groups(layer: Layer, frame: gpd.GeoDataFrame) -> dict[Any, int]:
         name = "" if key_column is None else str(cell(layer.frame.at[i, key_column]))
         out[i] = keys.setdefault((name, shapely.to_wkb(g)), len(keys))
     return out
-
-
-def point_sizes(layer: Layer, index: pd.Index) -> dict[Any, float]:
-    """Symbol size in px of each point, from the layer's size scale (none without one)."""
-    if layer.kind != "point" or layer.size is None:
-        return {}
-    column = layer.size.column
-    return {i: layer.size.size(as_float(layer.frame.at[i, column])) for i in index}
 
 
 def leaflet_style(style: Style, kind: str) -> dict[str, Any]:

@@ -96,8 +96,20 @@
   FG.layer = function (map, group, spec) {
     FG.map = map;
     var at = { x: 0, y: 0 };
+    function addLabel(p) {
+      var label = L.marker([p.a[1], p.a[0]], {
+        icon: L.divIcon({ className: "fg-label " + spec.label + " fg-l-" + p.l,
+                          html: "<span>" + p.n + "</span>", iconSize: [0, 0] }),
+        pane: "fg-labels", interactive: false, keyboard: false
+      });
+      group.addLayer(label);
+      FG.labels.push({ m: label, r: p.r });
+      return label;
+    }
     spec.data.features.forEach(function (f) {
       f.geometry = FG.decode(f.geometry, spec.scale, at, FG.arcs);
+      // a label whose feature is too small to draw at any zoom still shows
+      if (!f.geometry && f.properties.n) addLabel(f.properties);
     });
     FG.pane(map, spec.pane, spec.z);
     var styles = spec.styles, timed = [];
@@ -119,15 +131,7 @@
         var p = f.properties, label = null;
         if (p.t) feature.bindTooltip(p.t, { sticky: true, className: "fg-tip" });
         if (p.p) feature.bindPopup(p.p, { maxWidth: 340, className: "fg-pop" });
-        if (p.n) {
-          label = L.marker([p.a[1], p.a[0]], {
-            icon: L.divIcon({ className: "fg-label " + spec.label, html: "<span>" + p.n + "</span>",
-                              iconSize: [0, 0] }),
-            pane: "fg-labels", interactive: false, keyboard: false
-          });
-          group.addLayer(label);
-          FG.labels.push({ m: label, r: p.r });
-        }
+        if (p.n) label = addLabel(p);
         if (p.d) timed.push({ f: feature, lab: label, d: p.d, g: p.g });
       }
     });

@@ -115,12 +115,15 @@ def swatch(style: Style, kind: str) -> str:
     )
 
 
-def width_key_svg(colour: str, px: float, opacity: float) -> str:
-    """A 40 px line `px` wide: one row of a proportional flow-width key."""
+def width_key_svg(
+    colour: str, px: float, opacity: float, dash: tuple[float, ...] | None = None
+) -> str:
+    """A 40 px line `px` wide (dashed as the flow is): one row of a flow-width key."""
     height = max(px, 4) + 2
+    dashes = f' stroke-dasharray="{" ".join(num(d) for d in dash)}"' if dash else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="{num(height)}" '
         f'aria-hidden="true"><line x1="0" y1="{num(height / 2)}" x2="40" '
         f'y2="{num(height / 2)}" stroke="{esc(colour)}" stroke-width="{num(px)}" '
-        f'stroke-opacity="{num(opacity)}"/></svg>'
+        f'stroke-opacity="{num(opacity)}"{dashes}/></svg>'
     )
