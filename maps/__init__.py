@@ -9,15 +9,17 @@ In a notebook::
 
 from importlib import import_module
 
-from maps.compose import Composition, compose, describe
+from maps.compose import Composition, compose
 from maps.spec import MapSpec, SpecError, load_spec, spec_from_dict
 
 # The renderers import folium or matplotlib: load them on first use.
 _LAZY = {
+    "build_scene": "maps.scene",
+    "describe": "maps.scene",
     "web_map": "maps.web",
     "write_web": "maps.web",
-    "static_figure": "maps.static",
-    "write_static": "maps.static",
+    "static_figure": "maps.print",
+    "write_static": "maps.print",
 }
 
 
@@ -31,6 +33,7 @@ __all__ = [
     "Composition",
     "MapSpec",
     "SpecError",
+    "build_scene",
     "compose",
     "describe",
     "load_spec",

@@ -43,6 +43,7 @@ from maps.scene.model import (
     SizeKey,
     SizeKeyRow,
 )
+from maps.scene.text import describe
 
 # The locator shows at least this many degrees (lon, lat) on each side of the map's
 # centre, four times the map's own span where that is more, and at most LOCATOR_MAX_HALF.
@@ -61,6 +62,7 @@ __all__ = [
     "SizeKey",
     "SizeKeyRow",
     "build_scene",
+    "describe",
     "locator_window",
 ]
 

@@ -10,8 +10,8 @@ import re
 
 import folium
 
-from maps.compose import Composition, describe
 from maps.scene import Scene
+from maps.scene.text import describe
 from maps.spec import MapSpec
 from maps.web.assets import fergana_css, runtime_js, template
 from maps.web.elements import Raw
@@ -31,18 +31,8 @@ _EXTERNAL = re.compile(
 
 
 def description(scene: Scene) -> str:
-    """The map's text description (:func:`maps.compose.describe`), crediting ``scene.credits``."""
-    composition = Composition(
-        spec=scene.spec,
-        layers=[sl.layer for sl in scene.layers],
-        visible=[sl.visible for sl in scene.layers],
-        labelled=[sl.labelled for sl in scene.layers],
-        annotations=[],
-        credits=list(scene.credits),
-        caption=scene.caption,
-        caption_sources=scene.caption_sources,
-    )
-    return describe(composition)
+    """The map's text description (:func:`maps.scene.text.describe`)."""
+    return describe(scene)
 
 
 def dress_page(m: folium.Map, scene: Scene, mode: str) -> None:
