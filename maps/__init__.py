@@ -5,27 +5,12 @@ In a notebook::
     import maps
     maps.web_map("june-2010")            # a folium.Map
     maps.static_figure(maps.compose(maps.load_spec("maps/specs/june-2010.toml")))
+
+Names load their module on first use (:mod:`geo.lazy`): ``import maps`` imports
+neither geopandas nor a renderer, so a no-op ``fergana build`` stays fast.
 """
 
-from importlib import import_module
-
-from maps.compose import Composition, compose, describe
-from maps.spec import MapSpec, SpecError, load_spec, spec_from_dict
-
-# The renderers import folium or matplotlib: load them on first use.
-_LAZY = {
-    "web_map": "maps.web",
-    "write_web": "maps.web",
-    "static_figure": "maps.static",
-    "write_static": "maps.static",
-}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'maps' has no attribute {name!r}")
-
+from geo.lazy import make_lazy
 
 __all__ = [
     "Composition",
@@ -40,3 +25,13 @@ __all__ = [
     "write_static",
     "write_web",
 ]
+
+make_lazy(
+    __name__,
+    {
+        "maps.compose": ("Composition", "compose", "describe"),
+        "maps.spec": ("MapSpec", "SpecError", "load_spec", "spec_from_dict"),
+        "maps.static": ("static_figure", "write_static"),
+        "maps.web": ("web_map", "write_web"),
+    },
+)
