@@ -37,10 +37,11 @@ class LazyPackage(ModuleType):
 
     def __setattr__(self, name: str, value: Any) -> None:
         # The import system binds each submodule on its package when it first loads it.
-        # Where an exported name is also its module's name (geo.load, geo.catalog,
-        # maps.compose), the name must keep meaning the exported function.
+        # Where an exported name is also a submodule's name (geo.load, geo.catalog,
+        # maps.compose, layers.style), the name must keep meaning the exported function.
         exports: Mapping[str, str] = self.__dict__.get("_EXPORTS", {})
-        if isinstance(value, ModuleType) and exports.get(name) == value.__name__:
+        submodule = isinstance(value, ModuleType) and value.__name__ == f"{self.__name__}.{name}"
+        if submodule and name in exports:
             return
         super().__setattr__(name, value)
 
