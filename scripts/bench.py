@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         "--build-only", action="store_true", help="skip the web and static renderer benchmarks"
     )
     args = parser.parse_args(argv)
+    load = os.getloadavg()[0]  # other work on the machine slows every step: say how much
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         build = build_steps(out)
@@ -153,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([sys.executable, str(ROOT / "scripts" / script)], cwd=ROOT, check=True)
     results = {
         "machine": (
-            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"load average {load:.1f} at the start"
         ),
         "build": build,
         "noop_imports": noop_imports,
