@@ -1,39 +1,11 @@
 """Foundations: embedded data and provenance, loading and validation, CRS, geometry, gazetteer.
 
-``geo`` knows nothing about layers or maps.
+``geo`` knows nothing about layers or maps. Each name below loads its module on
+first use (:mod:`geo.lazy`), so ``import geo`` costs no geopandas: a no-op build
+needs only hashing, the catalog, the cache and atomic writes.
 """
 
-from geo.atomic import atomic_write, write_bytes_atomic, write_text_atomic
-from geo.cache import cache_dir, copy_in_use
-from geo.catalog import Dataset, catalog, dataset
-from geo.crs import (
-    PROJECTIONS,
-    Projection,
-    area_km2,
-    crs_for_extent,
-    distance_km,
-    named_crs,
-    project,
-)
-from geo.errors import DataError
-from geo.gazetteer import Place, UnknownPlace, place, places_table
-from geo.geometry import (
-    arrowhead,
-    clip_to_extent,
-    decimals_for_tolerance,
-    flow_geometries,
-    flow_line,
-    label_points,
-    round_coordinates,
-    simplify_coverage,
-    simplify_lines,
-    tolerance_for_scale,
-    tolerance_for_zoom,
-)
-from geo.load import load, recording, substituted
-from geo.raster import Raster
-from geo.read import Schema, read_data, read_table
-from geo.refresh import RefreshResult, RefreshWarning, Upstream, refresh, upstreams
+from geo.lazy import make_lazy
 
 __all__ = [
     "PROJECTIONS",
@@ -80,3 +52,40 @@ __all__ = [
     "write_bytes_atomic",
     "write_text_atomic",
 ]
+
+make_lazy(
+    __name__,
+    {
+        "geo.atomic": ("atomic_write", "write_bytes_atomic", "write_text_atomic"),
+        "geo.cache": ("cache_dir", "copy_in_use"),
+        "geo.catalog": ("Dataset", "catalog", "dataset"),
+        "geo.crs": (
+            "PROJECTIONS",
+            "Projection",
+            "area_km2",
+            "crs_for_extent",
+            "distance_km",
+            "named_crs",
+            "project",
+        ),
+        "geo.errors": ("DataError",),
+        "geo.gazetteer": ("Place", "UnknownPlace", "place", "places_table"),
+        "geo.geometry": (
+            "arrowhead",
+            "clip_to_extent",
+            "decimals_for_tolerance",
+            "flow_geometries",
+            "flow_line",
+            "label_points",
+            "round_coordinates",
+            "simplify_coverage",
+            "simplify_lines",
+            "tolerance_for_scale",
+            "tolerance_for_zoom",
+        ),
+        "geo.load": ("load", "recording", "substituted"),
+        "geo.raster": ("Raster",),
+        "geo.read": ("Schema", "read_data", "read_table"),
+        "geo.refresh": ("RefreshResult", "RefreshWarning", "Upstream", "refresh", "upstreams"),
+    },
+)

@@ -4,12 +4,12 @@
 
     import layers
     layers.build("enclaves").explore()
+
+Names load their module on first use (:mod:`geo.lazy`): ``layers.REGISTRY`` (ids,
+themes) is light; a layer's module and geopandas are imported when it is built.
 """
 
-from layers.layer import Layer
-from layers.registry import REGISTRY, build, layer_ids
-from layers.style import Categories, Credit, Field, LegendEntry, SizeScale, Style
-from layers.theme import THEME, style
+from geo.lazy import make_lazy
 
 __all__ = [
     "REGISTRY",
@@ -25,3 +25,13 @@ __all__ = [
     "layer_ids",
     "style",
 ]
+
+make_lazy(
+    __name__,
+    {
+        "layers.layer": ("Layer",),
+        "layers.registry": ("REGISTRY", "build", "layer_ids"),
+        "layers.style": ("Categories", "Credit", "Field", "LegendEntry", "SizeScale", "Style"),
+        "layers.theme": ("THEME", "style"),
+    },
+)

@@ -1,52 +1,68 @@
-"""The layer registry: layer ids that map specs use, as data."""
+"""The layer registry: layer ids that map specs use, as data.
+
+Each entry names its builder as ``module:function`` and imports it on first build,
+so that checking a spec's layer ids (and a no-op ``fergana build``) never imports
+geopandas or the layer modules.
+"""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from importlib import import_module
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 import geo
-from layers import basemap, borders, context, flows, june2010, trafficking, valley
-from layers.layer import Layer
 from layers.style import Credit
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from layers.layer import Layer
 
 
 @dataclass(frozen=True)
 class Entry:
     """A registered layer: its builder and what a listing shows before building it."""
 
-    builder: Callable[..., Layer]
+    target: str  # the builder, as "module:function"
     theme: str  # "basemap", "borders", "valley", "june2010", "security", "water", "trafficking"
     table: str | None = None  # facts table that `data=` replaces, for builders without `data`
 
+    @property
+    def builder(self) -> Callable[..., Layer]:
+        """The builder function (its module is imported on first use)."""
+        module, function = self.target.split(":")
+        return getattr(import_module(module), function)
+
 
 REGISTRY: dict[str, Entry] = {
-    "countries": Entry(basemap.countries, "basemap"),
-    "world": Entry(basemap.world, "basemap"),
-    "admin1": Entry(basemap.admin1, "basemap"),
-    "lakes": Entry(basemap.lakes, "basemap"),
-    "rivers": Entry(basemap.rivers, "basemap"),
-    "places": Entry(basemap.places, "basemap"),
-    "boundaries": Entry(borders.boundaries, "borders"),
-    "enclaves": Entry(borders.enclaves, "borders"),
-    "enclave_points": Entry(borders.enclave_points, "borders", table="enclaves"),
-    "valley": Entry(valley.basin, "valley"),
-    "valley_provinces": Entry(valley.provinces, "valley"),
-    "bases": Entry(context.bases, "security"),
-    "csto": Entry(context.csto, "security", table="csto_2010"),
-    "water": Entry(context.water, "water"),
-    "refugee_flows": Entry(june2010.refugee_flows, "june2010", table="refugee_flows_2010"),
-    "camps": Entry(june2010.camps, "june2010", table="refugee_flows_2010"),
-    "crossings": Entry(june2010.crossings, "june2010", table="facts_places"),
-    "violence": Entry(june2010.violence, "june2010", table="violence_2010"),
-    "trafficking": Entry(trafficking.routes, "trafficking", table="trafficking_routes"),
-    "route_stops": Entry(trafficking.route_stops, "trafficking", table="trafficking_routes"),
-    "flows": Entry(flows.flows, "generic"),  # needs data=: your own origin,destination,count CSV
+    "countries": Entry("layers.basemap:countries", "basemap"),
+    "world": Entry("layers.basemap:world", "basemap"),
+    "admin1": Entry("layers.basemap:admin1", "basemap"),
+    "lakes": Entry("layers.basemap:lakes", "basemap"),
+    "rivers": Entry("layers.basemap:rivers", "basemap"),
+    "places": Entry("layers.basemap:places", "basemap"),
+    "boundaries": Entry("layers.borders:boundaries", "borders"),
+    "enclaves": Entry("layers.borders:enclaves", "borders"),
+    "enclave_points": Entry("layers.borders:enclave_points", "borders", table="enclaves"),
+    "valley": Entry("layers.valley:basin", "valley"),
+    "valley_provinces": Entry("layers.valley:provinces", "valley"),
+    "bases": Entry("layers.context:bases", "security"),
+    "csto": Entry("layers.context:csto", "security", table="csto_2010"),
+    "water": Entry("layers.context:water", "water"),
+    "refugee_flows": Entry("layers.june2010:refugee_flows", "june2010", table="refugee_flows_2010"),
+    "camps": Entry("layers.june2010:camps", "june2010", table="refugee_flows_2010"),
+    "crossings": Entry("layers.june2010:crossings", "june2010", table="facts_places"),
+    "violence": Entry("layers.june2010:violence", "june2010", table="violence_2010"),
+    "trafficking": Entry("layers.trafficking:routes", "trafficking", table="trafficking_routes"),
+    "route_stops": Entry(
+        "layers.trafficking:route_stops", "trafficking", table="trafficking_routes"
+    ),
+    # needs data=: your own origin,destination,count CSV
+    "flows": Entry("layers.flows:flows", "generic"),
 }
 
 # Layers that need the user's data and so are not built by `fergana layers list`.
@@ -91,6 +107,8 @@ def _built_from_table(entry: Entry, data: str | Path | pd.DataFrame, options: di
     frame = geo.read_table(data, like=entry.table)
     with geo.substituted(entry.table, frame):
         layer = entry.builder(**options)
+    import pandas as pd
+
     label = "DataFrame" if isinstance(data, pd.DataFrame) else str(data)
     user = Credit(source=f"User data: {label}", license="as supplied by the user")
     embedded = Credit.of(entry.table)

@@ -1,33 +1,16 @@
-"""Composition and rendering: map specs, the web (folium) and static (matplotlib) renderers.
+"""Map specs, composition, the scene, and the web (folium) and print (matplotlib) renderers.
 
 In a notebook::
 
     import maps
     maps.web_map("june-2010")            # a folium.Map
     maps.static_figure(maps.compose(maps.load_spec("maps/specs/june-2010.toml")))
+
+Names load their module on first use (:mod:`geo.lazy`): ``import maps`` imports
+neither geopandas nor a renderer, so a no-op ``fergana build`` stays fast.
 """
 
-from importlib import import_module
-
-from maps.compose import Composition, compose
-from maps.spec import MapSpec, SpecError, load_spec, spec_from_dict
-
-# The renderers import folium or matplotlib: load them on first use.
-_LAZY = {
-    "build_scene": "maps.scene",
-    "describe": "maps.scene",
-    "web_map": "maps.web",
-    "write_web": "maps.web",
-    "static_figure": "maps.print",
-    "write_static": "maps.print",
-}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'maps' has no attribute {name!r}")
-
+from geo.lazy import make_lazy
 
 __all__ = [
     "Composition",
@@ -43,3 +26,14 @@ __all__ = [
     "write_static",
     "write_web",
 ]
+
+make_lazy(
+    __name__,
+    {
+        "maps.compose": ("Composition", "compose"),
+        "maps.scene": ("build_scene", "describe"),
+        "maps.spec": ("MapSpec", "SpecError", "load_spec", "spec_from_dict"),
+        "maps.print": ("static_figure", "write_static"),
+        "maps.web": ("web_map", "write_web"),
+    },
+)

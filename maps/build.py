@@ -6,11 +6,13 @@ the code of fergana, or the requested formats. Each map renders into a staging
 folder; its finished files are then renamed into the output folder and the
 manifest is rewritten at once, so a failed or killed build leaves the previous
 outputs and a manifest that matches them.
+
+A no-op build decides from hashes alone and imports neither geopandas nor a
+renderer: composition and the renderers are imported by the maps being built.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import fcntl
 import hashlib
@@ -165,6 +167,8 @@ def _run(todo, staging: Path, formats: tuple[str, ...], jobs: int | None):
         for path, spec_hash in todo:
             yield build_one(path, spec_hash, staging, formats)
         return
+    import concurrent.futures  # only when maps are built: it loads logging and more
+
     with concurrent.futures.ProcessPoolExecutor(workers) as pool:
         futures = [pool.submit(build_one, p, h, staging, formats) for p, h in todo]
         for future in concurrent.futures.as_completed(futures):
@@ -218,7 +222,7 @@ def _render(composition, folder: Path, formats: tuple[str, ...]) -> list[Path]:
         written += write_web(composition, folder)
     static = tuple(f for f in formats if f != "html")
     if static:
-        from maps.static import write_static
+        from maps.print import write_static
 
         written += write_static(
             composition, folder, formats=static, size=composition.spec.print_size

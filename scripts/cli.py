@@ -7,7 +7,6 @@ import sys
 from collections.abc import Callable, Sequence
 
 import geo
-from scripts.refresh_cli import register as register_refresh
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -117,8 +116,16 @@ def _print_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> Non
             print("  ".join("-" * w for w in widths))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every ``fergana`` subcommand."""
+def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
+    """The argument parser for every ``fergana`` subcommand.
+
+    Parameters
+    ----------
+    refresh : bool
+        Include ``fergana data refresh``, whose help lists every upstream and so
+        imports geo.refresh (geopandas, requests); :func:`main` leaves it out for
+        the other commands, so that a no-op ``fergana build`` stays fast.
+    """
     parser = argparse.ArgumentParser(
         prog="fergana",
         description=(
@@ -146,7 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.add_argument("name", help="dataset name, as in `fergana data list` (e.g. countries)")
     info.set_defaults(handler=_data_info)
-    register_refresh(data_commands)
+    if refresh:
+        from scripts.refresh_cli import register as register_refresh
+
+        register_refresh(data_commands)
 
     layer_parser = commands.add_parser(
         "layers",
@@ -200,7 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``fergana`` command; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    args = build_parser(refresh=command in (None, "data")).parse_args(argv)
     handler: Handler = args.handler
     try:
         return handler(args)

@@ -1,12 +1,37 @@
-"""Shared fixtures: one headless Debian Chromium for the whole test session."""
+"""Shared fixtures: one build of every story map and one headless Chromium per test session."""
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from maps.build import MANIFEST, build, spec_paths
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+
+
+@dataclass(frozen=True)
+class BuiltMaps:
+    """Every story map built once, in every format: the folder and its manifest.
+
+    Shared by the whole session: read it, or copy the folder before changing anything.
+    """
+
+    out: Path
+    manifest: dict
+
+
+@pytest.fixture(scope="session")
+def built_maps(tmp_path_factory) -> BuiltMaps:
+    """``fergana build`` of the six story maps, all formats, into a session tmp folder."""
+    out = tmp_path_factory.mktemp("built-maps")
+    report = build(spec_paths(), out, jobs=2)
+    assert report.ok, [r.error for r in report.results if r.error]
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    return BuiltMaps(out, manifest)
 
 
 def _unavailable(message: str) -> None:

@@ -16,6 +16,20 @@ from maps.build import MANIFEST, build, file_sha256, spec_paths
 from maps.spec import SpecError, load_spec, spec_from_dict
 
 SPECS = spec_paths()
+ROOT = Path(__file__).parent.parent
+
+# A no-op build decides from hashes alone: it must not import these (speed: scripts/bench.py).
+HEAVY = ("geopandas", "shapely", "pandas", "pyproj", "matplotlib", "folium")
+
+# Runs the fergana command given as arguments, then prints the modules it imported.
+CLI_IMPORTS = """
+import runpy, sys
+sys.argv = ["fergana", *sys.argv[1:]]
+try:
+    runpy.run_module("scripts.cli", run_name="__main__")
+finally:
+    print(" ".join(sorted(sys.modules)))
+"""
 
 
 def _mtimes(folder: Path) -> dict[str, int]:
@@ -39,16 +53,8 @@ def _assert_outputs_match_manifest(folder: Path) -> None:
             assert file_sha256(folder / name) == digest, name
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("maps")
-    report = build(SPECS, out, jobs=2)
-    assert report.ok, [r.error for r in report.results if r.error]
-    return out
-
-
-def test_full_build_writes_every_format_manifest_and_gallery(built):
-    manifest = _manifest(built)
+def test_full_build_writes_every_format_manifest_and_gallery(built_maps):
+    built, manifest = built_maps.out, built_maps.manifest
     assert set(manifest["maps"]) == {p.stem for p in SPECS}
     for map_id, entry in manifest["maps"].items():
         for suffix in (".html", ".embed.html", ".txt", ".png", ".web.png", ".svg", ".pdf"):
@@ -61,15 +67,60 @@ def test_full_build_writes_every_format_manifest_and_gallery(built):
         assert f'href="{map_id}.pdf"' in gallery and f"{map_id}.web.png" in gallery
 
 
-def test_second_build_rewrites_nothing(built):
-    before = _mtimes(built)
-    report = build(SPECS, built, jobs=2)
+def test_second_build_rewrites_nothing(built_maps):
+    before = _mtimes(built_maps.out)
+    report = build(SPECS, built_maps.out, jobs=2)
     assert [r.status for r in report.results] == ["skipped"] * len(SPECS)
-    assert _mtimes(built) == before
+    assert _mtimes(built_maps.out) == before
 
 
-def test_changed_data_rebuilds_only_the_maps_that_use_it(built, tmp_path, monkeypatch):
-    users = {i for i, e in _manifest(built)["maps"].items() if "water" in e["inputs"]}
+def _heavy_imported(modules: str) -> set[str]:
+    return {m for m in modules.split() if m.split(".")[0] in HEAVY}
+
+
+def test_noop_cli_build_imports_no_heavy_library(built_maps):
+    # --jobs 1: a map rebuilt by mistake would load its libraries in this very process
+    command = [sys.executable, "-c", CLI_IMPORTS, "build", "--jobs", "1", "--out", built_maps.out]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"0 built, {len(SPECS)} up to date" in result.stderr
+    assert "maps.build" in result.stdout.split()
+    assert not _heavy_imported(result.stdout)
+
+
+def test_packages_and_spec_checks_import_no_heavy_library():
+    code = (
+        "import sys, geo, layers, maps\n"
+        "from maps.build import spec_paths\n"
+        "from maps.spec import load_spec\n"
+        "ids = [load_spec(p).id for p in spec_paths()]\n"
+        "assert 'countries' in layers.REGISTRY and ids\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert not _heavy_imported(result.stdout)
+
+
+def test_every_exported_name_resolves_even_when_its_module_was_imported_first():
+    # geo.load, geo.catalog, geo.refresh, layers.style and maps.compose name both a
+    # module and the function it exports: the function must win, whatever loads first.
+    code = (
+        "import types, geo.load, geo.catalog, geo.refresh, layers.style, maps.compose\n"
+        "import geo, layers, maps\n"
+        "for package in (geo, layers, maps):\n"
+        "    for name in package.__all__:\n"
+        "        value = getattr(package, name)\n"
+        "        assert not isinstance(value, types.ModuleType), (package, name)\n"
+        "        assert name in dir(package), (package, name)\n"
+        "assert geo.crs.named_crs is geo.named_crs and callable(maps.compose)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_changed_data_rebuilds_only_the_maps_that_use_it(built_maps, tmp_path, monkeypatch):
+    users = {i for i, e in built_maps.manifest["maps"].items() if "water" in e["inputs"]}
     assert users and users != {p.stem for p in SPECS}
     # a refreshed copy of the water table in the user cache, with one more blank line
     cache = tmp_path / "cache"
@@ -79,7 +130,7 @@ def test_changed_data_rebuilds_only_the_maps_that_use_it(built, tmp_path, monkey
     (cache / "water" / "meta.json").write_text(json.dumps({"file": "water.csv", "url": "test"}))
     monkeypatch.setenv("FERGANA_CACHE_DIR", str(cache))
     work = tmp_path / "out"
-    shutil.copytree(built, work)
+    shutil.copytree(built_maps.out, work)
     report = build(SPECS, work, jobs=2)
     rebuilt = {r.id for r in report.results if r.status == "built"}
     assert rebuilt == users
@@ -88,9 +139,9 @@ def test_changed_data_rebuilds_only_the_maps_that_use_it(built, tmp_path, monkey
     assert entry["inputs"]["water"]["copy"] == "cache"
 
 
-def test_killed_build_leaves_previous_outputs_valid(built, tmp_path):
+def test_killed_build_leaves_previous_outputs_valid(built_maps, tmp_path):
     work = tmp_path / "out"
-    shutil.copytree(built, work)
+    shutil.copytree(built_maps.out, work)
     command = [
         sys.executable,
         "-m",
@@ -102,9 +153,7 @@ def test_killed_build_leaves_previous_outputs_valid(built, tmp_path):
         "--out",
         str(work),
     ]
-    process = subprocess.Popen(
-        command, cwd=Path(__file__).parent.parent, stderr=subprocess.PIPE, text=True
-    )
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     # wait until it is part-way: the first map has been committed (its files replaced)
     deadline = time.monotonic() + 120
     first = (work / MANIFEST).stat().st_mtime_ns
@@ -123,13 +172,13 @@ def test_killed_build_leaves_previous_outputs_valid(built, tmp_path):
 
 
 @pytest.mark.browser
-def test_gallery_loads_offline_without_errors(built, browser):
+def test_gallery_loads_offline_without_errors(built_maps, browser):
     page = browser.new_page()
     errors, requests = [], []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: requests.append(r.url))
-    page.goto((built / "index.html").as_uri())
+    page.goto((built_maps.out / "index.html").as_uri())
     page.wait_for_load_state("load")
     assert not errors
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
@@ -138,10 +187,10 @@ def test_gallery_loads_offline_without_errors(built, browser):
     page.close()
 
 
-def test_build_is_reproducible(built, tmp_path):
+def test_build_is_reproducible(built_maps, tmp_path):
     again = tmp_path / "again"
     build(SPECS, again, jobs=1)
-    first, second = _manifest(built)["maps"], _manifest(again)["maps"]
+    first, second = built_maps.manifest["maps"], _manifest(again)["maps"]
     for map_id in first:
         assert first[map_id]["outputs"] == second[map_id]["outputs"], map_id
         # one process for all maps (jobs=1) records the same inputs as one per map
