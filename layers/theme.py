@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from layers.style import Categories, Style
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 FONT_FAMILY = "DejaVu Sans"  # has Cyrillic and Uzbek Latin (oʻ, gʻ) glyphs
 
@@ -208,6 +210,9 @@ def label_roles(layer_id: str, kind: str, frame: pd.DataFrame) -> np.ndarray:
     Towns are tiered by the ``kind`` and ``population`` columns of the ``places`` layer:
     a capital, a city (population ≥ :data:`CITY_POPULATION`) or a town.
     """
+    import numpy as np  # here, not at the top: the gallery reads the theme's colours
+    import pandas as pd  # and a no-op build must not import pandas
+
     role = LAYER_LABEL_ROLES.get(layer_id, KIND_LABEL_ROLES.get(kind, "point"))
     roles = np.full(len(frame), role, dtype=object)
     if layer_id == "places":

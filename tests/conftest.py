@@ -8,9 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from webpage import Built, Visit
 
+from maps import compose, load_spec
 from maps.build import MANIFEST, build, spec_paths
+from maps.scene import build_scene
+from maps.spec import SPEC_DIR
+from maps.web import write_web
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+
+SPECS = sorted(SPEC_DIR.glob("*.toml"))
 
 
 @dataclass(frozen=True)
@@ -56,3 +63,25 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session", params=SPECS, ids=[p.stem for p in SPECS])
+def built(request, tmp_path_factory) -> Built:
+    """One story map's web outputs, built once per session."""
+    composition = compose(load_spec(request.param))
+    scene = build_scene(composition)
+    out = tmp_path_factory.mktemp(request.param.stem)
+    return Built(composition, scene, write_web(scene, out))
+
+
+@pytest.fixture
+def visit(browser):
+    opened: list[Visit] = []
+
+    def open_page(path: Path, **kwargs) -> Visit:
+        opened.append(Visit(browser, path, **kwargs))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
