@@ -15,11 +15,11 @@ import re
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
 from geo import geometry as geom
+from geo.geometry import parts_of_kind
 from layers import Field, Layer, Style
 from maps.scene import SceneLayer
 from maps.web.encoding import Encoder
@@ -113,7 +113,7 @@ def label_only(labels: dict[int, dict[str, Any]], drawn: set[int]) -> list[str]:
 def prepare(frame: gpd.GeoDataFrame, kind: str, coverage: bool, scale: Scale) -> gpd.GeoDataFrame:
     """Geometry simplified to under about a pixel at the deepest zoom, and rounded."""
     frame = frame[["geometry"]]
-    frame = frame.assign(geometry=[of_kind(g, kind) for g in frame.geometry.values])
+    frame = frame.assign(geometry=parts_of_kind(frame.geometry.values, _PART_KIND.get(kind, kind)))
     frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
     if frame.empty:
         return frame
@@ -128,37 +128,14 @@ def prepare(frame: gpd.GeoDataFrame, kind: str, coverage: bool, scale: Scale) ->
     return frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
 
 
-_KIND_TYPES = {
-    "area": ("Polygon", "MultiPolygon"),
-    "line": ("LineString", "MultiLineString"),
-    "flow": ("LineString", "MultiLineString"),
-    "point": ("Point", "MultiPoint"),
-}
-
-
-def of_kind(g: shapely.Geometry | None, kind: str) -> shapely.Geometry | None:
-    """The parts of a geometry that fit a layer kind (clipping can leave stray points/lines)."""
-    if g is None or g.is_empty:
-        return None
-    wanted = _KIND_TYPES.get(kind, ())
-    if g.geom_type in wanted:
-        return g
-    parts = [p for p in shapely.get_parts(g) if p.geom_type in wanted]
-    if not parts and g.geom_type == "GeometryCollection":
-        parts = [q for p in g.geoms for q in shapely.get_parts(p) if q.geom_type in wanted]
-    if not parts:
-        return None
-    if kind == "area":
-        return shapely.union_all(parts)
-    if kind == "point":
-        return shapely.multipoints(parts)
-    return shapely.multilinestrings(parts)
+# Flows are lines; clipping can leave stray points or lines among a layer's parts.
+_PART_KIND = {"flow": "line"}
 
 
 def is_coverage(frame: gpd.GeoDataFrame) -> bool:
     """Whether a layer's polygons tile without overlaps (so they simplify as a coverage)."""
-    values = np.array([of_kind(g, "area") for g in frame.geometry.values], dtype=object)
-    values = values[~shapely.is_missing(values)]
+    values = parts_of_kind(frame.geometry.values, "area")
+    values = values[~(shapely.is_missing(values) | shapely.is_empty(values))]
     if len(values) == 0 or not shapely.is_valid(values).all():
         return False
     try:
