@@ -9,13 +9,22 @@ import io
 import json
 import math
 import re
-from html.parser import HTMLParser
 
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from webpage import shown
+from webpage import (
+    decode_layer,
+    finish,
+    legend_items,
+    legend_markup,
+    merc_y,
+    page_labels,
+    payloads,
+    pixels,
+    shown,
+)
 
 import geo.geometry
 from layers import Categories, Credit, Field, Layer, LegendEntry, SizeScale, Style
@@ -40,65 +49,6 @@ SCRIPT = "<script>window.__pwned=1</script>"
 
 # --- reading the page back: payloads, legend, caption (independent of the encoder) ------------
 
-_JSON = json.JSONDecoder()
-
-
-def _payloads(page: str) -> list[dict]:
-    """The argument of every ``FG.layer`` call, in page order."""
-    return [_JSON.raw_decode(page, m.end())[0] for m in re.finditer(r"FG\.layer\(\w+, \w+, ", page)]
-
-
-def _finish(page: str) -> dict:
-    match = re.search(r"FG\.finish\(\w+, ", page)
-    assert match, "no FG.finish call in the page"
-    return _JSON.raw_decode(page, match.end())[0]
-
-
-def _legend_markup(page: str) -> str:
-    match = re.search(r'div\.innerHTML = (?=")', page)
-    assert match, "no legend control in the page"
-    return _JSON.raw_decode(page, match.end())[0]
-
-
-def _legend_items(markup: str) -> list[tuple[str, str]]:
-    """Sections (by layer key), headings, row labels, key titles and key labels, in order."""
-    parser = _LegendParser()
-    parser.feed(markup)
-    return parser.items
-
-
-class _LegendParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: list[tuple[str, str]] = []
-        self.lists: list[str] = []
-        self.capture: str | None = None
-        self.text = ""
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "section":
-            self.items.append(("section", attrs["data-fg-layer"]))
-        elif tag == "ul":
-            self.lists.append("key" if attrs.get("class") == "fg-key" else "row")
-        elif tag == "h3":
-            self.capture, self.text = "heading", ""
-        elif tag == "p" and attrs.get("class") == "fg-key-title":
-            self.capture, self.text = "key-title", ""
-        elif tag == "span" and self.lists:
-            self.capture, self.text = self.lists[-1], ""
-
-    def handle_endtag(self, tag):
-        if tag == "ul":
-            self.lists.pop()
-        if self.capture and tag in ("h3", "p", "span"):
-            self.items.append((self.capture, self.text))
-            self.capture = None
-
-    def handle_data(self, data):
-        if self.capture:
-            self.text += data
-
 
 def _scene_legend_items(scene: Scene) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = []
@@ -116,39 +66,28 @@ def _scene_legend_items(scene: Scene) -> list[tuple[str, str]]:
     return items
 
 
-def _page_labels(page: str) -> list[tuple[int, str, str]]:
-    """(rank, text, role) of every label in the page's payloads, by rank."""
-    found = [
-        (f["properties"]["r"], html.unescape(f["properties"]["n"]), f["properties"]["l"])
-        for payload in _payloads(page)
-        for f in payload["data"]["features"]
-        if "n" in f["properties"]
-    ]
-    return sorted(found)
-
-
 def test_labels_are_the_scenes_in_its_order(built):
     want = [(rank, label.text, label.role) for rank, label in enumerate(built.scene.labels)]
     assert want, "every story map has labels"
-    assert _page_labels(built.text) == want
+    assert page_labels(built.text) == want
 
 
 def test_legend_is_the_scenes_main_map_legend(built):
     want = _scene_legend_items(built.scene)
     assert want, "every story map has a legend"
-    assert _legend_items(_legend_markup(built.text)) == want
+    assert legend_items(legend_markup(built.text)) == want
     # each section follows a layer's toggle: its key is that layer's pane
-    panes = {payload["pane"] for payload in _payloads(built.text)}
+    panes = {payload["pane"] for payload in payloads(built.text)}
     assert {v for k, v in want if k == "section"} <= panes
 
 
 def test_credits_line_is_the_scenes_credits(built):
-    caption = _finish(built.text)["caption"]
+    caption = finish(built.text)["caption"]
     line = re.search(r'<p class="fg-credits">(.*?)</p>', caption).group(1)
     text = html.unescape(re.sub(r"<[^>]+>", "", line))
     sources = "Sources: " + "; ".join(c.text() for c in built.scene.credits) + "."
     assert text.startswith(sources + " Map drawn with Leaflet.")
-    assert (_finish(built.text)["locator"] is None) == (built.scene.locator is None)
+    assert (finish(built.text)["locator"] is None) == (built.scene.locator is None)
 
 
 def test_label_typography_comes_from_the_theme(built):
@@ -170,7 +109,7 @@ def test_relief_is_the_scenes_hillshade(built):
     assert (found is not None) == built.scene.relief
     if found is None:
         return
-    image = _JSON.raw_decode(built.text, found.end())[0]
+    image = json.JSONDecoder().raw_decode(built.text, found.end())[0]
     from PIL import Image
 
     png = base64.b64decode(image["url"].split(",", 1)[1])
@@ -180,7 +119,7 @@ def test_relief_is_the_scenes_hillshade(built):
     rows, cols = pixels.shape[:2]
     (south, west), (north, east) = image["bounds"]
     # pixel centres: columns evenly in longitude, rows evenly in Web Mercator y
-    top, bottom = _merc_y(north), _merc_y(south)
+    top, bottom = merc_y(north), merc_y(south)
     shade = relief_shade((west, south, east, north))
     for i, j in ((rows // 3, cols // 3), (rows // 2, cols // 2), (2 * rows // 3, cols // 4)):
         lon = west + (j + 0.5) / cols * (east - west)
@@ -190,13 +129,6 @@ def test_relief_is_the_scenes_hillshade(built):
         expected = overlay_rgba(value, cover)[0]
         assert np.abs(pixels[i, j].astype(int) - expected.astype(int)).max() <= 1
     assert pixels[..., 3].max() > 0, "the relief shows somewhere"
-
-
-def _merc_y(lat: float) -> float:
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-# --- flows and time -------------------------------------------------------------------------------
 
 
 def _flow_and_time_composition() -> Composition:
@@ -314,63 +246,19 @@ def test_flows_and_time_slider(tmp_path, visit):
     assert seen.errors == []
 
 
-def _decode_layer(payload: dict) -> list[tuple[str, list]]:
-    """Every feature's geometry type and lon/lat vertices, decoded with the test's own reader.
-
-    A layer's encoded strings run on from one to the next (the position carries over);
-    plain point coordinates do not move it.
-    """
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-    scale = payload["scale"]
-    at = [0, 0]
-
-    def line(text: str) -> list[tuple[float, float]]:
-        numbers, result, factor = [], 0, 1
-        for char in text:
-            digit = alphabet.index(char)
-            result += (digit & 31) * factor
-            factor *= 32
-            if not digit & 32:
-                numbers.append(-(result + 1) // 2 if result % 2 else result // 2)
-                result, factor = 0, 1
-        out = []
-        for dx, dy in zip(numbers[::2], numbers[1::2], strict=True):
-            at[0] += dx
-            at[1] += dy
-            out.append((at[0] / scale, at[1] / scale))
-        return out
-
-    def walk(value):
-        return line(value) if isinstance(value, str) else [walk(v) for v in value]
-
-    decoded = []
-    for feature in payload["data"]["features"]:
-        g = feature["geometry"]
-        if g is None:
-            continue
-        decoded.append((g["type"], walk(g["e"]) if "e" in g else g.get("coordinates")))
-    return decoded
-
-
-def _pixels(lon: float, lat: float, zoom: int) -> np.ndarray:
-    """Web Mercator pixel position of a lon/lat at a zoom (256 px tiles)."""
-    world = 256 * 2**zoom
-    return np.array([(lon + 180) / 360 * world, (1 - _merc_y(lat) / math.pi) / 2 * world])
-
-
 def test_arrowheads_have_the_scenes_proportions(tmp_path):
     scene = build_scene(_flow_and_time_composition())
     page = write_web(scene, tmp_path)[0].read_text(encoding="utf-8")
     zoom = int(re.search(r'"zoom": (\d+)', page).group(1))  # the map's opening (reference) zoom
     flows = next(sl for sl in scene.layers if sl.layer.id == "test_flows")
-    payload = next(p for p in _payloads(page) if p["pane"] == flows.key)
-    features = _decode_layer(payload)
+    payload = next(p for p in payloads(page) if p["pane"] == flows.key)
+    features = decode_layer(payload)
     shafts = [coords for kind, coords in features if kind == "LineString"]
     heads = [coords[0] for kind, coords in features if kind == "Polygon"]
     assert len(shafts) == len(heads) == 3
     for k, shaft, head in zip(flows.draw_order.tolist(), shafts, heads, strict=True):
-        corners = [_pixels(*vertex, zoom) for vertex in head]
-        end = _pixels(*shaft[-1], zoom)
+        corners = [pixels(*vertex, zoom) for vertex in head]
+        end = pixels(*shaft[-1], zoom)
         # the tip is the corner farthest from where the shaft stops (under the head)
         tip = max(corners, key=lambda c: np.linalg.norm(c - end))
         left, right = (c for c in corners if c is not tip)
@@ -452,8 +340,8 @@ def test_a_foreign_layer_on_a_phone(tmp_path, visit):
     scene = _south_american_scene()
     page_path = write_web(scene, tmp_path)[0]
     text = page_path.read_text(encoding="utf-8")
-    assert [t for _, t, _ in _page_labels(text)] == [label.text for label in scene.labels]
-    assert _legend_items(_legend_markup(text)) == _scene_legend_items(scene)
+    assert [t for _, t, _ in page_labels(text)] == [label.text for label in scene.labels]
+    assert legend_items(legend_markup(text)) == _scene_legend_items(scene)
     seen = visit(page_path, viewport=(375, 667))
     page = seen.page
     assert seen.errors == [] and seen.network == []

@@ -7,6 +7,11 @@ coordinate deltas), not from the encoder, so the tests read pages independently.
 from __future__ import annotations
 
 import dataclasses
+import html
+import json
+import math
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -85,3 +90,127 @@ def decode(text: str, decimals: int) -> list[list[float]]:
 def shown(page, pane: str) -> int:
     """How many Leaflet layers the pane's group shows now."""
     return page.evaluate(f"FG.layers['{pane}'].getLayers().length")
+
+
+# --- reading a page back: payloads, legend, labels, geometry -------------------------------
+
+_JSON = json.JSONDecoder()
+
+
+def payloads(page: str) -> list[dict]:
+    """The argument of every ``FG.layer`` call, in page order."""
+    return [_JSON.raw_decode(page, m.end())[0] for m in re.finditer(r"FG\.layer\(\w+, \w+, ", page)]
+
+
+def finish(page: str) -> dict:
+    match = re.search(r"FG\.finish\(\w+, ", page)
+    assert match, "no FG.finish call in the page"
+    return _JSON.raw_decode(page, match.end())[0]
+
+
+def legend_markup(page: str) -> str:
+    match = re.search(r'div\.innerHTML = (?=")', page)
+    assert match, "no legend control in the page"
+    return _JSON.raw_decode(page, match.end())[0]
+
+
+def legend_items(markup: str) -> list[tuple[str, str]]:
+    """Sections (by layer key), headings, row labels, key titles and key labels, in order."""
+    parser = LegendParser()
+    parser.feed(markup)
+    return parser.items
+
+
+class LegendParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[tuple[str, str]] = []
+        self.lists: list[str] = []
+        self.capture: str | None = None
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            self.items.append(("section", attrs["data-fg-layer"]))
+        elif tag == "ul":
+            self.lists.append("key" if attrs.get("class") == "fg-key" else "row")
+        elif tag == "h3":
+            self.capture, self.text = "heading", ""
+        elif tag == "p" and attrs.get("class") == "fg-key-title":
+            self.capture, self.text = "key-title", ""
+        elif tag == "span" and self.lists:
+            self.capture, self.text = self.lists[-1], ""
+
+    def handle_endtag(self, tag):
+        if tag == "ul":
+            self.lists.pop()
+        if self.capture and tag in ("h3", "p", "span"):
+            self.items.append((self.capture, self.text))
+            self.capture = None
+
+    def handle_data(self, data):
+        if self.capture:
+            self.text += data
+
+
+def page_labels(page: str) -> list[tuple[int, str, str]]:
+    """(rank, text, role) of every label in the page's payloads, by rank."""
+    found = [
+        (f["properties"]["r"], html.unescape(f["properties"]["n"]), f["properties"]["l"])
+        for payload in payloads(page)
+        for f in payload["data"]["features"]
+        if "n" in f["properties"]
+    ]
+    return sorted(found)
+
+
+def merc_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+# --- flows and time -------------------------------------------------------------------------------
+
+
+def decode_layer(payload: dict) -> list[tuple[str, list]]:
+    """Every feature's geometry type and lon/lat vertices, decoded with the test's own reader.
+
+    A layer's encoded strings run on from one to the next (the position carries over);
+    plain point coordinates do not move it.
+    """
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    scale = payload["scale"]
+    at = [0, 0]
+
+    def line(text: str) -> list[tuple[float, float]]:
+        numbers, result, factor = [], 0, 1
+        for char in text:
+            digit = alphabet.index(char)
+            result += (digit & 31) * factor
+            factor *= 32
+            if not digit & 32:
+                numbers.append(-(result + 1) // 2 if result % 2 else result // 2)
+                result, factor = 0, 1
+        out = []
+        for dx, dy in zip(numbers[::2], numbers[1::2], strict=True):
+            at[0] += dx
+            at[1] += dy
+            out.append((at[0] / scale, at[1] / scale))
+        return out
+
+    def walk(value):
+        return line(value) if isinstance(value, str) else [walk(v) for v in value]
+
+    decoded = []
+    for feature in payload["data"]["features"]:
+        g = feature["geometry"]
+        if g is None:
+            continue
+        decoded.append((g["type"], walk(g["e"]) if "e" in g else g.get("coordinates")))
+    return decoded
+
+
+def pixels(lon: float, lat: float, zoom: int) -> np.ndarray:
+    """Web Mercator pixel position of a lon/lat at a zoom (256 px tiles)."""
+    world = 256 * 2**zoom
+    return np.array([(lon + 180) / 360 * world, (1 - merc_y(lat) / math.pi) / 2 * world])
