@@ -37,7 +37,7 @@ def draw_relief(ax: Axes, view: View, z: float) -> None:
         overlay_rgba(values, cover),
         extent=(xmin, xmax, ymin, ymax),
         origin="upper",
-        interpolation="bilinear",
+        interpolation="none",
         zorder=z,
         aspect="auto",
     )
