@@ -646,7 +646,12 @@ def _foreign_layer() -> Layer:
         frame=frame,
         style=marker,
         size=SizeScale(
-            "value", 10_000_000, 40, by_area=True, key_values=(1_000_000, 10_000_000), label="People"
+            "value",
+            10_000_000,
+            40,
+            by_area=True,
+            key_values=(1_000_000, 10_000_000),
+            label="People",
         ),
         legend=[LegendEntry("Capital", marker, "point")],
         label="name",
