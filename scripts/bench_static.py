@@ -6,9 +6,9 @@ memory figures do not leak from one run into the next), measure:
 * ``print``: :func:`maps.print.static_figure`, then saving PNG, web PNG, SVG and PDF;
 * ``baseline``: ``GeoDataFrame.plot(ax=ax)`` of the same visible layers, projected
   the same way, with their fill and stroke colours, plus (for maps with relief)
-  ``imshow`` of the same relief — the embedded DEM cut to the map's extent and
-  shaded with matplotlib's ``LightSource`` as the print renderer does, drawn on
-  its projected bounding box without resampling — then ``savefig`` to the same
+  ``imshow`` of the same relief — the shared hillshade of :mod:`maps.scene.relief`
+  over the map's extent, coloured the same way, on its own lon/lat grid stretched
+  over its projected bounding box (no reprojection) — then ``savefig`` to the same
   formats at the same size and DPIs (no labels, legend, insets or furniture).
 
 Each export is timed ``--repeat`` times and the fastest kept (the machine is
@@ -162,40 +162,28 @@ def _baseline_figure(composition, preset, dpi: float):
 
 
 def _baseline_relief(ax, extent, crs) -> None:
-    """``imshow`` of the relief under `extent`: LightSource shading, no reprojection."""
-    import math
+    """``imshow`` of the relief under `extent`: the shared shade, no reprojection.
 
-    import numpy as np
-    from matplotlib.colors import LightSource
-
-    import geo
-    from geo.crs import distance_km
+    The same hillshade the print renderer draws (:func:`maps.scene.relief.relief_shade`,
+    coloured by :func:`~maps.scene.relief.overlay_rgba`), on the relief's own grid,
+    stretched over its projected bounding box.
+    """
     from maps.print.view import projected_bounds
+    from maps.scene.relief import overlay_rgba, relief_shade
 
-    relief = geo.load("relief")
-    west, south, east, north = extent
-    r_west, _, _, r_north = relief.bounds
-    cell_x, cell_y = relief.cell_size
-    c0 = max(math.floor((west - r_west) / cell_x), 0)
-    c1 = min(math.ceil((east - r_west) / cell_x), relief.values.shape[1])
-    r0 = max(math.floor((r_north - north) / cell_y), 0)
-    r1 = min(math.ceil((r_north - south) / cell_y), relief.values.shape[0])
-    if c1 - c0 < 3 or r1 - r0 < 3:
+    shade = relief_shade(extent)
+    if shade is None:
         return
-    elevation = relief.values[r0:r1, c0:c1]
-    elevation = np.where(np.isnan(elevation), np.nanmin(elevation), elevation)
-    mid = (south + north) / 2
-    dx = distance_km((0.0, mid), (cell_x, mid)) * 1000
-    dy = distance_km((0.0, mid - cell_y / 2), (0.0, mid + cell_y / 2)) * 1000
-    shade = LightSource(azdeg=315, altdeg=45).hillshade(elevation, vert_exag=2.5, dx=dx, dy=dy)
+    rows, cols = shade.values.shape
     window = (
-        r_west + c0 * cell_x,
-        r_north - r1 * cell_y,
-        r_west + c1 * cell_x,
-        r_north - r0 * cell_y,
+        shade.west,
+        shade.north - rows * shade.cell_y,
+        shade.west + cols * shade.cell_x,
+        shade.north,
     )
     x0, y0, x1, y1 = projected_bounds(crs, window)
-    ax.imshow(shade, cmap="gray", extent=(x0, x1, y0, y1), alpha=0.35, origin="upper")
+    image = overlay_rgba(shade.values, shade.valid.astype(float))
+    ax.imshow(image, extent=(x0, x1, y0, y1), origin="upper")
 
 
 def run(specs: list[Path], size: str, dpi: float, repeat: int = 3) -> dict:
@@ -273,7 +261,8 @@ def to_markdown(report: dict) -> str:
         f"{settings.get('repeat', 1)} runs; matplotlib {report['environment']['matplotlib']}, "
         f"Python {report['environment']['python']}. Print = `maps.print` (`static_figure` + "
         "`render_bytes`). Baseline = `GeoDataFrame.plot()` of the same layers on one axes + "
-        "`imshow` of the same relief (LightSource shading, no reprojection) + `savefig` to the "
+        "`imshow` of the same relief (the shared `maps.scene.relief` shade on its own grid, no "
+        "reprojection) + `savefig` to the "
         "same formats and DPIs (no labels, legend, insets or furniture). Ratio = print total / "
         "baseline total (issue target: at most 2x).",
         "",

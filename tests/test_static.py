@@ -16,6 +16,7 @@ import functools
 import io
 import math
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -37,6 +38,7 @@ from maps.print import StaticExportError, render_bytes, static_figure, write_sta
 from maps.print import api as print_api
 from maps.print import export as print_export
 from maps.print.text import inside, overlaps
+from maps.scene import build_scene
 from scripts.update_references import (
     REFERENCE_DIR,
     difference,
@@ -58,11 +60,16 @@ def compositions():
 
 
 @pytest.fixture(scope="module")
-def rendered(compositions):
-    """Per spec: the a4 figure at 60 dpi and its PNG, SVG and PDF bytes."""
+def scenes(compositions):
+    return {name: build_scene(comp) for name, comp in compositions.items()}
+
+
+@pytest.fixture(scope="module")
+def rendered(scenes):
+    """Per spec: the a4 figure of its scene at 60 dpi and its PNG, SVG and PDF bytes."""
     out = {}
-    for name, comp in compositions.items():
-        figure = static_figure(comp, size="a4", dpi=LOW_DPI)
+    for name, scene in scenes.items():
+        figure = static_figure(scene, size="a4", dpi=LOW_DPI)
         out[name] = {
             "figure": figure,
             **{fmt: render_bytes(figure, fmt, LOW_DPI) for fmt in ("png", "svg", "pdf")},
@@ -362,14 +369,26 @@ def test_flows_width_arrowheads_and_size_key(compositions):
         visible=[*comp.visible, True],
         labelled=[*comp.labelled, False],
     )
-    figure = static_figure(comp, size="a4-half", dpi=LOW_DPI)
+    scene = build_scene(comp)
+    figure = static_figure(scene, size="a4-half", dpi=LOW_DPI)
     info = figure.fergana
     records = [r for r in info.flows if r.layer == "test_flows" and r.view is info.view]
     assert len(records) >= 3
     mpp = info.view.metres_per_point
+    svg_ids = {n.get("id") for n in ET.fromstring(render_bytes(figure, "svg", LOW_DPI)).iter()}
     for record in records:
         assert record.width_pt == pytest.approx(flows.size.size(record.value) * 0.75)
         assert record.dashed == math.isnan(record.value)
+        assert f"fg-flow-{len(comp.layers) - 1}-{record.feature}" in svg_ids
+        # The head as drawn has the scene's proportions at the page's type scale.
+        length_pt, width_pt = (
+            v * 0.75 for v in scene.arrow.head(record.width_pt / 0.75, scale=info.type_scale)
+        )
+        tip, left, right = shapely.get_coordinates(record.head)[:3]
+        base = (left + right) / 2
+        assert math.dist(tip, base) / mpp == pytest.approx(length_pt, rel=0.02)
+        assert math.dist(left, right) / mpp == pytest.approx(width_pt, rel=0.02)
+        assert math.dist(tip, shapely.get_coordinates(record.line)[-1]) < 1e-6 * mpp
         if record.dashed:
             # Not reported: thin, dashed, never a guessed width.
             assert record.width_pt == pytest.approx(flows.size.unknown_size * 0.75)
@@ -393,9 +412,10 @@ def test_flows_width_arrowheads_and_size_key(compositions):
         )
         drawn_width = body.intersection(across).length / mpp
         assert drawn_width == pytest.approx(record.width_pt, rel=0.03)
-        # The arrowhead: the polygon reaches the line's end and is wider there than the shaft.
+        # The arrowhead: the polygon reaches the line's end and holds the whole head.
         tip = shapely.Point(line.coords[-1])
         assert body.distance(tip) < 0.05 * record.width_pt * mpp + 1
+        assert record.head.difference(body).area < 0.01 * record.head.area
     legend_text = [t.get_text() for a in figure.axes for t in a.texts]
     assert {"75,000", "20,000", "not reported", "People"} <= set(legend_text)
 
@@ -517,3 +537,170 @@ def test_size_presets_and_custom_sizes(compositions):
     width, height = figure.get_size_inches()
     assert math.isclose(width * 25.4, 160) and math.isclose(height * 25.4, 120)
     assert figure.fergana.labels
+
+
+# --- parity hooks: what the SVG shows is the scene's -------------------------------------
+
+ID_LINE = re.compile(r"(?P<base>.+?)(?:-line-(?P<line>\d+))?$")
+
+
+def _svg_texts(svg: bytes) -> dict[str, str]:
+    """Text of every element with an ``fg-`` id, wrapped lines joined, in document order."""
+    root = ET.fromstring(svg)
+    parts: dict[str, list[tuple[int, str]]] = {}
+    for node in root.iter():
+        gid = node.get("id", "")
+        if not gid.startswith("fg-"):
+            continue
+        text = "".join(node.itertext()).strip()
+        match = ID_LINE.match(gid)
+        base, line = match["base"], int(match["line"] or 0)
+        parts.setdefault(base, []).append((line, text))
+    return {k: " ".join(t for _, t in sorted(v)) for k, v in parts.items()}
+
+
+def _numbered(texts: dict[str, str], prefix: str) -> list[str]:
+    pattern = re.compile(re.escape(prefix) + r"(\d+)$")
+    found = sorted((int(m[1]), text) for k, text in texts.items() if (m := pattern.match(k)))
+    assert [n for n, _ in found] == list(range(len(found))), f"{prefix} ids not 0..n-1"
+    return [text for _, text in found]
+
+
+@pytest.mark.parametrize("name", spec_ids())
+def test_svg_legend_is_the_scene_legend(rendered, scenes, name):
+    scene = scenes[name]
+    visible = {sl.key for sl in scene.layers if sl.visible}
+    sections = [s for s in scene.legend if not s.context and s.key in visible]
+    sections += [s for s in scene.legend if s.context]
+    assert sections, "every story map has a legend"
+    headings = [s.heading for s in sections if s.heading]
+    rows = []
+    for section in sections:
+        rows += [row.label for row in section.rows]
+        if section.size_key is not None:
+            rows += [row.label for row in section.size_key.rows]
+    texts = _svg_texts(rendered[name]["svg"])
+    assert _numbered(texts, "fg-legend-heading-") == headings
+    assert _numbered(texts, "fg-legend-row-") == rows
+
+
+@pytest.mark.parametrize("name", spec_ids())
+def test_svg_labels_follow_the_scene_plan(rendered, scenes, name):
+    scene = scenes[name]
+    texts = _svg_texts(rendered[name]["svg"])
+    ids = {k: v for k, v in texts.items() if k.startswith("fg-label-")}
+    assert len(ids) >= 5
+    pattern = re.compile(r"fg-label-(\d+)(-m\d+)?$")
+    for gid, text in ids.items():
+        match = pattern.match(gid)
+        assert match, gid
+        label = scene.labels[int(match[1])]
+        expected = label.text.upper() if label.look.uppercase else label.text
+        assert text == expected, (gid, text, expected)
+    # Every annotation is placed, on the main map.
+    notes = [n for n, label in enumerate(scene.labels) if label.role == "note"]
+    assert {f"fg-label-{n}" for n in notes} <= set(ids)
+    # Placed in plan order, and the records say the same as the SVG.
+    info = rendered[name]["figure"].fergana
+    plan = [label.plan for label in info.labels]
+    assert plan == sorted(plan)
+    assert {label.gid for label in info.labels} == set(ids)
+
+
+@pytest.mark.parametrize("name", spec_ids())
+def test_svg_credits_are_the_scene_credits(rendered, scenes, name):
+    scene = scenes[name]
+    text = _svg_texts(rendered[name]["svg"])["fg-credits"]
+    assert text == scene.credit_line()
+    listed = text.removeprefix("Sources: ").split("; ")
+    assert listed == [credit.text() for credit in scene.credits]
+    if scene.relief:
+        assert "Relief" in text
+
+
+def test_svg_ids_are_unique(rendered):
+    for name, out in rendered.items():
+        ids = [node.get("id") for node in ET.fromstring(out["svg"]).iter() if node.get("id")]
+        fg = [i for i in ids if i.startswith("fg-")]
+        assert len(fg) == len(set(fg)), name
+
+
+def _foreign_layer() -> Layer:
+    """Not one of ours: other column names, other places (South America), a size scale."""
+    rows = [
+        ("Lima", (-77.04, -12.05), 10_000_000.0),
+        ("Quito", (-78.47, -0.18), 2_800_000.0),
+        ("La Paz", (-68.15, -16.5), float("nan")),
+        ("Santiago", (-70.67, -33.45), 6_900_000.0),
+    ]
+    frame = gpd.GeoDataFrame(
+        {"name": [r[0] for r in rows], "value": [r[2] for r in rows]},
+        geometry=gpd.points_from_xy([r[1][0] for r in rows], [r[1][1] for r in rows]),
+        crs="EPSG:4326",
+    )
+    marker = dataclasses.replace(style("place"), fill="#1b7837", marker="circle")
+    return Layer(
+        id="test_cities",
+        title="Andean capitals",
+        kind="point",
+        frame=frame,
+        style=marker,
+        size=SizeScale(
+            "value",
+            10_000_000,
+            40,
+            by_area=True,
+            key_values=(1_000_000, 10_000_000),
+            label="People",
+        ),
+        legend=[LegendEntry("Capital", marker, "point")],
+        label="name",
+        credits=[Credit("test cities", "none")],
+    )
+
+
+def test_a_layer_that_is_not_ours(tmp_path):
+    spec = maps.spec_from_dict(
+        {
+            "id": "andes",
+            "title": "Andean capitals",
+            "extent": [-82.0, -36.0, -62.0, 2.0],
+            "layers": ["world"],
+            "relief": False,
+        }
+    )
+    comp = maps.compose(spec)
+    cities = _foreign_layer()
+    comp = dataclasses.replace(
+        comp,
+        layers=[*comp.layers, cities],
+        visible=[*comp.visible, True],
+        labelled=[*comp.labelled, True],
+        credits=[*comp.credits, *cities.credits],
+    )
+    scene = build_scene(comp)
+    dpi = 100
+    [png] = write_static(scene, tmp_path, ("png",), size="a4-half", dpi=dpi, web_width_px=None)
+    figure = static_figure(scene, size="a4-half", dpi=dpi)
+    info = figure.fergana
+    image = Image.open(png).convert("RGB")
+    height_pt = info.page_size_pt[1]
+    # Each reported city's symbol is drawn where it is, in its colour, bigger for more people.
+    sizes = scene.layers[-1].sizes
+    assert sizes[0] > sizes[3] > sizes[1] > sizes[2] == cities.size.unknown_size
+    forward = pyproj.Transformer.from_crs("EPSG:4326", info.view.crs, always_xy=True)
+    for _, row in cities.frame[cities.frame["value"].notna()].iterrows():
+        x, y = info.view.to_page(*forward.transform(row.geometry.x, row.geometry.y))
+        at = (round(float(x) * dpi / 72), round((height_pt - float(y)) * dpi / 72))
+        pixel = image.getpixel(at)
+        assert math.dist(pixel, (0x1B, 0x78, 0x37)) < 40, (row["name"], pixel)
+    # Its names are labelled, its legend and size key shown, its credit listed.
+    placed = {label.text for label in info.labels}
+    assert {"Lima", "Quito", "Santiago", "La Paz"} <= placed
+    texts = _svg_texts(render_bytes(figure, "svg", dpi))
+    rows = _numbered(texts, "fg-legend-row-")
+    assert rows[-4:] == ["Capital", "1,000,000", "10,000,000", "not reported"]
+    assert "test cities" in texts["fg-credits"]
+    # And the image is a map, not a blank page: the sea and land colours are both there.
+    colours = {c for _, c in image.getcolors(maxcolors=1 << 20)}
+    assert (0x1B, 0x78, 0x37) in colours

@@ -1,25 +1,34 @@
-"""Print maps: a composition drawn with matplotlib to PNG, SVG and PDF.
+"""Print maps: a scene drawn with matplotlib to PNG, SVG and PDF.
 
-The print renderer takes the same :class:`~maps.compose.Composition` (and so
-the same theme, legend entries and credits) as the web renderer and lays out a
-page a cartographer can sign off: title and subtitle, the map in a local
-conformal projection (:func:`geo.crs.crs_for_extent`), a legend beside or below
-the map (never over it), a scale bar true for the projection, a north arrow
-when true north is not straight up, locator, magnifier and context insets,
-collision-free labels with halos, the caption and the credits line.
+The print renderer draws the renderer-neutral scene (:func:`maps.scene.build_scene`,
+built here from a :class:`~maps.compose.Composition`, or passed in) and decides
+nothing thematic itself: styles, sizes, drawing order, the label plan and its
+typography, legend sections, arrowhead proportions, credits, the locator window,
+context-inset layers and the hillshade are the scene's. It lays out a page a
+cartographer can sign off: title and subtitle, the map in a local conformal
+projection (:func:`geo.crs.crs_for_extent`), a legend beside or below the map, a
+scale bar true for the projection, a north arrow when true north is not straight
+up, locator, magnifier and context insets, collision-free labels with halos
+(placed in the plan's order), the caption and the credits line.
 
 Modules, by concern:
 
 - ``api`` — :func:`static_figure`, :func:`write_static`; ``export`` — rc settings,
   :func:`render_bytes`, format/DPI/path checks;
 - ``figure`` — :func:`~maps.print.figure.build_figure`, the steps in order, and
-  :class:`StaticInfo`; ``context`` — what the steps share;
-- ``page`` — title block, map box, legend placement; ``view`` — projection and windows;
-- ``drawing`` — layers; ``flows``; ``relief`` — the hillshade; ``furniture`` — scale bar,
-  north arrow, graticule; ``legend``; ``insets``;
-- ``labelling`` — label candidates; ``placement`` — the collision solver; ``text`` — fonts;
-- ``thematic`` — every thematic choice (label ranks and tiers, legend rows, arrowheads,
-  extra credits, locator window); ``symbols`` — per-feature style arrays and paths.
+  :class:`StaticInfo`; ``context`` — what the steps share (scene arrays in page units);
+- ``page`` — title block, map box, legend placement, caption and credits; ``view`` —
+  projection and windows;
+- ``drawing`` — layers; ``flows``; ``relief`` — the scene's hillshade as an image;
+  ``furniture`` — scale bar, north arrow, graticule; ``legend``; ``insets``;
+- ``labelling`` — the label plan as candidates; ``placement`` — the collision solver;
+  ``text`` — fonts; ``symbols`` — theme styles as matplotlib values, shapes as paths.
+
+SVG ids, for tests that compare renderers from their outputs: ``fg-label-N`` (N =
+index in ``scene.labels``; ``-mK`` in magnifier K), ``fg-legend-heading-N``,
+``fg-legend-row-N`` (size-key rows too), ``fg-legend-key-title-N``, ``fg-credits``,
+``fg-caption``, ``fg-projection``, ``fg-flow-L-N`` (scene layer L, feature N; a
+dashed flow's head ``...-head``). A wrapped text's further lines add ``-line-K``.
 
 Fonts: DejaVu Sans, matplotlib's bundled copy (not the system's), which has
 Cyrillic and Uzbek Latin (oʻ, gʻ) glyphs. PDFs embed it as TrueType subsets

@@ -1,4 +1,8 @@
-"""The print renderer's public API: draw a composition as a figure, or write it to files."""
+"""The print renderer's public API: draw a scene (or a composition) as a figure, or write files.
+
+A composition is turned into a scene once (:func:`maps.scene.build_scene`); a
+scene built elsewhere (e.g. shared with the web renderer) is drawn as it is.
+"""
 
 from __future__ import annotations
 
@@ -23,17 +27,23 @@ from maps.print.export import (
     target_path,
 )
 from maps.print.figure import build_figure
+from maps.scene import Scene, build_scene
+
+
+def as_scene(composition: Composition | Scene) -> Scene:
+    """`composition`'s scene (a Scene is returned as it is)."""
+    return composition if isinstance(composition, Scene) else build_scene(composition)
 
 
 def static_figure(
-    composition: Composition, *, size: str | Sequence[float] = "a4", dpi: float = 300
+    composition: Composition | Scene, *, size: str | Sequence[float] = "a4", dpi: float = 300
 ) -> Figure:
     """Draw a composition as a print-ready matplotlib figure.
 
     Parameters
     ----------
-    composition : Composition
-        From :func:`maps.compose`.
+    composition : Composition or Scene
+        From :func:`maps.compose` (its scene is built here) or :func:`maps.scene.build_scene`.
     size : str or (float, float), default "a4"
         A preset of :data:`SIZES` or ``(width_mm, height_mm)``.
     dpi : float, default 300
@@ -55,11 +65,11 @@ def static_figure(
     preset = resolve_size(size)
     check_dpi(dpi, preset)
     with matplotlib.rc_context(RC):
-        return build_figure(composition, preset, float(dpi))
+        return build_figure(as_scene(composition), preset, float(dpi))
 
 
 def write_static(
-    composition: Composition,
+    composition: Composition | Scene,
     out_dir: str | os.PathLike[str],
     formats: Iterable[str] = ("png", "svg", "pdf"),
     *,
@@ -75,8 +85,8 @@ def write_static(
 
     Parameters
     ----------
-    composition : Composition
-        From :func:`maps.compose`.
+    composition : Composition or Scene
+        From :func:`maps.compose` or :func:`maps.scene.build_scene`.
     out_dir : path
         Existing, writable folder.
     formats : iterable of str, default ("png", "svg", "pdf")
@@ -116,7 +126,7 @@ def write_static(
     targets = {fmt: target_path(folder, composition, fmt) for fmt in wanted}
 
     with matplotlib.rc_context(RC):
-        figure = build_figure(composition, preset, float(dpi))
+        figure = build_figure(as_scene(composition), preset, float(dpi))
         payloads = {}
         for fmt in wanted:
             if fmt == "web.png":

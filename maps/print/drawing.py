@@ -1,6 +1,6 @@
 """Drawing the map's layers: areas and lines as one collection per style, points as symbols.
 
-Styles come for a whole layer at once (:func:`maps.print.symbols.feature_styles`);
+Styles, sizes and drawing order come from the scene's layer arrays; area and line
 features are grouped by style in order of first appearance, one collection per
 style, which keeps the drawing order (and so the SVG and PDF) stable.
 """
@@ -22,7 +22,6 @@ from maps.print.furniture import draw_graticule
 from maps.print.relief import draw_relief
 from maps.print.symbols import (
     dash_pattern,
-    feature_sizes,
     first_seen_groups,
     line_coords,
     line_pt,
@@ -58,14 +57,17 @@ class Drawn:
     flows: list[FlowRecord] = field(default_factory=list)
 
 
-def draw_map(ctx: MapContext, ax: Axes, view: View, *, main: bool) -> Drawn:
-    """Draw every shown layer (and relief and graticule over the first) into `ax`."""
+def draw_map(ctx: MapContext, ax: Axes, view: View, *, main: bool, suffix: str = "") -> Drawn:
+    """Draw every shown layer (and relief and graticule over the first) into `ax`.
+
+    `suffix` keeps SVG ids unique in magnifiers (``""`` on the main map).
+    """
     drawn = Drawn()
     for n, (i, layer) in enumerate(ctx.shown):
         z = BASE_Z + 2 * n
-        draw_layer(ctx, ax, view, i, layer, z, drawn)
+        draw_layer(ctx, ax, view, i, layer, z, drawn, suffix)
         if n == 0:
-            if ctx.spec.relief:
+            if ctx.scene.relief:
                 draw_relief(ax, view, z + 1)
             draw_graticule(
                 ax,
@@ -80,11 +82,18 @@ def draw_map(ctx: MapContext, ax: Axes, view: View, *, main: bool) -> Drawn:
 
 
 def draw_layer(
-    ctx: MapContext, ax: Axes, view: View, i: int, layer: Layer, z: float, drawn: Drawn
+    ctx: MapContext,
+    ax: Axes,
+    view: View,
+    i: int,
+    layer: Layer,
+    z: float,
+    drawn: Drawn,
+    suffix: str = "",
 ) -> None:
     """Draw layer `i` at z order `z`: flows, point symbols, or area/line collections."""
     if layer.kind == "flow":
-        drawn.flows.extend(draw_flows(ctx, ax, view, i, layer, z))
+        drawn.flows.extend(draw_flows(ctx, ax, view, i, layer, z, suffix))
         return
     if layer.kind == "point":
         draw_points(ctx, ax, view, i, layer, z, drawn)
@@ -127,12 +136,6 @@ def draw_layer(
             )
 
 
-def point_sizes(ctx: MapContext, i: int) -> np.ndarray:
-    """Symbol diameters (points) of layer `i`'s features."""
-    layer = ctx.composition.layers[i]
-    return feature_sizes(layer, ctx.styles_of(i), ctx.projected[i], fallback="marker_size")
-
-
 def draw_points(
     ctx: MapContext, ax: Axes, view: View, i: int, layer: Layer, z: float, drawn: Drawn
 ) -> None:
@@ -143,12 +146,15 @@ def draw_points(
     """
     geoms = ctx.projected[i].geometry.to_numpy()
     styles = ctx.styles_of(i)
-    sizes = point_sizes(ctx, i)
+    sizes = ctx.sizes_pt(i)
     xy, owner = shapely.get_coordinates(geoms, return_index=True)
     xmin, ymin, xmax, ymax = view.limits
     inside = (xy[:, 0] >= xmin) & (xy[:, 0] <= xmax) & (xy[:, 1] >= ymin) & (xy[:, 1] <= ymax)
     xy, owner = xy[inside], owner[inside]
-    order = np.lexsort((owner, -sizes[owner]))  # stable: a feature's points keep their order
+    # The scene's drawing order; a feature's own points keep theirs.
+    rank = np.empty(len(geoms), dtype=int)
+    rank[ctx.layer(i).draw_order] = np.arange(len(geoms))
+    order = np.lexsort((np.arange(len(owner)), rank[owner]))
     for k in order:
         n = int(owner[k])
         x, y = xy[k]

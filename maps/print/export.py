@@ -15,6 +15,7 @@ import geo
 from layers.theme import FONT_FAMILY, PAPER
 from maps.compose import Composition
 from maps.pages import MM_PER_INCH, SizePreset, StaticExportError
+from maps.scene import Scene
 
 FORMATS = ("png", "svg", "pdf", "web.png")
 WEB_WIDTH_PX = 1600  # the web PNG: 2x an 800 px column
@@ -125,7 +126,7 @@ def check_folder(out_dir: str | os.PathLike[str]) -> Path:
     return folder
 
 
-def target_path(folder: Path, composition: Composition, fmt: str) -> Path:
+def target_path(folder: Path, composition: Composition | Scene, fmt: str) -> Path:
     """The file for `fmt` in `folder`, refused if its name would leave the folder."""
     stem = composition.spec.output_name
     name = f"{stem}.{fmt}"

@@ -1,8 +1,10 @@
-"""The figure: one function that lays out the page and draws a composition on it.
+"""The figure: one function that lays out the page and draws a scene on it.
 
 :func:`build_figure` runs the steps in order — title block, main window, legend
-groups, page layout, map layers, insets, labels, text — each a function in its
-own module returning a record; it keeps no state between figures.
+rows, page layout, map layers, insets, labels, text — each a function in its
+own module returning a record; it keeps no state between figures. Everything a
+reader sees is the scene's (:func:`maps.scene.build_scene`); this module only
+lays it out.
 """
 
 from __future__ import annotations
@@ -16,24 +18,21 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.text import Text
 
-import layers
 from geo.crs import crs_for_extent
-from layers import Layer, Style
+from layers import Layer
 from layers.theme import PAPER, SEA
-from maps.compose import Composition, clip
 from maps.pages import SizePreset
 from maps.print.context import MapContext
 from maps.print.drawing import draw_map
 from maps.print.flows import FlowRecord
 from maps.print.furniture import ScaleBar
 from maps.print.insets import InsetRecord, place_insets
-from maps.print.labelling import annotation_candidates, label_candidates
-from maps.print.legend import LegendItem, draw_legend, legend_items
+from maps.print.labelling import Panel, plan_candidates
+from maps.print.legend import LegendItem, draw_legend, legend_items, line_id
 from maps.print.page import Page, bottom_blocks, layout_page, title_block
 from maps.print.placement import PlacedLabel, place_labels
-from maps.print.symbols import feature_styles, polygon_path
+from maps.print.symbols import polygon_path
 from maps.print.text import Box, put_text
-from maps.print.thematic import legend_group
 from maps.print.view import (
     View,
     fit_limits,
@@ -43,7 +42,7 @@ from maps.print.view import (
     page_transform,
     project,
 )
-from maps.spec import Inset
+from maps.scene import Scene
 
 
 @dataclass
@@ -97,49 +96,28 @@ class StaticInfo:
     obstacles: list[tuple[object, Box]] = field(default_factory=list)
 
 
-def clip_layer(layer: Layer, extent) -> Layer:
-    """`layer` with its features cut to `extent` (as the composition does)."""
-    return layer.with_frame(clip(layer.frame, extent))
+def shown_layers(scene: Scene) -> list[tuple[int, Layer]]:
+    """Visible layers with their index in the scene."""
+    return [(sl.index, sl.layer) for sl in scene.layers if sl.visible]
 
 
-def shown_layers(composition: Composition) -> list[tuple[int, Layer]]:
-    """Visible layers with their position in the composition."""
-    pairs = zip(composition.layers, composition.visible, strict=True)
-    return [(i, layer) for i, (layer, visible) in enumerate(pairs) if visible]
+def legend_rows(scene: Scene) -> list[list[LegendItem]]:
+    """Legend rows: the sections of the main map's visible layers, then context insets'."""
+    visible = {sl.key for sl in scene.layers if sl.visible}
+    main = [sec for sec in scene.legend if not sec.context and sec.key in visible]
+    context = [sec for sec in scene.legend if sec.context]
+    return legend_items([*main, *context])
 
 
-def legend_groups(
-    ctx: MapContext, bounds, context_layers: dict[Inset, list[Layer]]
-) -> list[list[LegendItem]]:
-    """Legend rows: the main map's layers (styles drawn inside `bounds`), then context insets'."""
-    box = shapely.box(*bounds)
-    groups = []
-    for i, layer in ctx.shown:
-        frame = ctx.projected[i]
-        hit = frame.geometry.intersects(box).to_numpy()
-        present: set[Style] = set(ctx.styles_of(i)[hit])
-        groups.append(legend_group(layer, present, frame))
-    for inset, built in context_layers.items():
-        for layer in built:
-            if getattr(layers.REGISTRY.get(layer.id), "theme", "") == "basemap":
-                continue  # the inset's backdrop needs no key
-            title = layer.title
-            if inset.title and inset.title != layer.title:
-                title = f"{layer.title} ({inset.title})"
-            present = set(feature_styles(layer))
-            groups.append(legend_group(layer, present, layer.frame, title=title))
-    return legend_items([g for g in groups if g is not None])
-
-
-def build_figure(composition: Composition, preset: SizePreset, dpi: float) -> Figure:
-    """Draw `composition` on a page of `preset` (call inside ``rc_context(RC)``).
+def build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
+    """Draw `scene` on a page of `preset` (call inside ``rc_context(RC)``).
 
     Returns
     -------
     Figure
         On an Agg canvas, with ``figure.fergana`` (:class:`StaticInfo`).
     """
-    spec = composition.spec
+    spec = scene.spec
     page = Page.of(preset)
     s = page.s
     figure = Figure(figsize=(page.width / 72, page.height / 72), dpi=dpi)
@@ -148,20 +126,15 @@ def build_figure(composition: Composition, preset: SizePreset, dpi: float) -> Fi
     transform = page_transform(figure)
 
     crs = crs_for_extent(spec.extent)
-    shown = shown_layers(composition)
+    shown = shown_layers(scene)
     projected = {i: project(layer.frame, crs) for i, layer in shown}
     titles = title_block(page, spec.title, spec.subtitle)
-    bottom = bottom_blocks(page, composition, crs)
+    bottom = bottom_blocks(page, scene, crs)
     bottom_h = sum(block.height for block in bottom)
 
-    context_layers = {
-        inset: [clip_layer(layers.build(lid), inset.extent) for lid in inset.layers]
-        for inset in spec.insets
-        if inset.kind == "context"
-    }
     window = main_window(crs, spec.extent, [layer for _, layer in shown])
-    ctx = MapContext(composition, crs, shown, projected, s, transform, window.fan)
-    groups = legend_groups(ctx, window.bounds, context_layers)
+    ctx = MapContext(scene, crs, shown, projected, s, transform, window.fan)
+    groups = legend_rows(scene)
 
     top = page.height - page.margin - titles.height
     avail_h = top - page.margin - bottom_h - 8 * s
@@ -180,10 +153,9 @@ def build_figure(composition: Composition, preset: SizePreset, dpi: float) -> Fi
     info.flows.extend(drawn.flows)
 
     obstacles: list[tuple[object, Box]] = list(drawn.symbols)
-    candidates = annotation_candidates(ctx, view, region)
-    candidates += label_candidates(ctx, view, drawn, inset=False, region=region)
+    panels = [Panel(view, drawn, main=True, region=region)]
 
-    insets = place_insets(ctx, ax, view, context_layers)
+    insets = place_insets(ctx, ax, view)
     info.convergence_deg = insets.panel.convergence_deg
     info.scale_variation = insets.panel.variation
     info.scale_bar = insets.scale_bar
@@ -197,12 +169,12 @@ def build_figure(composition: Composition, preset: SizePreset, dpi: float) -> Fi
             info.insets.append(record)
         if record.kind == "magnifier":
             obstacles.extend(record.drawn.symbols)
-            candidates += label_candidates(ctx, record.view, record.drawn, inset=True)
+            panels.append(Panel(record.view, record.drawn, main=False, suffix=record.suffix))
             info.flows.extend(record.drawn.flows)
             artists.update(record.drawn.artists)
             hideable.update(record.drawn.hideable)
-    ordered = [c for _, c in sorted(candidates, key=lambda item: item[0])]
-    placed_labels, dropped, hidden = place_labels(ordered, obstacles, hideable)
+    candidates = plan_candidates(ctx, panels)
+    placed_labels, dropped, hidden = place_labels(candidates, obstacles, hideable)
     for key in hidden:
         artists[key].remove()
     info.hidden = len(hidden)
@@ -219,6 +191,7 @@ def build_figure(composition: Composition, preset: SizePreset, dpi: float) -> Fi
             va="center",
             rotation=label.rotation,
             zorder=80,
+            gid=label.gid or None,
         )
         info.label_artists.append(artist)
     info.labels = placed_labels
@@ -246,9 +219,10 @@ def build_figure(composition: Composition, preset: SizePreset, dpi: float) -> Fi
         info.legend_box = (lx, ltop - layout.legend.height, lx + layout.legend.width, ltop)
     y = layout.content_bottom - 6 * s
     for block in bottom:
-        for line in block.lines:
+        for k, line in enumerate(block.lines):
             y -= block.style.size
-            put_text(figure, x0, y, line, block.style, transform, zorder=90)
+            gid = line_id(block.gid, k)
+            put_text(figure, x0, y, line, block.style, transform, zorder=90, gid=gid)
             y -= block.style.size * 0.3
         y -= 3 * s
     figure.fergana = info  # type: ignore[attr-defined]

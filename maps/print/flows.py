@@ -1,4 +1,8 @@
-"""Flows: proportional arrows (shaft and head as one polygon), dashed for unknown amounts."""
+"""Flows: proportional arrows (shaft and head as one polygon), dashed for unknown amounts.
+
+Widths, styles and drawing order come from the scene layer; the head's proportions
+from the scene's :class:`~layers.theme.ArrowShape` at the page's type scale.
+"""
 
 from __future__ import annotations
 
@@ -13,21 +17,8 @@ from matplotlib.patches import Polygon as PolygonPatch
 
 from geo.geometry import arrowhead
 from layers import Layer
-from maps.print.symbols import (
-    dash_pattern,
-    feature_sizes,
-    feature_styles,
-    polygon_path,
-    rgba,
-    size_values,
-    substring,
-)
-from maps.print.thematic import arrowhead_size
+from maps.print.symbols import PX_TO_PT, dash_pattern, polygon_path, rgba, substring
 from maps.print.view import View
-
-# How far back from the head's base the shaft ends (× head length): under the head for
-# solid flows, at its base for dashed ones (so the dashes do not show through).
-SHAFT_END = {False: 0.75, True: 1.0}
 
 
 @dataclass
@@ -43,6 +34,10 @@ class FlowRecord:
         The flow line in projected metres.
     view : View
         The panel it is drawn in (the main map or a magnifier).
+    head : shapely.Polygon
+        The arrowhead triangle as drawn (tip, base corners), in projected metres.
+    feature : int
+        Position of the flow in its layer's frame.
     """
 
     layer: str
@@ -52,25 +47,38 @@ class FlowRecord:
     artist: object
     line: object
     view: View
+    head: object = None
+    feature: int = -1
 
 
-def draw_flows(ctx, ax: Axes, view: View, i: int, layer: Layer, z: float) -> list[FlowRecord]:
-    """Draw layer `i`'s flows, widest first; returns their records in drawing order."""
+def draw_flows(
+    ctx, ax: Axes, view: View, i: int, layer: Layer, z: float, suffix: str = ""
+) -> list[FlowRecord]:
+    """Draw layer `i`'s flows in the scene's order (widest first); returns their records.
+
+    Each flow's artist gets the SVG id ``fg-flow-I-N`` (layer index, feature) plus `suffix`.
+    """
     lines = ctx.projected[i].geometry.to_numpy()
     lonlat = layer.frame.geometry.to_numpy()
-    styles = feature_styles(layer)
-    widths = feature_sizes(layer, styles, fallback="stroke_width")
-    values = size_values(layer)
+    scene_layer = ctx.layer(i)
+    styles = ctx.styles_of(i)
+    widths = ctx.sizes_pt(i)
+    values = scene_layer.values
+    arrow = ctx.scene.arrow
     mpp = view.metres_per_point
-    keep = np.flatnonzero(
-        ~(shapely.is_missing(lines) | shapely.is_empty(lines))
-        & (shapely.get_type_id(lines) == shapely.GeometryType.LINESTRING)
+    drawable = ~(shapely.is_missing(lines) | shapely.is_empty(lines)) & (
+        shapely.get_type_id(lines) == shapely.GeometryType.LINESTRING
     )
-    order = keep[np.lexsort((keep, -widths[keep]))]
+    order = [int(n) for n in scene_layer.draw_order if drawable[n]]
     records = []
     for n in order:
         geom, style, width = lines[n], styles[n], float(widths[n])
-        head_len, head_w = (v * mpp for v in arrowhead_size(width, ctx.s))
+        gid = f"fg-flow-{i}-{n}{suffix}"
+        head_px = arrow.head(width / PX_TO_PT, scale=ctx.s)
+        head_len, head_w = (v * PX_TO_PT * mpp for v in head_px)
+        # The shaft runs under the head by `shaft_overlap` of its length (solid flows) or
+        # stops at its base (dashed ones, so the dashes do not show through).
+        shaft_end = 1.0 if style.dash else 1.0 - arrow.shaft_overlap
         length = geom.length
         tip_ll = tuple(shapely.get_coordinates(lonlat[n])[-1])
         if length > head_len * 1.2:
@@ -79,7 +87,7 @@ def draw_flows(ctx, ax: Axes, view: View, i: int, layer: Layer, z: float) -> lis
             base = geom.interpolate(length - head_len)
             base_ll = view.inverse.transform(base.x, base.y)
             head_ll = arrowhead(shapely.LineString([base_ll, tip_ll]), head_len, head_w)
-            shaft = substring(geom, length - SHAFT_END[bool(style.dash)] * head_len)
+            shaft = substring(geom, length - shaft_end * head_len)
         else:
             head_ll = arrowhead(lonlat[n], head_len, head_w)
             shaft = None
@@ -99,6 +107,7 @@ def draw_flows(ctx, ax: Axes, view: View, i: int, layer: Layer, z: float) -> lis
                         linestyle=dash_pattern(style, width),
                         dash_capstyle="butt",
                         zorder=z,
+                        gid=gid,
                     )
                 )
             ax.add_patch(
@@ -108,6 +117,7 @@ def draw_flows(ctx, ax: Axes, view: View, i: int, layer: Layer, z: float) -> lis
                     facecolor=rgba(style.fill or style.stroke, style.fill_opacity),
                     edgecolor="none",
                     zorder=z + 0.5,
+                    gid=f"{gid}-head",
                 )
             )
         else:
@@ -118,8 +128,10 @@ def draw_flows(ctx, ax: Axes, view: View, i: int, layer: Layer, z: float) -> lis
                     shaft.buffer(width * mpp / 2, cap_style="flat", join_style="round"), head
                 )
             artist = ax.add_patch(
-                PathPatch(polygon_path(body), facecolor=colour, edgecolor="none", zorder=z)
+                PathPatch(polygon_path(body), facecolor=colour, edgecolor="none", zorder=z, gid=gid)
             )
-        value = float(values[n]) if layer.size is not None else float("nan")
-        records.append(FlowRecord(layer.id, value, width, bool(style.dash), artist, geom, view))
+        value = float(values[n]) if values is not None else float("nan")
+        records.append(
+            FlowRecord(layer.id, value, width, bool(style.dash), artist, geom, view, head, n)
+        )
     return records

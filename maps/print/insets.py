@@ -39,7 +39,6 @@ from maps.print.furniture import (
 from maps.print.symbols import (
     PX_TO_PT,
     dash_pattern,
-    feature_styles,
     first_seen_groups,
     line_coords,
     line_pt,
@@ -48,7 +47,6 @@ from maps.print.symbols import (
     rgba,
 )
 from maps.print.text import Box, TextStyle, put_text
-from maps.print.thematic import locator_window
 from maps.print.view import (
     View,
     fill_limits,
@@ -74,6 +72,8 @@ class InsetRecord:
         The inset's axes (None for the scale-bar panel).
     drawn : Drawn or None
         Symbols drawn in a magnifier, for label placement.
+    suffix : str
+        Appended to the SVG ids of a magnifier's flows and labels (``-m1``, ``-m2``...).
     """
 
     kind: str
@@ -82,6 +82,7 @@ class InsetRecord:
     view: View
     axes: Axes | None = field(default=None, repr=False)
     drawn: Drawn | None = field(default=None, repr=False)
+    suffix: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,10 +177,16 @@ def inset_requests(ctx: MapContext, view: View) -> list[InsetRequest]:
     return requests
 
 
-def place_insets(
-    ctx: MapContext, ax: Axes, view: View, context_layers: dict[Inset, list[Layer]]
-) -> PlacedInsets:
-    """Find a slot for every inset and the scale panel, and draw them there."""
+def place_insets(ctx: MapContext, ax: Axes, view: View) -> PlacedInsets:
+    """Find a slot for every inset and the scale panel, and draw them there.
+
+    Context insets draw the layers the scene clipped for them (:attr:`Scene.insets`);
+    the locator shows the scene's locator window.
+    """
+    context_layers = {
+        si.inset: list(si.layers) for si in ctx.scene.insets if si.inset.kind == "context"
+    }
+    magnifiers = 0
     s = ctx.s
     box = view.box
     panel = scale_panel(ctx, view)
@@ -222,7 +229,11 @@ def place_insets(
             out.scale_bar = draw_scale_panel(ctx, ax, view, spot, panel)
             out.placed.append(PlacedInset(InsetRecord("scale", "", spot, view), spot))
             continue
-        record = draw_inset(ctx, ax, view, kind, inset, inner, context_layers)
+        suffix = ""
+        if kind == "magnifier":
+            magnifiers += 1
+            suffix = f"-m{magnifiers}"
+        record = draw_inset(ctx, ax, view, kind, inset, inner, context_layers, suffix)
         if inset is not None and inset.title:
             put_text(
                 ax,
@@ -271,6 +282,7 @@ def draw_inset(
     inset: Inset,
     inner: Box,
     context_layers: dict[Inset, list[Layer]],
+    suffix: str = "",
 ) -> InsetRecord:
     """Draw one inset in the page box `inner` (inset axes on the main map's axes)."""
     s = ctx.s
@@ -288,7 +300,7 @@ def draw_inset(
         limits = fit_limits(ib, inner)
         iview = View(ctx.crs, limits, inner)
         frame_axes(iax, iview, PAPER)
-        drawn = draw_map(ctx, iax, iview, main=False)
+        drawn = draw_map(ctx, iax, iview, main=False, suffix=suffix)
         bar_target = 0.3 * (inner[2] - inner[0])
         bar = scale_bar_geometry(iview, inner[0] + 6 * s, inner[1] + 5 * s, bar_target)
         panel_w, panel_h = bar.points + 26 * s, 17 * s
@@ -312,11 +324,11 @@ def draw_inset(
                 zorder=85,
             )
         )
-        record = InsetRecord("magnifier", title, inner, iview)
+        record = InsetRecord("magnifier", title, inner, iview, suffix=suffix)
         record.drawn = drawn
     else:
         if kind == "locator":
-            window = locator_window(ctx.spec.extent)
+            window = ctx.scene.locator.window
             extra: list[Layer] = []
         else:
             window = inset.extent
@@ -381,7 +393,10 @@ def draw_simple_layer(ax: Axes, view: View, layer: Layer, z: float) -> None:
     """A context inset's layer: one collection (or marker line) per style, no labels."""
     geoms = layer.frame.to_crs(view.crs).geometry.to_numpy()
     keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    for style, ks in first_seen_groups(feature_styles(layer), keep).items():
+    table, codes = layer.style_codes()
+    styles = np.empty(len(table), dtype=object)
+    styles[:] = list(table)
+    for style, ks in first_seen_groups(styles[np.asarray(codes, dtype=int)], keep).items():
         items = geoms[ks]
         if layer.kind == "area":
             paths = [p for p in (polygon_path(g) for g in items) if p is not None]

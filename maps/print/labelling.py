@@ -1,8 +1,10 @@
-"""Label candidates: what each layer and annotation would like to label, and where.
+"""Label candidates: the scene's label plan turned into positions on the page.
 
-Candidates carry their positions (best first) and are sorted by priority; the
-collision solver (:mod:`maps.print.placement`) then keeps what fits. Which
-labels come first and how they look is decided in :mod:`maps.print.thematic`.
+:func:`plan_candidates` walks :attr:`maps.scene.Scene.labels` in plan order and
+gives each label its positions on the main map (and in magnifiers, for roles
+labelled there); the collision solver (:mod:`maps.print.placement`) keeps what
+fits, earlier labels first. Typography comes from the label's
+:class:`~layers.theme.LabelRole`; nothing here decides which labels matter.
 """
 
 from __future__ import annotations
@@ -10,104 +12,110 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
 import shapely
 
 from layers import Layer
+from layers.theme import LabelRole
 from maps.print.context import MapContext, clipped
-from maps.print.drawing import Drawn, point_sizes
+from maps.print.drawing import Drawn
 from maps.print.placement import Candidate, Position, point_positions
 from maps.print.text import Box, TextStyle, measure
-from maps.print.thematic import ANNOTATION_STYLE, label_rank, label_styles, labelled_in_insets
 from maps.print.view import View
+from maps.scene import Label
 
-# A candidate with its sort key: (rank, -priority, feature position).
-Ranked = tuple[tuple[float, float, int], Candidate]
+INSET_TYPE = 0.9  # labels in magnifiers are set a little smaller
+NOTE_OFFSET = 3.5  # points between an annotation's place and its text (at type scale 1)
 
 
-def annotation_candidates(ctx: MapContext, view: View, region) -> list[Ranked]:
-    """The spec's annotations inside the map, placed first and always (``force``)."""
+@dataclasses.dataclass(frozen=True)
+class Panel:
+    """A map panel labels go in: the main map or a magnifier.
+
+    Attributes
+    ----------
+    suffix : str
+        Appended to label ids (``""`` on the main map, ``-m1``... in magnifiers).
+    region : shapely geometry or None
+        The fan-shaped main map's outline in page points, if any.
+    """
+
+    view: View
+    drawn: Drawn
+    main: bool
+    suffix: str = ""
+    region: object = None
+
+
+def text_style(role: LabelRole, factor: float) -> TextStyle:
+    """The print style of a label role, at `factor` times its size."""
+    base = TextStyle(role.size, role.weight, role.style, role.colour, role.halo, role.uppercase)
+    return base.scaled(factor)
+
+
+def plan_candidates(ctx: MapContext, panels: list[Panel]) -> list[Candidate]:
+    """Candidates for the scene's labels, in plan order; each label on the main map first.
+
+    Labels of hidden layers are skipped; in magnifiers only roles with ``in_insets``.
+    Annotations are forced on the main map (always shown).
+    """
     out = []
-    style = ANNOTATION_STYLE.scaled(ctx.s)
-    for n, note in enumerate(ctx.composition.annotations):
-        x, y = view.forward.transform(note.lon, note.lat)
+    cache: dict[tuple[int, int], object] = {}
+    for plan, label in enumerate(ctx.scene.labels):
+        if label.layer is not None and not ctx.layer(label.layer).visible:
+            continue
+        look = label.look
+        for panel in panels:
+            if not panel.main and not look.in_insets:
+                continue
+            style = text_style(look, ctx.s * (1.0 if panel.main else INSET_TYPE))
+            cand = label_candidate(ctx, panel, label, style, cache)
+            if cand is not None:
+                gid = f"fg-label-{plan}{panel.suffix}"
+                out.append(dataclasses.replace(cand, plan=plan, gid=gid))
+    return out
+
+
+def label_candidate(
+    ctx: MapContext, panel: Panel, label: Label, style: TextStyle, cache: dict
+) -> Candidate | None:
+    """One label's candidate in one panel (None where it has no place there)."""
+    view = panel.view
+    text = style.text(label.text)
+    if label.layer is None:
+        x, y = view.forward.transform(label.lon, label.lat)
         px, py = view.to_page(x, y)
         if not inside_point(px, py, view.box):
-            continue
-        positions = point_positions(float(px), float(py), 3.5 * ctx.s, note.text, style)
-        cand = Candidate(
-            note.text,
+            return None
+        positions = point_positions(float(px), float(py), NOTE_OFFSET * ctx.s, text, style)
+        return Candidate(
+            text,
             style,
             positions,
             shrink(view.box, 2),
             None,
             "annotation",
-            force=True,
-            region=region,
+            force=panel.main,
+            region=panel.region,
         )
-        out.append(((0.0, 0, n), cand))
-    return out
-
-
-def label_texts(layer: Layer, frame: gpd.GeoDataFrame) -> np.ndarray:
-    """Each feature's label text, stripped; None where there is none."""
-    out = np.full(len(frame), None, dtype=object)
-    if layer.label not in frame:
-        return out
-    for k, text in enumerate(frame[layer.label].to_numpy(dtype=object)):
-        if text is None or (isinstance(text, float) and math.isnan(text)):
-            continue
-        text = str(text).strip()
-        if text:
-            out[k] = text
-    return out
-
-
-def label_candidates(
-    ctx: MapContext, view: View, drawn: Drawn, *, inset: bool, region=None
-) -> list[Ranked]:
-    """Candidates for every labelled layer's features in `view` (main map or magnifier)."""
-    out = []
+    i, n = label.layer, label.feature
+    layer = ctx.layer(i).layer
     frame_box = shrink(view.box, 2.5 * ctx.s)
-    factor = ctx.s * (0.9 if inset else 1.0)
-    for i, layer in ctx.shown:
-        if not layer.label or not ctx.composition.labelled[i]:
-            continue
-        if inset and not labelled_in_insets(layer):
-            continue
-        frame = ctx.projected[i]
-        priority = (
-            pd.to_numeric(frame[layer.label_priority], errors="coerce").fillna(-np.inf).to_numpy()
-            if layer.label_priority
-            else np.zeros(len(frame))
-        )
-        rank = label_rank(i, layer)
-        geoms = clipped(ctx, i, view) if layer.kind != "point" else frame.geometry
-        if not inset and ctx.fan is not None:
-            geoms = gpd.GeoSeries(shapely.intersection(geoms.to_numpy(), ctx.fan))
-        geoms = geoms.to_numpy()
-        texts = label_texts(layer, frame)
-        styles = label_styles(layer, frame)
-        sizes = point_sizes(ctx, i) if layer.kind == "point" else None
-        for n in np.flatnonzero(pd.notna(texts)):
-            n = int(n)
-            geom = geoms[n]
-            if geom is None or geom.is_empty:
-                continue
-            style = styles[n].scaled(factor)
-            shown = style.text(texts[n])
-            key = (id(view), i, n)
-            if layer.kind == "point":
-                cand = point_candidate(view, layer, geom, shown, style, frame_box, key, sizes[n])
-            else:
-                cand = shape_candidate(ctx, view, i, n, layer, geom, shown, style, frame_box, drawn)
-            if cand is not None and not inset and region is not None:
-                cand = dataclasses.replace(cand, region=region)
-            if cand is not None:
-                out.append(((rank, -float(priority[n]), n), cand))
-    return out
+    if layer.kind == "point":
+        geom = ctx.projected[i].geometry.iloc[n]
+        size = float(ctx.sizes_pt(i)[n])
+        cand = point_candidate(view, layer, geom, text, style, frame_box, (id(view), i, n), size)
+    else:
+        if (id(view), i) not in cache:
+            cache[(id(view), i)] = clipped(ctx, i, view).to_numpy()
+        geom = cache[(id(view), i)][n]
+        if panel.main and ctx.fan is not None and geom is not None:
+            geom = shapely.intersection(geom, ctx.fan)
+        if geom is None or geom.is_empty:
+            return None
+        cand = shape_candidate(ctx, view, i, n, layer, geom, text, style, frame_box, panel.drawn)
+    if cand is not None and panel.main and panel.region is not None:
+        cand = dataclasses.replace(cand, region=panel.region)
+    return cand
 
 
 def point_candidate(

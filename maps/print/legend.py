@@ -1,7 +1,10 @@
-"""Legend layout and drawing: rows from legend groups, measured, split into columns, drawn.
+"""Legend layout and drawing: the scene's legend sections as rows, measured, in columns, drawn.
 
-What goes into the legend (which styles, the "not reported" row) is decided in
-:mod:`maps.print.thematic`; this module lays out and draws :class:`LegendGroup` records.
+What the legend says (sections, rows, size keys, "not reported" rows) is the
+scene's (:mod:`maps.scene.legend`); this module turns it into :class:`LegendItem`
+rows, splits them into columns and draws them. Every text gets a stable SVG id:
+``fg-legend-heading-N``, ``fg-legend-row-N`` (size-key rows included, in order)
+and ``fg-legend-key-title-N``; a wrapped text's further lines add ``-line-K``.
 """
 
 from __future__ import annotations
@@ -14,47 +17,25 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.transforms import Transform
 
-from layers.style import LegendEntry, SizeScale, Style
+from layers.style import Style
 from maps.print.symbols import PX_TO_PT, dash_pattern, line_pt, marker_of, rgba
 from maps.print.text import TextStyle, put_text, wrap
-
-
-@dataclass(frozen=True)
-class LegendGroup:
-    """One layer's part of the legend.
-
-    Attributes
-    ----------
-    title : str
-        Heading.
-    entries : list of LegendEntry
-        Swatches with labels.
-    size : SizeScale or None
-        Proportional-size key, drawn in `key_style`.
-    key_style : Style or None
-        Style of the size key's symbols.
-    unknown : Style or None
-        Style of a "not reported" size-key row (None if every value is known).
-    """
-
-    title: str
-    entries: list[LegendEntry]
-    size: SizeScale | None
-    key_style: Style | None
-    unknown: Style | None
+from maps.scene import LegendSection
 
 
 @dataclass(frozen=True)
 class LegendItem:
     """One legend row: a heading (``kind="heading"``) or a swatch with a label.
 
-    For size keys `width` is the drawn line width or symbol diameter in points.
+    For size keys `width` is the drawn line width or symbol diameter in points;
+    `gid` is the SVG id of the row's text.
     """
 
-    kind: str  # "heading", "area", "line", "point", "flow", "size_line", "size_point"
+    kind: str  # "heading", "subheading", "area", "line", "point", "flow", "size_line", ...
     label: str
     style: Style | None = None
     width: float = 0.0
+    gid: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,51 +47,34 @@ class LegendLayout:
     height: float
 
 
-def legend_items(
-    groups: Sequence[LegendGroup],
-) -> list[list[LegendItem]]:
-    """Legend rows grouped by layer.
+def legend_items(sections: Sequence[LegendSection]) -> list[list[LegendItem]]:
+    """Legend rows grouped by section, in the scene's order.
 
-    Parameters
-    ----------
-    groups : sequence of LegendGroup
-        One per layer, in map order. A group with one entry and no size key
-        shows no heading (the entry says it all).
-
-    Returns
-    -------
-    list of list of LegendItem
-        Rows, grouped by layer.
+    A section's heading (if any), its rows, then its size key's title and rows.
     """
     out: list[list[LegendItem]] = []
-    for group_in in groups:
-        title, entries, size = group_in.title, group_in.entries, group_in.size
-        key_style, unknown = group_in.key_style, group_in.unknown
-        rows: list[LegendItem] = []
-        key_rows: list[LegendItem] = []
-        if size is not None and size.key_values:
-            kind = "size_point" if size.by_area else "size_line"
-            for value in size.key_values:
-                key_rows.append(
-                    LegendItem(kind, f"{value:,.0f}", key_style, size.size(value) * PX_TO_PT)
-                )
-            if unknown is not None:
-                key_rows.append(
-                    LegendItem(kind, "not reported", unknown, size.unknown_size * PX_TO_PT)
-                )
-        for entry in entries:
-            rows.append(LegendItem(entry.kind, entry.label, entry.style))
-        if not rows and not key_rows:
-            continue
+    count = {"heading": 0, "row": 0, "key-title": 0}
+
+    def gid(kind: str) -> str:
+        count[kind] += 1
+        return f"fg-legend-{kind}-{count[kind] - 1}"
+
+    for section in sections:
         group: list[LegendItem] = []
-        if len(rows) + len(key_rows) > 1 or key_rows:
-            group.append(LegendItem("heading", title))
-        group.extend(rows)
-        if key_rows:
-            if size is not None and size.label:
-                group.append(LegendItem("subheading", size.label))
-            group.extend(key_rows)
-        out.append(group)
+        if section.heading:
+            group.append(LegendItem("heading", section.heading, gid=gid("heading")))
+        for row in section.rows:
+            group.append(LegendItem(row.kind, row.label, row.style, gid=gid("row")))
+        key = section.size_key
+        if key is not None:
+            if key.title:
+                group.append(LegendItem("subheading", key.title, gid=gid("key-title")))
+            kind = "size_point" if key.kind == "point" else "size_line"
+            for key_row in key.rows:
+                width = key_row.size * PX_TO_PT
+                group.append(LegendItem(kind, key_row.label, key_row.style, width, gid("row")))
+        if group:
+            out.append(group)
     return out
 
 
@@ -213,7 +177,14 @@ def draw_legend(
                 style = head_style if item.kind == "heading" else label_style
                 for i, line in enumerate(lines):
                     put_text(
-                        ax, cx, y - style.size * (0.95 + 1.2 * i), line, style, transform, zorder=70
+                        ax,
+                        cx,
+                        y - style.size * (0.95 + 1.2 * i),
+                        line,
+                        style,
+                        transform,
+                        zorder=70,
+                        gid=line_id(item.gid, i),
                     )
             elif item.kind != "gap":
                 mid = y - height / 2 + 1.2 * s
@@ -230,8 +201,16 @@ def draw_legend(
                         transform,
                         va="center_baseline",
                         zorder=70,
+                        gid=line_id(item.gid, i),
                     )
             y -= height
+
+
+def line_id(gid: str, line: int) -> str | None:
+    """SVG id of line `line` of a wrapped text whose id is `gid`."""
+    if not gid:
+        return None
+    return gid if line == 0 else f"{gid}-line-{line}"
 
 
 def _swatch(

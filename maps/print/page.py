@@ -11,11 +11,10 @@ from dataclasses import dataclass
 import pyproj
 
 from layers.theme import MUTED_TEXT, TEXT
-from maps.compose import Composition, unique_credits
 from maps.pages import PT_PER_MM, SizePreset
 from maps.print.legend import LegendItem, LegendLayout, layout_legend
 from maps.print.text import Box, TextStyle, wrap
-from maps.print.thematic import extra_credits
+from maps.scene import Scene
 
 MARGIN_MM = 6.0  # page margin on every side
 
@@ -67,11 +66,15 @@ class TitleBlock:
 
 @dataclass(frozen=True)
 class TextBlock:
-    """Wrapped lines in one style (caption, credits, projection note) and their height."""
+    """Wrapped lines in one style (caption, credits, projection note), their height and SVG id.
+
+    The first line's text gets the id `gid`, further lines ``gid-line-K``.
+    """
 
     style: TextStyle
     lines: list[str]
     height: float
+    gid: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,32 +127,26 @@ def title_block(page: Page, title: str, subtitle: str) -> TitleBlock:
     return TitleBlock(title_lines, subtitle_lines, height, title_style, subtitle_style)
 
 
-def credit_line(composition: Composition) -> str:
-    """The composition's credits, plus the relief and locator data this renderer adds."""
-    credits = unique_credits([*composition.credits, *extra_credits(composition.spec)])
-    return "Sources: " + "; ".join(c.text() for c in credits)
-
-
-def bottom_blocks(page: Page, composition: Composition, crs: pyproj.CRS) -> list[TextBlock]:
-    """Caption, credits and projection note, wrapped to the content width."""
+def bottom_blocks(page: Page, scene: Scene, crs: pyproj.CRS) -> list[TextBlock]:
+    """Caption, credits (the scene's, in its order) and projection note, wrapped."""
     s = page.s
     width = page.content_width
     caption_style = TextStyle(7.5 * s, colour=TEXT, halo=0)
     credit_style = TextStyle(6.0 * s, colour=MUTED_TEXT, halo=0)
+
+    def block(text: str, style: TextStyle, gap: float, gid: str) -> TextBlock:
+        lines = wrap(text, style, width)
+        return TextBlock(style, lines, len(lines) * style.size * 1.3 + gap, gid)
+
     out = []
-    caption = composition.caption
-    if caption:
-        lines = wrap(caption, caption_style, width)
-        out.append(TextBlock(caption_style, lines, len(lines) * caption_style.size * 1.3 + 3 * s))
-    credits = credit_line(composition)
-    sources = composition.caption_sources
-    if sources:
-        credits += ". Figures in the caption: " + "; ".join(sources)
-    lines = wrap(credits, credit_style, width)
-    out.append(TextBlock(credit_style, lines, len(lines) * credit_style.size * 1.3 + 3 * s))
+    if scene.caption:
+        out.append(block(scene.caption, caption_style, 3 * s, "fg-caption"))
+    out.append(block(scene.credit_line(), credit_style, 3 * s, "fg-credits"))
+    if scene.caption_sources:
+        sources = "Figures in the caption: " + "; ".join(scene.caption_sources)
+        out.append(block(sources, credit_style, 3 * s, "fg-caption-sources"))
     note = projection_note(crs) + " Labels: DejaVu Sans."
-    lines = wrap(note, credit_style, width)
-    out.append(TextBlock(credit_style, lines, len(lines) * credit_style.size * 1.3 + 3 * s))
+    out.append(block(note, credit_style, 3 * s, "fg-projection"))
     return out
 
 

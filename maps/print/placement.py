@@ -57,6 +57,10 @@ class Candidate:
     region : shapely geometry or None
         If given, the label must also lie inside this area (page points), e.g.
         a fan-shaped conic map.
+    plan : int
+        Index of the label in the scene's label plan (-1 if none).
+    gid : str
+        SVG id of the drawn text.
     """
 
     text: str
@@ -67,6 +71,8 @@ class Candidate:
     layer: str = ""
     force: bool = False
     region: object = None
+    plan: int = -1
+    gid: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,10 @@ class PlacedLabel:
         Its padded bounding box in page points (the text plus halo fits inside).
     own : hashable or None
         Key of the symbol it names.
+    plan : int
+        Index of the label in the scene's label plan.
+    gid : str
+        SVG id of the drawn text (``fg-label-PLAN``, with a suffix in magnifiers).
     """
 
     text: str
@@ -89,6 +99,8 @@ class PlacedLabel:
     box: Box
     style: TextStyle = field(compare=False)
     own: object = field(default=None, compare=False)
+    plan: int = field(default=-1, compare=False)
+    gid: str = field(default="", compare=False)
 
 
 def label_box(text: str, style: TextStyle, position: Position) -> Box:
@@ -191,7 +203,16 @@ def place_labels(
         anchors.append((cand.text.casefold(), _anchor(cand)))
         placed.append(
             PlacedLabel(
-                cand.text, cand.layer, pos.x, pos.y, pos.rotation, box, cand.style, cand.own
+                cand.text,
+                cand.layer,
+                pos.x,
+                pos.y,
+                pos.rotation,
+                box,
+                cand.style,
+                cand.own,
+                cand.plan,
+                cand.gid,
             )
         )
     return placed, dropped, hidden

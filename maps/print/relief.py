@@ -1,129 +1,78 @@
-"""Relief: today's print hillshade, isolated behind one small interface.
+"""Relief: the scene's one hillshade (:mod:`maps.scene.relief`) drawn under a map panel.
 
-:func:`draw_relief` is all the rest of the renderer calls; it will later give
-way to one hillshade shared with the web renderer.
+The shade lives on the relief's own lon/lat grid; the panel's image samples it
+at the lon/lat of each image pixel. Only a coarse grid of pixel centres is
+inverse-projected (the projection is smooth at that step, the 5' relief far
+coarser still) and lon/lat interpolated between them.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import LightSource, to_rgba
 
-import geo
-from geo.crs import distance_km
 from maps.print.view import View, lonlat_bounds
+from maps.scene.relief import overlay_rgba, relief_shade
 
-# Relief pixels per inch of map width.
-RELIEF_PPI = 150
+# Relief image pixels per inch of map: about 0.25 mm each, ten or more per relief cell
+# on the maps fergana draws, smoothed by bilinear sampling of the shade.
+RELIEF_PPI = 100
+# Pixel centres inverse-projected exactly every GRID_STEP pixels (lon/lat between them
+# interpolated bilinearly).
+GRID_STEP = 16
 
 
 def draw_relief(ax: Axes, view: View, z: float) -> None:
-    """Shade the embedded relief under `view` as one image at z order `z` (nothing if uncovered)."""
-    width_in = (view.box[2] - view.box[0]) / 72
-    result = hillshade_rgba(view, columns=max(int(width_in * RELIEF_PPI), 64))
-    if result is None:
+    """Shade the relief under `view` as one image at z order `z` (nothing if uncovered)."""
+    shade = relief_shade(lonlat_bounds(view))
+    if shade is None:
         return
-    image, extent = result
+    xmin, ymin, xmax, ymax = view.limits
+    width_in = (view.box[2] - view.box[0]) / 72
+    columns = max(int(width_in * RELIEF_PPI), 64)
+    rows = max(round(columns * (ymax - ymin) / (xmax - xmin)), 2)
+    lon, lat = pixel_lonlat(view, columns, rows)
+    values, cover = shade.sample(lon, lat)
     ax.imshow(
-        image,
-        extent=extent,
+        overlay_rgba(values, cover),
+        extent=(xmin, xmax, ymin, ymax),
         origin="upper",
         interpolation="none",
         zorder=z,
         aspect="auto",
-        resample=False,
     )
 
 
-def hillshade_rgba(
-    view: View,
-    *,
-    columns: int,
-    azimuth: float = 315.0,
-    altitude: float = 45.0,
-    vert_exag: float = 2.5,
-) -> tuple[np.ndarray, tuple[float, float, float, float]] | None:
-    """A soft hillshade of the embedded relief, resampled onto the view's projected grid.
+def pixel_lonlat(view: View, columns: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lon/lat of the centre of every pixel of a `rows` × `columns` image of the view.
 
-    The shading is computed on the DEM's own lon/lat grid with cell sizes in
-    metres (so slopes are right), then sampled bilinearly at the lon/lat of
-    each output pixel centre. Flat ground is left clear; slopes facing away
-    from the light darken and slopes facing it lighten a little.
-
-    Parameters
-    ----------
-    view : View
-        The map panel.
-    columns : int
-        Output width in pixels (rows follow the view's aspect).
-    azimuth, altitude : float
-        Light direction in degrees (315 = north-west, the cartographic convention).
-    vert_exag : float
-        Vertical exaggeration (the 5' grid smooths slopes).
-
-    Returns
-    -------
-    tuple or None
-        ``(rgba, (xmin, xmax, ymin, ymax))`` for ``imshow``, or None if the
-        relief does not cover the view.
+    Row 0 is the top. Exact at every GRID_STEP-th pixel (and the last), bilinear between.
     """
-    relief = geo.load("relief")
-    west, south, east, north = lonlat_bounds(view)
-    r_west, r_south, r_east, r_north = relief.bounds
-    cell_x, cell_y = relief.cell_size
-    c0 = max(math.floor((west - r_west) / cell_x) - 2, 0)
-    c1 = min(math.ceil((east - r_west) / cell_x) + 2, relief.values.shape[1])
-    r0 = max(math.floor((r_north - north) / cell_y) - 2, 0)
-    r1 = min(math.ceil((r_north - south) / cell_y) + 2, relief.values.shape[0])
-    if c1 - c0 < 3 or r1 - r0 < 3:
-        return None
-    elevation = relief.values[r0:r1, c0:c1]
-    elevation = np.where(
-        np.isnan(elevation), np.nanmin(elevation) if np.isfinite(elevation).any() else 0, elevation
-    )
-    mid_lat = (south + north) / 2
-    dx_m = distance_km((0.0, mid_lat), (cell_x, mid_lat)) * 1000
-    dy_m = distance_km((0.0, mid_lat - cell_y / 2), (0.0, mid_lat + cell_y / 2)) * 1000
-    light = LightSource(azdeg=azimuth, altdeg=altitude)
-    shade = light.hillshade(elevation, vert_exag=vert_exag, dx=dx_m, dy=dy_m, fraction=1.0)
-    flat = math.sin(math.radians(altitude))
-
     xmin, ymin, xmax, ymax = view.limits
-    rows = max(round(columns * (ymax - ymin) / (xmax - xmin)), 2)
-    px = (xmax - xmin) / columns
-    py = (ymax - ymin) / rows
-    xs = xmin + px * (np.arange(columns) + 0.5)
-    shadow_rgb = np.round(np.array(to_rgba("#3b3026")[:3]) * 255)
-    image = np.zeros((rows, columns, 4), dtype=np.uint8)
-    lon0, lat0 = r_west + c0 * cell_x, r_north - r0 * cell_y
-    for first in range(0, rows, 128):  # in strips, to keep memory small
-        last = min(first + 128, rows)
-        ys = ymax - py * (np.arange(first, last) + 0.5)
-        gx, gy = np.meshgrid(xs, ys)
-        lon, lat = view.inverse.transform(gx.ravel(), gy.ravel())
-        lon, lat = np.asarray(lon), np.asarray(lat)
-        values = _bilinear(shade, (lat0 - lat) / cell_y - 0.5, (lon - lon0) / cell_x - 0.5)
-        dark = np.clip((flat - values) * 0.75, 0, 0.32)
-        alpha = dark + np.clip((values - flat) * 0.8, 0, 0.22)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            w_dark = np.where(alpha > 0, dark / alpha, 0.0)
-        outside = (lon < r_west) | (lon > r_east) | (lat < r_south) | (lat > r_north)
-        strip = image[first:last].reshape(-1, 4)
-        strip[:, :3] = np.round(w_dark[:, None] * shadow_rgb + (1 - w_dark[:, None]) * 255)
-        strip[:, 3] = np.round(np.where(outside, 0.0, alpha) * 255)
-    return image, (xmin, xmax, ymin, ymax)
+    px, py = (xmax - xmin) / columns, (ymax - ymin) / rows
+    col_nodes = _nodes(columns)
+    row_nodes = _nodes(rows)
+    gx, gy = np.meshgrid(xmin + px * (col_nodes + 0.5), ymax - py * (row_nodes + 0.5))
+    lon, lat = view.inverse.transform(gx, gy)
+    wx = _weights(col_nodes, columns)  # (columns, nodes)
+    wy = _weights(row_nodes, rows)  # (rows, nodes)
+    return wy @ np.asarray(lon) @ wx.T, wy @ np.asarray(lat) @ wx.T
 
 
-def _bilinear(grid: np.ndarray, row: np.ndarray, col: np.ndarray) -> np.ndarray:
-    rows, cols = grid.shape
-    row = np.clip(row, 0, rows - 1)
-    col = np.clip(col, 0, cols - 1)
-    r0 = np.minimum(np.floor(row).astype(int), rows - 2)
-    c0 = np.minimum(np.floor(col).astype(int), cols - 2)
-    fr, fc = row - r0, col - c0
-    top = grid[r0, c0] * (1 - fc) + grid[r0, c0 + 1] * fc
-    bottom = grid[r0 + 1, c0] * (1 - fc) + grid[r0 + 1, c0 + 1] * fc
-    return top * (1 - fr) + bottom * fr
+def _nodes(n: int) -> np.ndarray:
+    nodes = np.arange(0, n, GRID_STEP, dtype=float)
+    return nodes if nodes[-1] == n - 1 else np.append(nodes, n - 1)
+
+
+def _weights(nodes: np.ndarray, n: int) -> np.ndarray:
+    """Linear-interpolation weights from node values to every position 0..n-1."""
+    at = np.arange(n, dtype=float)
+    k = np.clip(np.searchsorted(nodes, at, side="right") - 1, 0, max(len(nodes) - 2, 0))
+    out = np.zeros((n, len(nodes)))
+    if len(nodes) == 1:
+        out[:, 0] = 1.0
+        return out
+    f = (at - nodes[k]) / (nodes[k + 1] - nodes[k])
+    out[np.arange(n), k] = 1 - f
+    out[np.arange(n), k + 1] = f
+    return out

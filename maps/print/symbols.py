@@ -1,19 +1,17 @@
-"""Symbols: theme styles as matplotlib values, per-feature style arrays, and shapes as paths.
+"""Symbols: theme styles as matplotlib values, and shapes as matplotlib paths.
 
-Like geopandas' ``plotting.py``, styles are worked out for a whole frame at once
-(:func:`feature_styles`, :func:`feature_sizes`) rather than row by row.
+Per-feature styles come from the scene as arrays (like geopandas' ``plotting.py``);
+:func:`first_seen_groups` turns them into one collection per style.
 """
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from matplotlib.colors import to_rgba
 from matplotlib.path import Path as MplPath
 
-from layers import Layer, Style
+from layers import Style
 
 PX_TO_PT = 0.75  # theme widths and sizes are CSS pixels; 1 px = 0.75 pt
 MARKERS = {
@@ -53,69 +51,6 @@ def rgba(colour: str | None, opacity: float) -> tuple[float, float, float, float
 def marker_of(style: Style) -> str:
     """Matplotlib marker for a theme marker name (circle if unknown)."""
     return MARKERS.get(style.marker, "o")
-
-
-def feature_styles(layer: Layer, frame: gpd.GeoDataFrame | None = None) -> np.ndarray:
-    """The style of every feature of `frame` (default: the layer's own), in frame order.
-
-    The same choice as :meth:`layers.Layer.style_of`, for the whole column at once.
-
-    Returns
-    -------
-    numpy.ndarray of Style (object dtype)
-    """
-    frame = layer.frame if frame is None else frame
-    out = np.empty(len(frame), dtype=object)
-    out[:] = [layer.style] * len(frame)
-    categories = layer.categories
-    if categories is not None and categories.column in frame:
-        values = frame[categories.column].to_numpy(dtype=object)
-        table = categories.styles
-        for k, value in enumerate(values):
-            if _hashable(value) and value in table:
-                out[k] = table[value][1]
-    return out
-
-
-def _hashable(value: object) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def size_values(layer: Layer, frame: gpd.GeoDataFrame | None = None) -> np.ndarray:
-    """The layer's size-column values as floats (NaN where missing or not a number)."""
-    frame = layer.frame if frame is None else frame
-    if layer.size is None or layer.size.column not in frame:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[layer.size.column], errors="coerce").to_numpy(dtype=float)
-
-
-def feature_sizes(
-    layer: Layer, styles: np.ndarray, frame: gpd.GeoDataFrame | None = None, *, fallback: str
-) -> np.ndarray:
-    """Symbol diameter (points) or flow width (points) of every feature.
-
-    Parameters
-    ----------
-    layer : Layer
-        Its size scale, if any, turns values into pixels.
-    styles : array of Style
-        From :func:`feature_styles`.
-    frame : GeoDataFrame, optional
-        Default: the layer's own.
-    fallback : {"marker_size", "stroke_width"}
-        The style attribute used without a size scale.
-    """
-    frame = layer.frame if frame is None else frame
-    if layer.size is not None and layer.size.column in frame:
-        values = size_values(layer, frame)
-        px = [layer.size.size(None if np.isnan(v) else float(v)) for v in values]
-    else:
-        px = [getattr(style, fallback) for style in styles]
-    return np.asarray(px, dtype=float).reshape(len(frame)) * PX_TO_PT
 
 
 def first_seen_groups(styles: np.ndarray, keep: np.ndarray) -> dict[Style, np.ndarray]:
