@@ -15,6 +15,7 @@ __all__ = [
     "REGISTRY",
     "THEME",
     "Categories",
+    "Category",
     "Credit",
     "Field",
     "Layer",
@@ -31,7 +32,15 @@ make_lazy(
     {
         "layers.layer": ("Layer",),
         "layers.registry": ("REGISTRY", "build", "layer_ids"),
-        "layers.style": ("Categories", "Credit", "Field", "LegendEntry", "SizeScale", "Style"),
+        "layers.style": (
+            "Categories",
+            "Category",
+            "Credit",
+            "Field",
+            "LegendEntry",
+            "SizeScale",
+            "Style",
+        ),
         "layers.theme": ("THEME", "style"),
     },
 )

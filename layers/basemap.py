@@ -11,7 +11,7 @@ import pandas as pd
 from geo.crs import named_crs
 from layers.layer import Layer
 from layers.source import Source, credits_for, frame_from
-from layers.style import Categories, Field, LegendEntry
+from layers.style import Categories, Category, Field, LegendEntry
 from layers.theme import style, themed
 
 # Natural Earth scalerank <= this is a "major" river (Syr Darya, Amu Darya, Naryn...).
@@ -37,8 +37,10 @@ def countries(data: Source = None, *, focus: str = "KGZ") -> Layer:
     categories = Categories(
         "role",
         {
-            "focus": (focus_names[0] if focus_names else "Focus country", style("country_focus")),
-            "other": ("Other countries", style("country")),
+            "focus": Category(
+                focus_names[0] if focus_names else "Focus country", style("country_focus")
+            ),
+            "other": Category("Other countries", style("country")),
         },
     )
     return Layer(

@@ -9,7 +9,7 @@ import geo
 from geo.crs import area_km2
 from layers.layer import Layer
 from layers.source import Source, credits_for, frame_from
-from layers.style import Categories, Credit, Field
+from layers.style import Categories, Category, Credit, Field
 from layers.theme import COUNTRY_COLOURS, style, themed
 
 # Natural Earth `featurecla` -> how the line is drawn. NE classes every Kyrgyz,
@@ -111,7 +111,7 @@ def enclaves(data: Source = None) -> Layer:
     categories = Categories(
         "belongs_to",
         {
-            iso: (
+            iso: Category(
                 f"Enclave of {_country_name(iso)}",
                 style("enclave").but(fill=COUNTRY_COLOURS.get(iso, "#999999")),
             )
@@ -176,7 +176,7 @@ def enclave_points() -> Layer:
     categories = Categories(
         "belongs_to_iso3",
         {
-            iso: (
+            iso: Category(
                 f"Small enclave of {_country_name(iso)} (position only)",
                 enclave.but(
                     fill=COUNTRY_COLOURS.get(iso, "#999999"), marker="circle", marker_size=7

@@ -96,7 +96,7 @@ class Layer:
         if self.categories is not None:
             value = row.get(self.categories.column)
             if value in self.categories.styles:
-                return self.categories.styles[value][1]
+                return self.categories.styles[value].style
         return self.style
 
     def style_codes(self) -> tuple[tuple[Style, ...], np.ndarray]:
@@ -113,7 +113,8 @@ class Layer:
         codes = np.zeros(len(self.frame), dtype=np.intp)
         if self.categories is not None and self.categories.column in self.frame:
             values = self.frame[self.categories.column]
-            for value, (_label, style) in self.categories.styles.items():
+            for value, category in self.categories.styles.items():
+                style = category.style
                 hit = (values == value).to_numpy(dtype=bool, na_value=False)
                 if not hit.any():
                     continue

@@ -142,6 +142,14 @@ class Credit:
 
 
 @dataclass(frozen=True)
+class Category:
+    """One category of a layer: its legend label and the style its features are drawn in."""
+
+    label: str
+    style: Style
+
+
+@dataclass(frozen=True)
 class Categories:
     """Per-feature styles chosen by the value of one column.
 
@@ -150,12 +158,21 @@ class Categories:
     column : str
         Column whose value picks the style.
     styles : dict
-        Value -> (legend label, Style). Values missing here use the layer's base style.
+        Value -> :class:`Category` (legend label and Style), in legend order; a
+        ``(label, Style)`` pair is accepted and made a Category. Values missing here
+        use the layer's base style.
     """
 
     column: str
-    styles: dict[str, tuple[str, Style]] = field(default_factory=dict)
+    styles: dict[str, Category] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        named = {
+            value: entry if isinstance(entry, Category) else Category(*entry)
+            for value, entry in self.styles.items()
+        }
+        object.__setattr__(self, "styles", named)
 
     def legend(self, kind: str) -> list[LegendEntry]:
         """One legend entry per category, in order."""
-        return [LegendEntry(label, style, kind) for label, style in self.styles.values()]
+        return [LegendEntry(c.label, c.style, kind) for c in self.styles.values()]

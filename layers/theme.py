@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from layers.style import Categories, Style
+from layers.style import Categories, Category, Style
 
 if TYPE_CHECKING:
     import numpy as np
@@ -109,7 +109,11 @@ def themed(
     keep = set(roles) if present is None else set(present)
     return Categories(
         column,
-        {value: (label, style(role)) for value, (label, role) in roles.items() if value in keep},
+        {
+            value: Category(label, style(role))
+            for value, (label, role) in roles.items()
+            if value in keep
+        },
     )
 
 

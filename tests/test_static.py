@@ -345,7 +345,7 @@ def _flow_layer() -> Layer:
         style=style("flow"),
         categories=categories,
         size=SizeScale("people", 100000, 16, key_values=(75000, 20000), label="People"),
-        legend=[LegendEntry(label, s, "flow") for label, s in categories.styles.values()],
+        legend=[LegendEntry(c.label, c.style, "flow") for c in categories.styles.values()],
         credits=[Credit("test data", "none")],
     )
 

@@ -33,7 +33,7 @@ def legend_section(
         return None
     present = {scene_layer.styles[c] for c in np.unique(scene_layer.style_codes[in_view])}
     category_styles = (
-        {s for _, s in layer.categories.styles.values()} if layer.categories else set()
+        {c.style for c in layer.categories.styles.values()} if layer.categories else set()
     )
     rows = tuple(
         LegendRow(e.kind, e.label, e.style)
