@@ -157,3 +157,29 @@ def test_arrowheads_have_one_proportion(built_maps, scenes):
         assert width_pt / (PX_TO_PT * scale) == pytest.approx(web[1], rel=0.05)
         compared += 1
     assert compared >= 1
+
+
+@pytest.mark.parametrize("spec", ["drug-route", "regional-security"])
+def test_notes_have_the_same_marker(built_maps, scenes, spec):
+    """Each annotation: the scene's note marker on the page and on paper, with its label."""
+    scene = scenes[spec]
+    notes = [n for n, label in enumerate(scene.labels) if label.layer is None]
+    assert notes
+    page = (built_maps.out / f"{spec}.html").read_text(encoding="utf-8")
+    (payload,) = [p for p in payloads(page) if p["pane"] == "fg-notes"]
+    marker = payload["styles"][0]
+    assert (marker["fillColor"], marker["size"]) == (
+        scene.note_style.fill,
+        scene.note_style.marker_size,
+    )
+    assert sorted(f["properties"]["r"] for f in payload["data"]["features"]) == notes
+    root = ET.parse(built_maps.out / f"{spec}.svg").getroot()
+    ids = {element.get("id") for element in root.iter()}
+    assert {f"fg-note-{n}" for n in notes} <= ids
+    fills = {
+        path.get("style", "")
+        for element in root.iter()
+        if element.get("id", "").startswith("fg-note-")
+        for path in element.iter(f"{SVG}path")
+    }
+    assert any(scene.note_style.fill in style for style in fills), fills

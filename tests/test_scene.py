@@ -208,3 +208,12 @@ def test_overlay_is_clear_on_flat_ground_dark_in_shadow_and_empty_off_the_data()
     assert rgba[0, 3] == 0 and rgba[3, 3] == 0
     assert rgba[1, 3] > 0 and rgba[1, 0] < 128  # a shadow: dark and visible
     assert rgba[2, 3] > 0 and tuple(rgba[2, :3]) == (255, 255, 255)  # sunlit: white
+
+
+def test_the_scene_decides_backdrops_yielding_symbols_and_note_markers(scenes):
+    scene = scenes["fergana-borders"]
+    by_id = {sl.layer.id: sl for sl in scene.layers}
+    assert by_id["countries"].basemap and not by_id["enclaves"].basemap
+    assert by_id["places"].symbols_yield  # towns ranked by size give way to bigger towns' labels
+    assert not by_id["enclaves"].symbols_yield
+    assert scene.note_style == layers.style("marker_event")

@@ -21,6 +21,7 @@ from maps.print.flows import FlowRecord, draw_flows
 from maps.print.furniture import draw_graticule
 from maps.print.relief import draw_relief
 from maps.print.symbols import (
+    PX_TO_PT,
     dash_pattern,
     first_seen_groups,
     line_coords,
@@ -55,6 +56,46 @@ class Drawn:
     artists: dict[object, object] = field(default_factory=dict)
     hideable: dict[object, str] = field(default_factory=dict)
     flows: list[FlowRecord] = field(default_factory=list)
+
+
+NOTE_Z = 60  # above every layer, below labels
+
+
+def note_radius(ctx: MapContext) -> float:
+    """Radius in points of the marker at an annotation's place (its label goes beside it)."""
+    style = ctx.scene.note_style
+    return style.marker_size * PX_TO_PT / 2 + line_pt(style) / 2
+
+
+def draw_notes(ctx: MapContext, ax: Axes, view: View) -> list[tuple[object, Box]]:
+    """The scene's note marker at each annotation inside the view; their page boxes."""
+    style = ctx.scene.note_style
+    r = note_radius(ctx)
+    boxes: list[tuple[object, Box]] = []
+    xmin, ymin, xmax, ymax = view.limits
+    for n, label in enumerate(ctx.scene.labels):
+        if label.layer is not None:
+            continue
+        x, y = view.forward.transform(label.lon, label.lat)
+        if not (xmin <= x <= xmax and ymin <= y <= ymax):
+            continue
+        ax.add_line(
+            Line2D(
+                [x],
+                [y],
+                linestyle="none",
+                marker=marker_of(style),
+                markersize=style.marker_size * PX_TO_PT,
+                markerfacecolor=rgba(style.fill, style.fill_opacity),
+                markeredgecolor=rgba(style.stroke, style.stroke_opacity),
+                markeredgewidth=line_pt(style),
+                zorder=NOTE_Z,
+                gid=f"fg-note-{n}",
+            )
+        )
+        px, py = view.to_page(x, y)
+        boxes.append((None, (float(px) - r, float(py) - r, float(px) + r, float(py) + r)))
+    return boxes
 
 
 def draw_map(ctx: MapContext, ax: Axes, view: View, *, main: bool, suffix: str = "") -> Drawn:
@@ -176,6 +217,6 @@ def draw_points(
         r = size / 2 + line_pt(style) / 2
         key = (id(view), i, n)
         drawn.artists[key] = artist
-        if layer.label_priority:
+        if ctx.layer(i).symbols_yield:
             drawn.hideable[key] = layer.id
         drawn.symbols.append((key, (float(px) - r, float(py) - r, float(px) + r, float(py) + r)))

@@ -23,7 +23,7 @@ from layers import Layer
 from layers.theme import PAPER, SEA
 from maps.pages import SizePreset
 from maps.print.context import MapContext
-from maps.print.drawing import draw_map
+from maps.print.drawing import draw_map, draw_notes
 from maps.print.flows import FlowRecord
 from maps.print.furniture import ScaleBar
 from maps.print.insets import InsetRecord, place_insets
@@ -132,7 +132,8 @@ def build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
     bottom = bottom_blocks(page, scene, crs)
     bottom_h = sum(block.height for block in bottom)
 
-    window = main_window(crs, spec.extent, [layer for _, layer in shown])
+    backdrops = [sl.layer for sl in scene.layers if sl.visible and sl.basemap]
+    window = main_window(crs, spec.extent, backdrops)
     ctx = MapContext(scene, crs, shown, projected, s, transform, window.fan)
     groups = legend_rows(scene)
 
@@ -153,6 +154,7 @@ def build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
     info.flows.extend(drawn.flows)
 
     obstacles: list[tuple[object, Box]] = list(drawn.symbols)
+    obstacles += draw_notes(ctx, ax, view)
     panels = [Panel(view, drawn, main=True, region=region)]
 
     insets = place_insets(ctx, ax, view)

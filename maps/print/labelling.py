@@ -17,14 +17,13 @@ import shapely
 from layers import Layer
 from layers.theme import LabelRole
 from maps.print.context import MapContext, clipped
-from maps.print.drawing import Drawn
+from maps.print.drawing import Drawn, note_radius
 from maps.print.placement import Candidate, Position, point_positions
 from maps.print.text import Box, TextStyle, measure
 from maps.print.view import View
 from maps.scene import Label
 
 INSET_TYPE = 0.9  # labels in magnifiers are set a little smaller
-NOTE_OFFSET = 3.5  # points between an annotation's place and its text (at type scale 1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +85,7 @@ def label_candidate(
         px, py = view.to_page(x, y)
         if not inside_point(px, py, view.box):
             return None
-        positions = point_positions(float(px), float(py), NOTE_OFFSET * ctx.s, text, style)
+        positions = point_positions(float(px), float(py), note_radius(ctx), text, style)
         return Candidate(
             text,
             style,

@@ -20,7 +20,6 @@ import shapely.affinity
 from matplotlib.axes import Axes
 from matplotlib.transforms import Affine2D, Transform
 
-import layers
 from layers import Layer
 from maps.compose import CLIP_MARGIN
 from maps.print.text import Box
@@ -139,7 +138,7 @@ class Window:
     fan: shapely.Polygon | None = None
 
 
-def main_window(crs: pyproj.CRS, extent: Sequence[float], shown: Sequence[Layer]) -> Window:
+def main_window(crs: pyproj.CRS, extent: Sequence[float], backdrops: Sequence[Layer]) -> Window:
     """The projected window to show, and how far it may grow (x, y) to fill the page.
 
     The window is the projected extent's bounding box, shrunk about its centre
@@ -147,7 +146,7 @@ def main_window(crs: pyproj.CRS, extent: Sequence[float], shown: Sequence[Layer]
     composition's clip margin), so the map never shows cut-off edges; it may
     grow by up to VIEW_GROWTH in each direction as far as the data reach.
     """
-    coverage = basemap_coverage(crs, extent, shown)
+    coverage = basemap_coverage(crs, extent, backdrops)
     extent_shape = projected_box(crs, extent).intersection(coverage)
     fx0, fy0, fx1, fy1 = extent_shape.bounds
     if extent_shape.area < FAN_THRESHOLD * (fx1 - fx0) * (fy1 - fy0):
@@ -168,10 +167,10 @@ def main_window(crs: pyproj.CRS, extent: Sequence[float], shown: Sequence[Layer]
     return Window((cx - hw, cy - hh, cx + hw, cy + hh), (gx, gy))
 
 
-def basemap_coverage(crs: pyproj.CRS, extent: Sequence[float], shown: Sequence[Layer]):
+def basemap_coverage(crs: pyproj.CRS, extent: Sequence[float], backdrops: Sequence[Layer]):
     """Projected area where the basemap has data.
 
-    The composition's clip box, cut to the bounds of its basemap area layers.
+    The composition's clip box, cut to the bounds of the scene's backdrop (basemap) layers.
     """
     west, south, east, north = extent
     dx, dy = (east - west) * CLIP_MARGIN, (north - south) * CLIP_MARGIN
@@ -179,11 +178,7 @@ def basemap_coverage(crs: pyproj.CRS, extent: Sequence[float], shown: Sequence[L
         max(west - dx, -180), max(south - dy, -89), min(east + dx, 180), min(north + dy, 89)
     )
     bases = [
-        layer.frame.total_bounds
-        for layer in shown
-        if layer.kind == "area"
-        and len(layer.frame)
-        and getattr(layers.REGISTRY.get(layer.id), "theme", "") == "basemap"
+        layer.frame.total_bounds for layer in backdrops if layer.kind == "area" and len(layer.frame)
     ]
     if bases:
         box = box.intersection(shapely.union_all([shapely.box(*b) for b in bases]))

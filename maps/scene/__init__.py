@@ -85,9 +85,9 @@ def build_scene(composition: Composition) -> Scene:
     insets = tuple(_inset(inset) for inset in spec.insets)
     for inset in insets:
         for n, layer in enumerate(inset.layers):
-            if getattr(layers.REGISTRY.get(layer.id), "theme", "") == "basemap":
-                continue  # the inset's backdrop needs no key
             scene_layer = _scene_layer(n, f"{inset.inset.kind}-{layer.id}", layer, True, False)
+            if scene_layer.basemap:
+                continue  # the inset's backdrop needs no key
             every = np.ones(len(layer.frame), dtype=bool)
             section = legend_section(scene_layer, every, context=inset.inset.title)
             if section is not None:
@@ -162,6 +162,8 @@ def _scene_layer(n: int, key: str, layer: Layer, visible: bool, labelled: bool) 
         sizes=sizes,
         values=values,
         draw_order=draw_order,
+        symbols_yield=layer.kind == "point" and layer.label_priority is not None,
+        basemap=getattr(layers.REGISTRY.get(layer.id), "theme", "") == "basemap",
     )
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from layers import Credit, Layer, Style
 from layers.theme import FLOW_ARROW, LABEL_ROLES, ArrowShape, LabelRole
+from layers.theme import style as theme_style
 from maps.spec import Inset, MapSpec
 
 
@@ -31,6 +32,12 @@ class SceneLayer:
     draw_order : ndarray of int
         Feature positions in the order they are drawn: bigger symbols and wider
         flows first, so small ones stay on top.
+    symbols_yield : bool
+        A point whose label loses to a more important label of the same layer may
+        be left off (layers ranked by ``label_priority``, e.g. towns by size).
+    basemap : bool
+        A backdrop layer (countries, water, places): it bounds where the map has data
+        and needs no key in a context inset.
     """
 
     index: int
@@ -43,6 +50,8 @@ class SceneLayer:
     sizes: np.ndarray | None
     values: np.ndarray | None
     draw_order: np.ndarray
+    symbols_yield: bool = False
+    basemap: bool = False
 
     @property
     def kind(self) -> str:
@@ -175,6 +184,8 @@ class Scene:
         The locator inset, if the spec has one.
     arrow : ArrowShape
         Proportions of flow arrowheads.
+    note_style : Style
+        The marker drawn at each annotation's place, beside its label.
     """
 
     spec: MapSpec
@@ -188,6 +199,7 @@ class Scene:
     caption: str = ""
     caption_sources: tuple[str, ...] = ()
     arrow: ArrowShape = field(default=FLOW_ARROW)
+    note_style: Style = field(default_factory=lambda: theme_style("marker_event"))
 
     def credit_line(self) -> str:
         """All credits on one line."""

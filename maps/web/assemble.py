@@ -20,7 +20,7 @@ from maps.scene import Scene, SceneLayer
 from maps.web.elements import ArcTable, FeatureLayer, Legend, MapFinish, Pane, ReliefImage
 from maps.web.encoding import Arcs
 from maps.web.flows import flow_features
-from maps.web.furniture import NOTE_STYLE, caption_html, notes_features, title_html
+from maps.web.furniture import caption_html, notes_features, title_html
 from maps.web.labels import LABEL_PANE, LABEL_PANE_Z, kind_class, label_plan
 from maps.web.legend import LEGEND_POSITION, legend_html, main_map_sections
 from maps.web.locator import locator
@@ -106,7 +106,7 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
     if labels.notes:
         group = folium.FeatureGroup(name="Notes", show=True)
         styles = Styles("point")
-        styles.index(NOTE_STYLE)
+        styles.index(scene.note_style)
         payload = layer_payload(
             notes_features(labels.notes, scale.decimals),
             styles,

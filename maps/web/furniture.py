@@ -6,7 +6,6 @@ import json
 import re
 from collections.abc import Sequence
 
-from layers.theme import style as theme_style
 from maps.scene import Label, Scene
 from maps.spec import MapSpec
 from maps.web.labels import label_props
@@ -62,11 +61,10 @@ def one_line(spec: MapSpec) -> str:
 
 
 # The scene gives a note's text, anchor and rank; its marker is the web's own event symbol.
-NOTE_STYLE = theme_style("marker_event")
 
 
 def notes_features(notes: Sequence[tuple[int, Label]], decimals: int) -> list[str]:
-    """The spec's annotations as labelled event markers (all in style 0, :data:`NOTE_STYLE`)."""
+    """The spec's annotations as labelled markers (all in style 0, ``Scene.note_style``)."""
     features = []
     for rank, note in notes:
         text = esc(note.text)
