@@ -180,6 +180,7 @@ def test_notes_have_the_same_marker(built_maps, scenes, spec):
         path.get("style", "")
         for element in root.iter()
         if element.get("id", "").startswith("fg-note-")
-        for path in element.iter(f"{SVG}path")
+        for path in element.iter()
+        if path.tag in (f"{SVG}path", f"{SVG}use")
     }
     assert any(scene.note_style.fill in style for style in fills), fills
