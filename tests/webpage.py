@@ -73,17 +73,25 @@ def decimals_of(spec) -> int:
     return geo.geometry.decimals_for_tolerance(tolerance / 2, lat)
 
 
-def decode(text: str, decimals: int) -> list[list[float]]:
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def varints(text: str) -> list[int]:
+    """Signed integers of an encoded string: 5-bit digits, low first, zig-zag signs."""
     values, result, factor = [], 0, 1
     for char in text:
-        digit = alphabet.index(char)
+        digit = ALPHABET.index(char)
         result += (digit & 31) * factor
         factor *= 32
         if not digit & 32:
             values.append(-(result + 1) // 2 if result % 2 else result // 2)
             result, factor = 0, 1
-    ints = np.cumsum(np.array(values).reshape(-1, 2), axis=0)
+    return values
+
+
+def decode(text: str, decimals: int) -> list[list[float]]:
+    """Coordinates of one encoded string (deltas from the origin)."""
+    ints = np.cumsum(np.array(varints(text)).reshape(-1, 2), axis=0)
     return (ints / 10**decimals).tolist()
 
 
@@ -178,19 +186,11 @@ def decode_layer(payload: dict) -> list[tuple[str, list]]:
     A layer's encoded strings run on from one to the next (the position carries over);
     plain point coordinates do not move it.
     """
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
     scale = payload["scale"]
     at = [0, 0]
 
     def line(text: str) -> list[tuple[float, float]]:
-        numbers, result, factor = [], 0, 1
-        for char in text:
-            digit = alphabet.index(char)
-            result += (digit & 31) * factor
-            factor *= 32
-            if not digit & 32:
-                numbers.append(-(result + 1) // 2 if result % 2 else result // 2)
-                result, factor = 0, 1
+        numbers = varints(text)
         out = []
         for dx, dy in zip(numbers[::2], numbers[1::2], strict=True):
             at[0] += dx

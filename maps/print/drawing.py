@@ -13,7 +13,6 @@ import numpy as np
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
-from matplotlib.lines import Line2D
 
 from layers import Layer
 from maps.print.context import MapContext, clipped, present
@@ -26,7 +25,7 @@ from maps.print.symbols import (
     first_seen_groups,
     line_coords,
     line_pt,
-    marker_of,
+    marker_line,
     polygon_path,
     rgba,
 )
@@ -80,15 +79,11 @@ def draw_notes(ctx: MapContext, ax: Axes, view: View) -> list[tuple[object, Box]
         if not (xmin <= x <= xmax and ymin <= y <= ymax):
             continue
         ax.add_line(
-            Line2D(
+            marker_line(
                 [x],
                 [y],
-                linestyle="none",
-                marker=marker_of(style),
-                markersize=style.marker_size * PX_TO_PT,
-                markerfacecolor=rgba(style.fill, style.fill_opacity),
-                markeredgecolor=rgba(style.stroke, style.stroke_opacity),
-                markeredgewidth=line_pt(style),
+                style,
+                style.marker_size * PX_TO_PT,
                 zorder=NOTE_Z,
                 gid=f"fg-note-{n}",
             )
@@ -201,15 +196,11 @@ def draw_points(
         x, y = xy[k]
         style, size = styles[n], sizes[n]
         artist = ax.add_line(
-            Line2D(
+            marker_line(
                 [x],
                 [y],
-                linestyle="none",
-                marker=marker_of(style),
-                markersize=size,
-                markerfacecolor=rgba(style.fill, style.fill_opacity),
-                markeredgecolor=rgba(style.stroke, style.stroke_opacity),
-                markeredgewidth=line_pt(style),
+                style,
+                size,
                 zorder=z,
             )
         )

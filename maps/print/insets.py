@@ -14,7 +14,6 @@ import numpy as np
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
-from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.patches import Rectangle
 
@@ -42,7 +41,7 @@ from maps.print.symbols import (
     first_seen_groups,
     line_coords,
     line_pt,
-    marker_of,
+    marker_line,
     polygon_path,
     rgba,
 )
@@ -426,15 +425,11 @@ def draw_simple_layer(ax: Axes, view: View, layer: Layer, z: float) -> None:
         else:
             xy = shapely.get_coordinates(items)
             ax.add_line(
-                Line2D(
+                marker_line(
                     xy[:, 0],
                     xy[:, 1],
-                    linestyle="none",
-                    marker=marker_of(style),
-                    markersize=style.marker_size * PX_TO_PT * 0.8,
-                    markerfacecolor=rgba(style.fill, style.fill_opacity),
-                    markeredgecolor=rgba(style.stroke, style.stroke_opacity),
-                    markeredgewidth=line_pt(style),
+                    style,
+                    style.marker_size * PX_TO_PT * 0.8,
                     zorder=z,
                 )
             )

@@ -18,7 +18,7 @@ from matplotlib.patches import Polygon, Rectangle
 from matplotlib.transforms import Transform
 
 from layers.style import Style
-from maps.print.symbols import PX_TO_PT, dash_pattern, line_pt, marker_of, rgba
+from maps.print.symbols import PX_TO_PT, dash_pattern, line_pt, marker_line, rgba
 from maps.print.text import TextStyle, put_text, wrap
 from maps.scene import LegendSection
 
@@ -247,15 +247,11 @@ def _swatch(
         )
     elif item.kind == "point":
         ax.add_line(
-            Line2D(
+            marker_line(
                 [x + w / 2],
                 [y],
-                linestyle="none",
-                marker=marker_of(style),
-                markersize=style.marker_size * PX_TO_PT,
-                markerfacecolor=rgba(style.fill, style.fill_opacity),
-                markeredgecolor=rgba(style.stroke, style.stroke_opacity),
-                markeredgewidth=line_pt(style),
+                style,
+                style.marker_size * PX_TO_PT,
                 **common,
             )
         )
@@ -287,15 +283,12 @@ def _swatch(
         )
     elif item.kind == "size_point":
         ax.add_line(
-            Line2D(
+            marker_line(
                 [x + w / 2],
                 [y],
-                linestyle="none",
+                style,
+                item.width,
                 marker="o",
-                markersize=item.width,
-                markerfacecolor=rgba(style.fill, style.fill_opacity),
-                markeredgecolor=rgba(style.stroke, style.stroke_opacity),
-                markeredgewidth=line_pt(style),
                 **common,
             )
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 from matplotlib.colors import to_rgba
+from matplotlib.lines import Line2D
 from matplotlib.path import Path as MplPath
 
 from layers import Style
@@ -103,3 +104,21 @@ def substring(line, end: float):
         return line
     point = line.interpolate(end)
     return shapely.LineString([*coords[:k], (point.x, point.y)])
+
+
+def marker_line(xs, ys, style: Style, size_pt: float, marker: str = "", **kwargs) -> Line2D:
+    """Point symbols in `style`, `size_pt` across, at `xs`, `ys` (a Line2D with no line).
+
+    `marker` overrides the style's symbol; other keywords go to :class:`Line2D`.
+    """
+    return Line2D(
+        xs,
+        ys,
+        linestyle="none",
+        marker=marker or marker_of(style),
+        markersize=size_pt,
+        markerfacecolor=rgba(style.fill, style.fill_opacity),
+        markeredgecolor=rgba(style.stroke, style.stroke_opacity),
+        markeredgewidth=line_pt(style),
+        **kwargs,
+    )
