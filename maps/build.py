@@ -215,18 +215,19 @@ def build_one(
 
 
 def _render(composition, folder: Path, formats: tuple[str, ...]) -> list[Path]:
+    from maps.scene import build_scene
+
+    scene = build_scene(composition)  # decided once, drawn by both renderers
     written: list[Path] = []
     if "html" in formats:
         from maps.web import write_web
 
-        written += write_web(composition, folder)
+        written += write_web(scene, folder)
     static = tuple(f for f in formats if f != "html")
     if static:
         from maps.print import write_static
 
-        written += write_static(
-            composition, folder, formats=static, size=composition.spec.print_size
-        )
+        written += write_static(scene, folder, formats=static, size=composition.spec.print_size)
     return written
 
 

@@ -21,13 +21,14 @@ import folium
 import geo
 from maps.compose import Composition, compose
 from maps.scene import Scene, build_scene
+from maps.scene.text import describe
 from maps.spec import SPEC_DIR, MapSpec, SpecError, load_spec
 from maps.web.assemble import build_map
 from maps.web.encoding import encode_coordinates
 from maps.web.errors import WebBuildError
 from maps.web.ids import deterministic_ids
 from maps.web.labels import LABEL_PANE, LABEL_PANE_Z, label_css
-from maps.web.page import check_self_contained, description, embed_snippet, render_html
+from maps.web.page import check_self_contained, embed_snippet, render_html
 from maps.web.relief import relief_image
 from maps.web.symbols import marker_svg
 from maps.web.view import REFERENCE_VIEWPORT
@@ -141,7 +142,7 @@ def write_web(
         for suffix in (".html", ".embed.html", ".txt")
     ]
     page = render_html(web_map(scene, mode=mode, tiles=tiles))
-    texts = [page, embed_snippet(spec), description(scene)]
+    texts = [page, embed_snippet(spec), describe(scene)]
     for target, text in zip(targets, texts, strict=True):
         geo.write_text_atomic(target, text)
     return targets

@@ -30,11 +30,6 @@ _EXTERNAL = re.compile(
 )
 
 
-def description(scene: Scene) -> str:
-    """The map's text description (:func:`maps.scene.text.describe`)."""
-    return describe(scene)
-
-
 def dress_page(m: folium.Map, scene: Scene, mode: str) -> None:
     """Give the map's page a language, a title, its assets and a text description."""
     spec = scene.spec
@@ -58,7 +53,7 @@ def dress_page(m: folium.Map, scene: Scene, mode: str) -> None:
     # the asset files start at their first line; the page has always had a newline before it
     head.add_child(Raw(f"<style>\n{fergana_css()}</style>"), name="fg_css")
     head.add_child(Raw(f"<script>\n{runtime_js()}</script>"), name="fg_js")
-    lines = description(scene).strip().splitlines()
+    lines = describe(scene).strip().splitlines()
     text = "".join(f"<p>{esc(line)}</p>" for line in lines)
     figure.html.add_child(
         Raw(f'<section class="fg-sr" aria-label="Text description of the map">{text}</section>'),
