@@ -6,6 +6,7 @@ import contextlib
 import contextvars
 import functools
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -17,14 +18,32 @@ from geo.catalog import dataset
 from geo.errors import DataError
 from geo.raster import Raster, read_geotiff
 
-_RECORDERS: contextvars.ContextVar[tuple[set[str], ...]] = contextvars.ContextVar(
+
+@dataclass
+class Used:
+    """What a block of code read: catalog datasets by name and the user's own files.
+
+    Attributes
+    ----------
+    datasets : set of str
+        Catalog names read through :func:`load` (embedded or refreshed copies).
+    files : set of Path
+        Resolved paths of user files read through :func:`geo.read_data`,
+        :func:`geo.read_rows`, :func:`geo.read_table` or :func:`read_csv`.
+    """
+
+    datasets: set[str] = field(default_factory=set)
+    files: set[Path] = field(default_factory=set)
+
+
+_RECORDERS: contextvars.ContextVar[tuple[Used, ...]] = contextvars.ContextVar(
     "fergana_dataset_recorders", default=()
 )
 
 
 @contextlib.contextmanager
-def recording() -> Iterator[set[str]]:
-    """Collect the names of the datasets :func:`load` reads inside the block.
+def recording() -> Iterator[Used]:
+    """Collect the datasets and user files read inside the block.
 
     Builds use it to record which data each map depends on.
 
@@ -32,10 +51,10 @@ def recording() -> Iterator[set[str]]:
     --------
     >>> with recording() as used:  # doctest: +SKIP
     ...     layers.build("enclaves")
-    >>> sorted(used)  # doctest: +SKIP
+    >>> sorted(used.datasets)  # doctest: +SKIP
     ['countries', 'enclaves', 'enclaves_geometry']
     """
-    used: set[str] = set()
+    used = Used()
     token = _RECORDERS.set((*_RECORDERS.get(), used))
     try:
         yield used
@@ -67,7 +86,14 @@ def substituted(name: str, frame: pd.DataFrame) -> Iterator[None]:
 def mark_used(*names: str) -> None:
     """Record `names` as read, for code that reads datasets through its own cache."""
     for used in _RECORDERS.get():
-        used.update(names)
+        used.datasets.update(names)
+
+
+def mark_file_read(path: str | Path) -> None:
+    """Record a user file as read (builds hash it to know when a map is stale)."""
+    resolved = Path(path).resolve()
+    for used in _RECORDERS.get():
+        used.files.add(resolved)
 
 
 def load(name: str) -> gpd.GeoDataFrame | pd.DataFrame | Raster:
@@ -105,7 +131,7 @@ def _read(name: str, path: Path, _mtime: int) -> gpd.GeoDataFrame | pd.DataFrame
     if entry.kind == "raster":
         return read_geotiff(path, crs=entry.crs)
     if entry.kind == "table":
-        return table_to_frame(read_csv(path), path, crs=entry.crs or None)
+        return table_to_frame(parse_csv(path), path, crs=entry.crs or None)
     frame = gpd.read_file(path, engine="pyogrio")
     if frame.crs is None:
         raise DataError(path, "has no CRS", hint=f"the catalog declares {entry.crs}")
@@ -113,6 +139,12 @@ def _read(name: str, path: Path, _mtime: int) -> gpd.GeoDataFrame | pd.DataFrame
 
 
 def read_csv(path: str | Path) -> pd.DataFrame:
+    """Read a user's CSV (recorded as read, see :func:`recording`); see :func:`parse_csv`."""
+    mark_file_read(path)
+    return parse_csv(path)
+
+
+def parse_csv(path: str | Path) -> pd.DataFrame:
     """Read a UTF-8 CSV with a header row; a bad encoding raises :class:`geo.DataError`."""
     try:
         return pd.read_csv(path, encoding="utf-8", keep_default_na=False, na_values=[""])

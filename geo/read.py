@@ -43,7 +43,7 @@ from geo.geometry import parts_of_kind
 from geo.load import load, read_csv, table_to_frame
 from geo.read_files import WGS84, raw_frame
 
-__all__ = ["DataWarning", "Schema", "read_data"]
+__all__ = ["DataWarning", "Schema", "read_data", "read_rows", "read_table"]
 
 COLUMN_KINDS = ("str", "number", "int", "date")
 GEOMETRY_TYPES = {
@@ -313,6 +313,52 @@ def _with_valid_shapes(frame: gpd.GeoDataFrame, kind: str | None, rows: Rows) ->
 
 
 # --- user tables -------------------------------------------------------------------------
+
+
+def read_rows(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    schema: Schema | None = None,
+    *,
+    name: str | None = None,
+) -> pd.DataFrame:
+    """A user's table without geometry (e.g. origin/destination/count, or a value per province).
+
+    Parameters
+    ----------
+    source : str, path-like or DataFrame
+        A CSV file, or a DataFrame (checked as is; it is not modified).
+    schema : Schema, optional
+        Columns the table must have, checked and typed as by :func:`read_data`
+        (``schema.geometry`` is ignored).
+    name : str, optional
+        Name of a DataFrame `source` in messages (default ``"<DataFrame>"``).
+
+    Returns
+    -------
+    DataFrame
+        With the schema's columns typed; spreadsheet line numbers follow row order
+        (the header is line 1).
+
+    Raises
+    ------
+    geo.DataError
+        Naming the file, the line and the field.
+    """
+    if isinstance(source, pd.DataFrame):
+        rows = Rows(name or "<DataFrame>", 2, "line")
+        table = source.copy()
+    else:
+        rows = Rows(str(source), 2, "line")
+        try:
+            table = read_csv(source)
+        except DataError as err:
+            raise DataError(
+                rows.source, err.problem, row=err.row, field=err.field, hint=err.hint
+            ) from None
+    if len(table) == 0:
+        raise rows.error("has a header but no data rows", hint="add at least one row of data")
+    typed_table = _with_typed_columns(table, schema or Schema(), rows)
+    return pd.DataFrame(typed_table).reset_index(drop=True)
 
 
 def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.DataFrame:

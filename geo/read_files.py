@@ -33,7 +33,7 @@ from geo.checks import (
     require_present,
 )
 from geo.errors import DataError
-from geo.load import read_csv
+from geo.load import mark_file_read, parse_csv
 from geo.refresh.fetch import RefreshError, fetch
 
 WGS84 = "EPSG:4326"
@@ -115,6 +115,7 @@ def _read_file(path: Path, label: str) -> tuple[gpd.GeoDataFrame, Rows]:
         )
     if not path.is_file():
         raise DataError(label, "is not a file", hint="give the path of a data file")
+    mark_file_read(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise DataError(
@@ -211,7 +212,7 @@ def _require_one_layer(path: Path, label: str) -> None:
 def _csv_frame(path: Path, rows: Rows) -> gpd.GeoDataFrame:
     """The CSV at `path` as points (lat/lon columns) or shapes (a WKT column)."""
     try:
-        table = read_csv(path)
+        table = parse_csv(path)
     except DataError as err:
         raise DataError(
             rows.source, err.problem, row=err.row, field=err.field, hint=err.hint

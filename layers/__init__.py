@@ -19,10 +19,12 @@ __all__ = [
     "Credit",
     "Field",
     "Layer",
+    "LayerOptionError",
     "LegendEntry",
     "SizeScale",
     "Style",
     "build",
+    "builder_options",
     "layer_ids",
     "style",
 ]
@@ -31,7 +33,13 @@ make_lazy(
     __name__,
     {
         "layers.layer": ("Layer",),
-        "layers.registry": ("REGISTRY", "build", "layer_ids"),
+        "layers.registry": (
+            "REGISTRY",
+            "LayerOptionError",
+            "build",
+            "builder_options",
+            "layer_ids",
+        ),
         "layers.style": (
             "Categories",
             "Category",

@@ -23,6 +23,32 @@ if TYPE_CHECKING:
     from layers.layer import Layer
 
 
+class LayerOptionError(geo.DataError):
+    """An option a layer builder does not take; the message lists the options it does take.
+
+    Attributes
+    ----------
+    option : str
+        The unknown option (also in ``field``).
+    allowed : tuple of str
+        The options the builder takes.
+    """
+
+    def __init__(self, layer_id: str, option: str, allowed: tuple[str, ...]) -> None:
+        import difflib
+
+        close = difflib.get_close_matches(option, allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        super().__init__(
+            f"layer '{layer_id}'",
+            f"has no option {option!r}",
+            field=option,
+            hint=hint + f"options: {', '.join(allowed) if allowed else '(none)'}",
+        )
+        self.option = option
+        self.allowed = allowed
+
+
 @dataclass(frozen=True)
 class Entry:
     """A registered layer: its builder and what a listing shows before building it."""
@@ -74,6 +100,19 @@ def layer_ids() -> list[str]:
     return list(REGISTRY)
 
 
+def builder_options(layer_id: str) -> tuple[str, ...]:
+    """The options the layer `layer_id` takes (``data`` too where a facts table stands in)."""
+    entry = REGISTRY[layer_id]
+    names = tuple(
+        name
+        for name, parameter in inspect.signature(entry.builder).parameters.items()
+        if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+    )
+    if entry.table is not None and "data" not in names:
+        names = ("data", *names)
+    return names
+
+
 def build(layer_id: str, **options: Any) -> Layer:
     """Build the layer registered as `layer_id`.
 
@@ -88,6 +127,8 @@ def build(layer_id: str, **options: Any) -> Layer:
     ------
     KeyError
         For an unknown id; the message lists close matches and every id.
+    LayerOptionError
+        For an option the builder does not take, listing the ones it does.
     """
     if layer_id not in REGISTRY:
         import difflib
@@ -96,6 +137,10 @@ def build(layer_id: str, **options: Any) -> Layer:
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise KeyError(f"no layer '{layer_id}'.{hint} Layers: {', '.join(REGISTRY)}")
     entry = REGISTRY[layer_id]
+    allowed = builder_options(layer_id)
+    for option in options:
+        if option not in allowed:
+            raise LayerOptionError(layer_id, option, allowed)
     takes_data = "data" in inspect.signature(entry.builder).parameters
     if "data" not in options or takes_data or entry.table is None:
         return entry.builder(**options)

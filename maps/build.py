@@ -199,7 +199,7 @@ def build_one(
             "title": spec.title,
             "order": spec.order,
             "caption": composition.caption,
-            "inputs": _inputs(used),
+            "inputs": _inputs(used.datasets),
             "sources": [c.text() for c in composition.credits],
             "outputs": {p.name: file_sha256(p) for p in sorted(written)},
         }

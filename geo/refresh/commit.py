@@ -25,7 +25,7 @@ from geo.cache import META_FILE, cache_dir
 from geo.catalog import Dataset
 from geo.errors import DataError
 from geo.geometry import KIND_TYPES
-from geo.load import read_csv
+from geo.load import parse_csv
 
 if TYPE_CHECKING:
     from geo.refresh.convert import Job
@@ -169,4 +169,4 @@ def embedded_like(path: Path, entry: Dataset) -> pd.DataFrame:
     """Read `path` the way :func:`geo.load` reads a copy of `entry`."""
     if entry.kind == "vector":
         return gpd.read_file(path, engine="pyogrio")
-    return read_csv(path)
+    return parse_csv(path)

@@ -20,7 +20,7 @@ import shapely
 from geo.catalog import Dataset
 from geo.errors import DataError
 from geo.geometry import KIND_TYPES, clip_to_extent, parts_of_kind
-from geo.load import read_csv
+from geo.load import parse_csv
 from geo.refresh.commit import validate
 from geo.refresh.readers import Source
 
@@ -55,7 +55,7 @@ def schema(entry: Dataset) -> list[str]:
     """The columns of the embedded copy of `entry`, in order, without ``geometry``."""
     if entry.kind == "vector":
         return [str(c) for c in pyogrio.read_info(entry.embedded_path)["fields"]]
-    return [str(c) for c in read_csv(entry.embedded_path).columns]
+    return [str(c) for c in parse_csv(entry.embedded_path).columns]
 
 
 def build(entry: Dataset, source: Upstream, parsed: Mapping[str, Source]) -> pd.DataFrame:
@@ -274,7 +274,7 @@ def embedded(entry: Dataset) -> pd.DataFrame:
     """The embedded copy of `entry`, read directly (never the cache)."""
     if entry.kind == "vector":
         return gpd.read_file(entry.embedded_path, engine="pyogrio")
-    return read_csv(entry.embedded_path)
+    return parse_csv(entry.embedded_path)
 
 
 def _merge_none(new: pd.DataFrame, job: Job) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.errors import DataError
-from geo.load import read_csv
+from geo.load import parse_csv
 from geo.refresh.fetch import Download, Fetcher
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ def _read_json(path: Path, url: str, source: Upstream) -> Parsed:
 
 
 def _read_table(path: Path, url: str, source: Upstream) -> Parsed:
-    return Parsed(read_csv(path))
+    return Parsed(parse_csv(path))
 
 
 READERS: dict[str, Callable[[Path, str, Upstream], Parsed]] = {
