@@ -163,6 +163,7 @@ def with_user_elements(path: Path) -> Path:
     folium.CircleMarker([45.0, 75.0], radius=6, popup="Balkhash").add_to(m)
     tiles = folium.TileLayer(tiles=GREY_TILE, attr="grey")
     folium.plugins.MiniMap(tile_layer=tiles).add_to(m)
+    folium.plugins.Fullscreen().add_to(m)
     m.save(path)
     return path
 
@@ -184,6 +185,7 @@ def test_user_elements_work_offline_in_chromium(tmp_path, browser):
         )
         assert widths and all(w > 0 for w in widths)
         assert page.locator(".leaflet-control-minimap").count() == 1
+        assert page.locator(".leaflet-control-zoom-fullscreen").count() == 1
         page.click("img.leaflet-marker-icon")
         assert "Karaganda" in page.inner_text(".leaflet-popup-content")
         assert visit.errors == []

@@ -14,8 +14,11 @@ empties the map's ``default_js``/``default_css``). Elements a user adds in a not
 element, replaces each CDN link in the header by the asset's text from a Python package
 (:data:`INLINE`), adds what folium elements need implicitly, and raises
 :class:`~maps.web.errors.WebBuildError` naming every asset it cannot inline, so a
-self-contained page never loads anything from the network. A page without such
-elements is left exactly as it was.
+self-contained page never loads a script or stylesheet from the network. A page
+without such elements is left exactly as it was.
+
+Tiles are data, not assets: a tile layer (e.g. the one a ``MiniMap`` draws, OpenStreetMap
+unless given ``tile_layer=``) loads from wherever its URL points.
 """
 
 from __future__ import annotations
@@ -72,7 +75,10 @@ def _package_text(package: str, *path: str) -> str:
         ) from None
 
 
-# Address (exactly as folium links it) -> the same file's text from a Python package.
+# Address (exactly as folium links it) -> the same file's text from a Python package:
+# jQuery from XStatic-jQuery; two small Leaflet plugins no Python package ships
+# (Leaflet-MiniMap, BSD-2-Clause; leaflet.fullscreen, MIT) from fergana's own package
+# data, fetched from the npm registry with their licences and images inlined.
 INLINE: dict[str, Callable[[], str]] = {
     JQUERY[1]: lambda: _package_text("xstatic.pkg.jquery", "data", "jquery.min.js"),
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js": (
@@ -80,6 +86,12 @@ INLINE: dict[str, Callable[[], str]] = {
     ),
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css": (
         lambda: asset_text("leaflet-minimap.css")
+    ),
+    "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js": (
+        lambda: asset_text("leaflet-fullscreen.js")
+    ),
+    "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css": (
+        lambda: asset_text("leaflet-fullscreen.css")
     ),
 }
 
@@ -172,7 +184,9 @@ def inline_assets(figure: Figure, mode: str = "inline") -> None:
             listed = "; ".join(f"{a.name} ({a.url}) needed by {a.by}" for a in missing)
             raise WebBuildError(
                 f"cannot make the map self-contained: no Python package provides {listed}. "
-                "Remove the element, or save with mode='cdn' (needs the network)"
+                "Remove the element (for folium.Icon: use folium.Marker's default icon, "
+                "folium.DivIcon or folium.CustomIcon with a data: URI), or build the map "
+                "with web_map(..., mode='cdn') (needs the network)"
             )
         for asset in wanted:
             text = inline_text(asset.url) or ""
