@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layers.preview import layer_html, layer_summary
 from layers.style import Categories, Credit, Field, LegendEntry, SizeScale, Style
 
 KINDS = ("area", "line", "point", "flow")
@@ -133,7 +135,31 @@ class Layer:
         return replace(self, frame=frame)
 
     def explore(self, **kwargs: object):
-        """Quick look in a notebook: ``GeoDataFrame.explore`` with the layer's colours."""
-        colour = self.style.fill or self.style.stroke or "#333333"
-        tooltip = [f.column for f in self.fields] or None
-        return self.frame.explore(color=colour, tooltip=tooltip, **kwargs)
+        """The layer on fergana's own offline web map, in a notebook.
+
+        Draws with fergana's renderer, as ``maps.web_map(self, **kwargs)`` does
+        (not ``GeoDataFrame.explore``, which loads its scripts and tiles from the
+        network). ``layers`` sits below ``maps`` in the import order and must not
+        import it at module level, so the renderer is looked up when called, as
+        pandas finds its plotting backend (``importlib.import_module``).
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to :func:`maps.web.web_map`: ``extent``, ``title``, ``mode``, ``tiles``.
+
+        Returns
+        -------
+        folium.Map
+            Shows itself in a notebook; ``maps.web.render_html(m)`` gives the page.
+        """
+        web = importlib.import_module("maps.web")
+        return web.web_map(self, **kwargs)
+
+    def __repr__(self) -> str:
+        """One line: ``<Layer 'id' kind: N features, credits: ...>``."""
+        return layer_summary(self)
+
+    def _repr_html_(self) -> str:
+        """A small offline drawing of the layer, its summary and first rows (notebooks)."""
+        return layer_html(self)

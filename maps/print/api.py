@@ -36,7 +36,10 @@ def as_scene(composition: Composition | Scene) -> Scene:
 
 
 def static_figure(
-    composition: Composition | Scene, *, size: str | Sequence[float] = "a4", dpi: float = 300
+    composition: Composition | Scene,
+    *,
+    size: str | Sequence[float] | None = None,
+    dpi: float = 300,
 ) -> Figure:
     """Draw a composition as a print-ready matplotlib figure.
 
@@ -44,8 +47,9 @@ def static_figure(
     ----------
     composition : Composition or Scene
         From :func:`maps.compose` (its scene is built here) or :func:`maps.scene.build_scene`.
-    size : str or (float, float), default "a4"
-        A preset of :data:`SIZES` or ``(width_mm, height_mm)``.
+    size : str or (float, float), optional
+        A preset of :data:`SIZES` or ``(width_mm, height_mm)``; by default the
+        spec's ``print_size``.
     dpi : float, default 300
         Raster resolution of the figure (PNG output); layout does not depend on it.
 
@@ -62,7 +66,7 @@ def static_figure(
     StaticExportError
         For a bad size or DPI.
     """
-    preset = resolve_size(size)
+    preset = resolve_size(size if size is not None else composition.spec.print_size)
     check_dpi(dpi, preset)
     with matplotlib.rc_context(RC):
         return build_figure(as_scene(composition), preset, float(dpi))
@@ -73,7 +77,7 @@ def write_static(
     out_dir: str | os.PathLike[str],
     formats: Iterable[str] = ("png", "svg", "pdf"),
     *,
-    size: str | Sequence[float] = "a4",
+    size: str | Sequence[float] | None = None,
     dpi: float = 300,
     web_width_px: int | None = WEB_WIDTH_PX,
 ) -> list[Path]:
@@ -93,8 +97,9 @@ def write_static(
         Any of :data:`FORMATS`. ``"png"`` also writes the web PNG
         (``ID.web.png``, `web_width_px` wide) unless `web_width_px` is None;
         ``"web.png"`` asks for the web PNG alone.
-    size : str or (float, float), default "a4"
-        A preset of :data:`SIZES` or ``(width_mm, height_mm)``.
+    size : str or (float, float), optional
+        A preset of :data:`SIZES` or ``(width_mm, height_mm)``; by default the
+        spec's ``print_size`` (``"a4"`` unless the spec says otherwise).
     dpi : float, default 300
         Resolution of ``ID.png``.
     web_width_px : int or None, default 1600
@@ -114,7 +119,7 @@ def write_static(
         If `out_dir` is missing, not a folder or not writable (the message names it).
     """
     wanted = check_formats(formats, web_width_px)
-    preset = resolve_size(size)
+    preset = resolve_size(size if size is not None else composition.spec.print_size)
     check_dpi(dpi, preset)
     if web_width_px is not None:
         if not isinstance(web_width_px, int) or web_width_px <= 0:

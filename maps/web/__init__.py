@@ -1,24 +1,28 @@
 """The web renderer: a map's scene drawn as a self-contained, reproducible Leaflet (folium) page.
 
-``web_map("fergana-borders")`` in a notebook; ``write_web(composition, "out/")``
-for files (ID.html, ID.embed.html, ID.txt). The scene (:mod:`maps.scene`) decides
-everything the reader sees; this package only draws it: ``assemble`` (scene →
-``folium.Map``), ``elements`` (one ``MacroElement`` per Leaflet object),
-``payload``/``flows`` (features, popups, time groups, arrowheads), ``encoding``
-(compact coordinates, shared arcs), ``labels``, ``legend``, ``symbols``,
-``locator``, ``furniture``, ``relief``, ``panes``, ``view``, ``page``, and
+``web_map("fergana-borders")`` in a notebook, or ``web_map(layer)`` /
+``web_map([a, b], extent=...)`` for layers made in code (:mod:`~maps.web.from_layers`);
+``write_web(composition, "out/")`` for files (ID.html, ID.embed.html, ID.txt).
+The scene (:mod:`maps.scene`) decides everything the reader sees; this package only
+draws it: ``assemble`` (scene → ``folium.Map``), ``elements`` (one ``MacroElement``
+per Leaflet object), ``payload``/``flows`` (features, popups, time groups,
+arrowheads), ``encoding`` (compact coordinates, shared arcs), ``labels``,
+``legend``, ``symbols``, ``locator``, ``furniture``, ``relief``, ``panes``, ``view``,
+``page``, ``inline`` (assets of folium elements a user adds), and
 ``runtime.js``/``fergana.css``/``legend.js``/``figure.html`` as package data.
 No network requests; counter ids (:func:`deterministic_ids`) and escaped text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import folium
 
 import geo
+from layers import Layer
 from maps.compose import Composition, compose
 from maps.scene import Scene, build_scene
 from maps.scene.text import describe
@@ -26,6 +30,7 @@ from maps.spec import SPEC_DIR, MapSpec, SpecError, load_spec
 from maps.web.assemble import build_map
 from maps.web.encoding import encode_coordinates
 from maps.web.errors import WebBuildError
+from maps.web.from_layers import layers_composition
 from maps.web.ids import deterministic_ids
 from maps.web.labels import LABEL_PANE, LABEL_PANE_Z, label_css
 from maps.web.page import check_self_contained, embed_snippet, render_html
@@ -59,18 +64,26 @@ MODES = ("inline", "cdn")
 
 
 def web_map(
-    source: Source,
+    source: Source | Layer | Sequence[Layer],
+    extent: Sequence[float] | None = None,
     *,
+    title: str | None = None,
     mode: str = "inline",
     tiles: Any = None,
 ) -> folium.Map:
-    """A folium map of one spec, ready to show in a notebook or to save.
+    """A folium map of one spec, or of layers, ready to show in a notebook or to save.
 
     Parameters
     ----------
-    source : Scene, Composition, MapSpec, str or Path
-        A map's scene, a composed map, a spec, a spec file, or the id of a spec
-        in ``maps/specs``.
+    source : Scene, Composition, MapSpec, str, Path, Layer or list of Layer
+        A map's scene, a composed map, a spec, a spec file, the id of a spec
+        in ``maps/specs``, or layers made in code (drawn in list order, credited
+        and clipped as a spec's layers are).
+    extent : (west, south, east, north), optional
+        For layers only: the map's extent in degrees; by default the layers'
+        total bounds and a margin.
+    title : str, optional
+        For layers only: the map's title; by default the layers' titles.
     mode : {"inline", "cdn"}
         ``"inline"`` (default) embeds every script and stylesheet; ``"cdn"``
         links Leaflet from unpkg for a smaller file that needs the network.
@@ -82,19 +95,31 @@ def web_map(
     -------
     folium.Map
         The map. Render it once: ``render_html(m)`` (``m.save`` works too).
+        folium elements added to it (``folium.Marker``, ``folium.Popup``,
+        ``folium.plugins.MiniMap`` ...) have their scripts and stylesheets
+        inlined when it renders (:mod:`maps.web.inline`).
 
     Raises
     ------
     SpecError
-        If the spec cannot be read or composed; the message names the spec and key.
+        If the spec cannot be read or composed, or the extent is bad; the message
+        names the spec and key.
+    WebBuildError
+        When the map renders, if an added element needs an asset that cannot be
+        inlined (the message names it).
 
     Examples
     --------
     >>> from maps.web import web_map
     >>> web_map("fergana-borders")  # doctest: +SKIP
+    >>> web_map(layers.build("enclaves"), extent=(70.5, 39.8, 72.0, 40.5))  # doctest: +SKIP
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    if isinstance(source, Layer | list | tuple):
+        source = layers_composition(source, extent, title=title)
+    elif extent is not None or title is not None:
+        raise TypeError("extent= and title= are for layers; a spec has its own")
     scene = as_scene(source)
     with deterministic_ids():
         return build_map(scene, mode=mode, tiles=tiles)

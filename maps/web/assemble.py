@@ -21,6 +21,7 @@ from maps.web.elements import ArcTable, FeatureLayer, Legend, MapFinish, Pane, R
 from maps.web.encoding import Arcs
 from maps.web.flows import flow_features
 from maps.web.furniture import caption_html, notes_features, title_html
+from maps.web.inline import AssetInliner
 from maps.web.labels import LABEL_PANE, LABEL_PANE_Z, kind_class, label_plan
 from maps.web.legend import LEGEND_POSITION, legend_html, main_map_sections
 from maps.web.locator import locator
@@ -153,6 +154,8 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
         ],
     }
     m.add_child(MapFinish(finish))
+    # last, so it renders after every element a user adds (and no id after it moves)
+    m.get_root().add_child(AssetInliner(mode), name="fg_inline")
     return m
 
 
