@@ -442,8 +442,13 @@ def _version() -> str:
         return "unknown"
 
 
-def print_progress(stream=sys.stderr) -> Callable[[MapResult, int, int], None]:
-    """A progress callback: a live line on a terminal, plain lines otherwise."""
+def print_progress(stream=None) -> Callable[[MapResult, int, int], None]:
+    """A progress callback on `stream` (default: standard error at call time).
+
+    A live line on a terminal, plain lines otherwise; warnings and errors always
+    on lines of their own.
+    """
+    stream = stream or sys.stderr
     live = stream.isatty()
 
     def show(result: MapResult, done: int, total: int) -> None:
