@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -342,16 +343,17 @@ def check_options(spec: MapSpec) -> None:
                 raise option_error(spec.source, n, ref.id, option, allowed)
 
 
-def option_error(source: str, n: int, layer_id: str, option: str, allowed) -> SpecError:
+def option_error(
+    source: str, n: int, layer_id: str, option: str, allowed: Sequence[str]
+) -> SpecError:
     """The SpecError for `option`, which layer `layer_id` (``layers[n]``) does not take."""
     keys = [*(k for k in LAYER_KEYS if k != "options"), *allowed]
     close = difflib.get_close_matches(option, keys, n=1)
-    keys = ", ".join(keys)
     return SpecError(
         source,
         f"layer {layer_id!r} has no option {option!r}",
         field=f"layers[{n}].{option}",
-        hint=(f"did you mean {close[0]!r}? " if close else "") + f"allowed keys: {keys}",
+        hint=(f"did you mean {close[0]!r}? " if close else "") + f"allowed keys: {', '.join(keys)}",
     )
 
 
