@@ -1,8 +1,10 @@
 """Regenerating every map: incremental, parallel, atomic, with a manifest and a gallery.
 
-A map is rebuilt only when its inputs changed: the spec file, the data files it
+A map is rebuilt only when its inputs changed: the spec file, the datasets it
 read (recorded at its last build, with the copy in use: embedded or refreshed),
-the code of fergana, or the requested formats. Each map renders into a staging
+the user's own data files it read, the code of fergana, or the requested formats.
+Paths in the manifest are relative to the spec's project (see
+:func:`maps.spec.project_folder`), never absolute. Each map renders into a staging
 folder; its finished files are then renamed into the output folder and the
 manifest is rewritten at once, so a failed or killed build leaves the previous
 outputs and a manifest that matches them.
@@ -28,13 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geo
-from maps.spec import SPEC_DIR, SpecError, load_spec
+from maps.spec import PACKAGE_ROOT, SPEC_DIR, SpecError, load_spec, project_folder
 
 FORMATS = ("html", "png", "svg", "pdf")
 MANIFEST = "manifest.json"
 CODE_ROOTS = ("geo", "layers", "maps")
 CODE_SUFFIXES = (".py", ".csv", ".toml", ".html", ".js", ".css")
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+#: The ``copy`` of a manifest input that is one of the user's own files.
+USER_FILE = "user"
 
 
 @dataclass
@@ -46,6 +49,7 @@ class MapResult:
     seconds: float = 0.0
     error: str = ""
     outputs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -63,14 +67,53 @@ class BuildReport:
 
 def spec_paths(only: Sequence[str] = (), spec_dir: Path = SPEC_DIR) -> list[Path]:
     """The spec files to build, by id; an unknown id raises SpecError listing the ids."""
-    paths = sorted(spec_dir.glob("*.toml"))
+    return _only(sorted(spec_dir.glob("*.toml")), only, spec_dir)
+
+
+def find_specs(places: Sequence[str | Path], only: Sequence[str] = ()) -> list[Path]:
+    """The spec files named by `places`: files, or folders of them.
+
+    A folder gives its ``*.toml`` files, or those of its ``specs/`` subfolder when it
+    has one. With no `places`, the built-in story maps. `only` keeps these ids.
+
+    Raises
+    ------
+    SpecError
+        For a path that does not exist, a folder without specs, two spec files with
+        one id (naming both) or an id in `only` that no spec has.
+    """
+    if not places:
+        return spec_paths(only)
+    found: dict[str, Path] = {}
+    for place in map(Path, places):
+        if place.is_dir():
+            folder = place / "specs" if (place / "specs").is_dir() else place
+            files = sorted(folder.glob("*.toml"))
+            if not files:
+                raise SpecError(folder, "holds no spec files (*.toml)")
+        elif place.is_file():
+            files = [place]
+        else:
+            raise SpecError(place, "no such spec file or folder")
+        for path in files:
+            other = found.setdefault(path.stem, path)
+            if other.resolve() != path.resolve():
+                raise SpecError(
+                    path,
+                    f"has the same id {path.stem!r} as {other}",
+                    hint="map ids name the output files: rename one of the specs",
+                )
+    return _only(list(found.values()), only, ", ".join(map(str, places)))
+
+
+def _only(paths: list[Path], only: Sequence[str], where) -> list[Path]:
     if not only:
         return paths
     by_id = {p.stem: p for p in paths}
     missing = [i for i in only if i not in by_id]
     if missing:
         raise SpecError(
-            spec_dir, f"no spec with id {', '.join(missing)}", hint=f"ids: {', '.join(by_id)}"
+            where, f"no spec with id {', '.join(missing)}", hint=f"ids: {', '.join(by_id)}"
         )
     return [by_id[i] for i in only]
 
@@ -123,8 +166,15 @@ def _build(paths, out: Path, formats, jobs, force, progress) -> BuildReport:
     for path in paths:
         spec_hash = file_sha256(path)
         entry = manifest["maps"].get(path.stem)
-        if not force and _up_to_date(entry, spec_hash, code, formats, out):
-            results.append(MapResult(path.stem, "skipped", outputs=sorted(entry["outputs"])))
+        if not force and _up_to_date(entry, spec_hash, code, formats, out, path):
+            results.append(
+                MapResult(
+                    path.stem,
+                    "skipped",
+                    outputs=sorted(entry["outputs"]),
+                    warnings=list(entry.get("warnings", [])),
+                )
+            )
             if progress:
                 progress(results[-1], len(results), len(paths))
         else:
@@ -189,22 +239,31 @@ def build_one(
             raise SpecError(path, f"id {spec.id!r} must match the file name {map_id!r}", field="id")
         folder = staging / spec.id
         folder.mkdir(parents=True)
+        project = project_folder(path)
         with geo.recording() as used:
             composition = compose(spec)
             written = _render(composition, folder, formats)
         entry = {
-            "spec": _relative(path),
+            "spec": _relative(path, project),
             "spec_sha256": spec_hash,
             "formats": sorted(formats),
             "title": spec.title,
             "order": spec.order,
             "caption": composition.caption,
-            "inputs": _inputs(used.datasets),
+            "inputs": {**_inputs(used.datasets), **_user_files(used.files, project)},
             "sources": [c.text() for c in composition.credits],
             "outputs": {p.name: file_sha256(p) for p in sorted(written)},
+            "warnings": list(composition.warnings),
         }
         seconds = time.perf_counter() - start
-        return MapResult(map_id, "built", seconds, outputs=sorted(entry["outputs"])), entry
+        result = MapResult(
+            map_id,
+            "built",
+            seconds,
+            outputs=sorted(entry["outputs"]),
+            warnings=entry["warnings"],
+        )
+        return result, entry
     except (geo.DataError, KeyError, ValueError, OSError) as err:
         message = str(err.args[0]) if isinstance(err, KeyError) else str(err)
         return MapResult(map_id, "failed", time.perf_counter() - start, error=message), None
@@ -251,7 +310,9 @@ def _commit(entry: dict, folder: Path, out: Path, manifest: dict, code: str) -> 
     write_manifest(out, manifest)
 
 
-def _up_to_date(entry: dict | None, spec_hash: str, code: str, formats, out: Path) -> bool:
+def _up_to_date(
+    entry: dict | None, spec_hash: str, code: str, formats, out: Path, path: Path
+) -> bool:
     if (
         entry is None
         or entry.get("spec_sha256") != spec_hash
@@ -260,7 +321,13 @@ def _up_to_date(entry: dict | None, spec_hash: str, code: str, formats, out: Pat
         return False
     if entry.get("code") != code:
         return False
+    project = project_folder(path)
     for name, digest in entry["inputs"].items():
+        if digest.get("copy") == USER_FILE:
+            user_file = project / name
+            if not user_file.is_file() or file_sha256(user_file) != digest["sha256"]:
+                return False
+            continue
         try:
             copy = geo.copy_in_use(name)
         except KeyError:
@@ -274,13 +341,14 @@ def _up_to_date(entry: dict | None, spec_hash: str, code: str, formats, out: Pat
 
 
 def _inputs(used: set[str]) -> dict[str, dict]:
+    """The datasets a map read, by name: hash, copy in use and its file in fergana."""
     inputs = {}
     for name in sorted(used):
         copy = geo.copy_in_use(name)
         record = {
             "sha256": file_sha256(copy.path),
             "copy": copy.origin,
-            "file": _relative(copy.path),
+            "file": _dataset_file(copy.path),
         }
         if copy.origin == "cache":
             record.update({k: copy.meta[k] for k in ("url", "retrieved", "etag") if k in copy.meta})
@@ -288,11 +356,26 @@ def _inputs(used: set[str]) -> dict[str, dict]:
     return inputs
 
 
-def _relative(path: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(PACKAGE_ROOT).as_posix()
-    except ValueError:
-        return str(path)
+def _user_files(files: set[Path], project: Path) -> dict[str, dict]:
+    """The user's files a map read, by path relative to `project`, with their hashes."""
+    return {
+        _relative(path, project): {"sha256": file_sha256(path), "copy": USER_FILE}
+        for path in sorted(files)
+    }
+
+
+def _relative(path: Path, project: Path) -> str:
+    """`path` relative to `project`, in ``/`` form (with ``..`` when it lies outside)."""
+    return Path(os.path.relpath(Path(path).resolve(), project.resolve())).as_posix()
+
+
+def _dataset_file(path: Path) -> str:
+    """A dataset file, named without the local folders it sits in."""
+    path = Path(path).resolve()
+    for root, prefix in ((PACKAGE_ROOT, ""), (geo.cache_dir().resolve(), "cache/")):
+        if path.is_relative_to(root):
+            return prefix + path.relative_to(root).as_posix()
+    return path.name
 
 
 _FILE_HASHES: dict[tuple[str, int, int], str] = {}
@@ -359,8 +442,13 @@ def _version() -> str:
         return "unknown"
 
 
-def print_progress(stream=sys.stderr) -> Callable[[MapResult, int, int], None]:
-    """A progress callback: a live line on a terminal, plain lines otherwise."""
+def print_progress(stream=None) -> Callable[[MapResult, int, int], None]:
+    """A progress callback on `stream` (default: standard error at call time).
+
+    A live line on a terminal, plain lines otherwise; warnings and errors always
+    on lines of their own.
+    """
+    stream = stream or sys.stderr
     live = stream.isatty()
 
     def show(result: MapResult, done: int, total: int) -> None:
@@ -368,7 +456,9 @@ def print_progress(stream=sys.stderr) -> Callable[[MapResult, int, int], None]:
         line = f"[{done}/{total}] {result.id}: {mark}"
         if result.status == "built":
             line += f" in {result.seconds:.1f} s ({len(result.outputs)} files)"
-        if live and result.status != "failed":
+        if result.warnings:
+            line += "".join(f"\n    warning: {w}" for w in result.warnings)
+        if live and result.status != "failed" and not result.warnings:
             stream.write("\r\033[K" + line + ("\n" if done == total else ""))
         else:
             stream.write(("\r\033[K" if live else "") + line + "\n")

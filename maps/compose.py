@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import geopandas as gpd
 import shapely
 
 import geo
 import layers
+from geo.coverage import coverage_warning
 from layers import Credit, Layer
 from layers.figures import figure
-from maps.spec import Annotation, MapSpec, SpecError
+from maps.spec import Annotation, MapSpec, SpecError, check_options, option_error
 
 # Features are clipped to the extent grown by this share of its size on each side,
 # so lines leave the frame cleanly and panning a little shows no cut edges.
@@ -42,6 +44,9 @@ class Composition:
         Whether each layer's labels are drawn.
     credits : list of Credit
         Compiled from the layers, each source once, in first-use order.
+    warnings : tuple of str
+        What the reader of the build should know, e.g. an extent beyond the
+        detailed base geography (the map still builds).
     """
 
     spec: MapSpec
@@ -52,6 +57,7 @@ class Composition:
     credits: list[Credit]
     caption: str = ""
     caption_sources: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def credit_line(self) -> str:
         """All credits on one line."""
@@ -64,22 +70,24 @@ def compose(spec: MapSpec) -> Composition:
     Raises
     ------
     SpecError
-        When a layer cannot be built with the spec's options, naming the spec and key.
+        When a layer cannot be built with the spec's options, naming the spec and
+        ``layers[N].option`` with the options the layer takes.
+    geo.DataError
+        Bad user data, naming the data file, line and field (passed on unchanged).
     """
+    check_options(spec)
     built: list[Layer] = []
     for n, ref in enumerate(spec.layers):
         try:
             layer = layers.build(ref.id, **ref.options)
-        except TypeError as err:
-            raise SpecError(
-                spec.source,
-                f"bad options for layer '{ref.id}': {err}",
-                field=f"layers[{n}].options",
-            ) from None
+        except layers.LayerOptionError as err:
+            raise option_error(spec.source, n, ref.id, err.option, err.allowed) from None
         if ref.title:
             layer = replace(layer, title=ref.title)
+        layer = _without_paths(layer, ref.options.get("data"))
         built.append(layer.with_frame(clip(layer.frame, spec.extent)))
     caption, caption_sources = resolve_caption(spec)
+    warning = coverage_warning(spec.extent)
     return Composition(
         spec=spec,
         caption=caption,
@@ -89,6 +97,31 @@ def compose(spec: MapSpec) -> Composition:
         labelled=[ref.labels for ref in spec.layers],
         annotations=[_place(a, spec, n) for n, a in enumerate(spec.annotations)],
         credits=unique_credits(c for layer in built for c in layer.credits),
+        warnings=(warning,) if warning else (),
+    )
+
+
+def _without_paths(layer: Layer, data) -> Layer:
+    """`layer` with the folders of its data file cut from its credits and description.
+
+    User files are credited by file name only: a builder that names the path it
+    was given must not carry the user's folders into a published map.
+    """
+    if not isinstance(data, str | Path) or str(data).lower().startswith(("http:", "https:")):
+        return layer
+    path = Path(data)
+    spelled = sorted({str(path), str(path.resolve()), path.resolve().as_posix()}, key=len)
+    name = path.name
+
+    def cut(text: str) -> str:
+        for long in reversed(spelled):  # the longest first, so no prefix is left behind
+            text = text.replace(long, name)
+        return text
+
+    return replace(
+        layer,
+        credits=[replace(c, source=cut(c.source)) for c in layer.credits],
+        description=cut(layer.description),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -18,11 +19,16 @@ from typing import Any
 import msgspec
 
 import layers
+from geo.coverage import looks_swapped
 from geo.errors import DataError
 from geo.records import check_keys, field_names, read_toml, record, typed
 from maps.pages import SIZES
 
 SPEC_DIR = Path(__file__).parent / "specs"
+#: The folder holding the packages geo, layers and maps: built-in specs' project.
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+#: Keys of a ``[[layers]]`` table that are not builder options; every other key is one.
+LAYER_KEYS = ("id", "title", "visible", "labels", "options")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # Extents must lie in the data's world: lon -180..180, lat -85..85 (Web Mercator's limit).
 LON_RANGE = (-180.0, 180.0)
@@ -46,7 +52,9 @@ class LayerRef:
     visible : bool
         Shown when the web map opens (it stays in the layer control either way).
     options : dict
-        Keyword arguments for the layer builder (e.g. ``focus = "KGZ"``).
+        Keyword arguments for the layer builder (e.g. ``focus = "KGZ"``), written
+        inline in the layer's table or in its ``options`` table. A relative ``data``
+        path is already resolved from the spec file's folder.
     labels : bool
         Draw the layer's labels.
     """
@@ -95,7 +103,8 @@ class MapSpec:
     """One map: its extent, layers in drawing order, text and insets.
 
     Credits are never written in a spec: they are compiled from the layers.
-    `order` places the map in the gallery (then the id).
+    `order` places the map in the gallery (then the id). `project` is the folder
+    that paths in the manifest are relative to (see :func:`project_folder`).
     """
 
     id: str
@@ -111,6 +120,7 @@ class MapSpec:
     print_size: str = "a4"
     order: int = 0
     source: str = "<spec>"
+    project: Path | None = None
 
     @property
     def output_name(self) -> PurePosixPath:
@@ -134,7 +144,20 @@ def load_spec(path: str | Path) -> MapSpec:
         if err.problem == "no such file":
             raise SpecError(path, "no such spec file") from None
         raise
-    return spec_from_dict(raw, source=str(path))
+    return spec_from_dict(raw, source=str(path), folder=path.resolve().parent)
+
+
+def project_folder(path: str | Path) -> Path:
+    """The project a spec file belongs to: paths in the manifest are relative to it.
+
+    The parent of a ``specs/`` folder holding the spec, else the spec's own folder;
+    for the built-in specs, the package root (so that their manifest paths read
+    ``maps/specs/ID.toml``).
+    """
+    folder = Path(path).resolve().parent
+    if folder == SPEC_DIR.resolve():
+        return PACKAGE_ROOT
+    return folder.parent if folder.name == "specs" else folder
 
 
 class _Values(msgspec.Struct):
@@ -148,9 +171,23 @@ class _Values(msgspec.Struct):
     order: int = 0
 
 
-def spec_from_dict(raw: dict[str, Any], source: str = "<spec>") -> MapSpec:
-    """Validate a spec given as a dict (the parsed TOML)."""
-    check_keys(raw, [n for n in field_names(MapSpec) if n != "source"], source, "", SpecError)
+def spec_from_dict(
+    raw: dict[str, Any], source: str = "<spec>", folder: Path | None = None
+) -> MapSpec:
+    """Validate a spec given as a dict (the parsed TOML).
+
+    Parameters
+    ----------
+    raw : dict
+        The parsed TOML.
+    source : str
+        The spec file, for messages.
+    folder : Path, optional
+        The spec file's folder: relative ``data`` paths resolve from it (without
+        it, from the current folder).
+    """
+    allowed = [n for n in field_names(MapSpec) if n not in ("source", "project")]
+    check_keys(raw, allowed, source, "", SpecError)
     for key in ("id", "title", "extent", "layers"):
         if key not in raw:
             raise SpecError(source, "is missing a required key", field=key)
@@ -164,7 +201,9 @@ def spec_from_dict(raw: dict[str, Any], source: str = "<spec>") -> MapSpec:
         )
     plain = {k: raw[k] for k in field_names(_Values) if k in raw}
     values = typed(plain, _Values, source, "", SpecError)
-    refs = tuple(_layer_ref(item, source, n) for n, item in enumerate(_list(raw, "layers", source)))
+    refs = tuple(
+        _layer_ref(item, source, n, folder) for n, item in enumerate(_list(raw, "layers", source))
+    )
     insets = tuple(
         _inset(item, source, n) for n, item in enumerate(_table_list(raw, "insets", source))
     )
@@ -198,6 +237,7 @@ def spec_from_dict(raw: dict[str, Any], source: str = "<spec>") -> MapSpec:
         print_size=_print_size(values.print_size, source),
         order=values.order,
         source=source,
+        project=None if folder is None else project_folder(Path(source)),
     )
 
 
@@ -209,6 +249,14 @@ def check_extent(value: Any, source: str, key: str) -> tuple[float, float, float
         raise SpecError(
             source, f"must be four numbers [west, south, east, north], not {value!r}", field=key
         ) from None
+    if looks_swapped((west, south, east, north)):
+        raise SpecError(
+            source,
+            f"{[west, south, east, north]} looks like latitude and longitude swapped "
+            "(it misses Central Asia, but would cover it read the other way round)",
+            field=key,
+            hint=f"write [west, south, east, north]: extent = {_numbers(south, west, north, east)}",
+        )
     problems = []
     if not (LON_RANGE[0] <= west < east <= LON_RANGE[1]):
         problems.append(f"longitudes must satisfy -180 <= west < east <= 180 (got {west}, {east})")
@@ -224,6 +272,10 @@ def check_extent(value: Any, source: str, key: str) -> tuple[float, float, float
     return west, south, east, north
 
 
+def _numbers(*values: float) -> str:
+    return "[" + ", ".join(f"{v:g}" for v in values) + "]"
+
+
 def _print_size(value: Any, source: str) -> str:
     if value not in SIZES:
         raise SpecError(
@@ -232,13 +284,29 @@ def _print_size(value: Any, source: str) -> str:
     return value
 
 
-def _layer_ref(item: Any, source: str, n: int) -> LayerRef:
+def _layer_ref(item: Any, source: str, n: int, folder: Path | None = None) -> LayerRef:
     key = f"layers[{n}]"
     if isinstance(item, str):
         item = {"id": item}
     if not isinstance(item, dict):
         raise SpecError(source, "must be a layer id or a table", field=key)
-    ref = record(item, LayerRef, source, key + ".", error=SpecError)
+    # every key but the LayerRef's own is a builder option, checked in check_options
+    inline = {k: v for k, v in item.items() if k not in LAYER_KEYS}
+    ref = record(
+        {k: v for k, v in item.items() if k in LAYER_KEYS},
+        LayerRef,
+        source,
+        key + ".",
+        error=SpecError,
+    )
+    twice = sorted(inline.keys() & ref.options.keys())
+    if twice:
+        raise SpecError(
+            source,
+            "is given twice, inline and in the options table",
+            field=f"{key}.{twice[0]}",
+            hint="keep one of them",
+        )
     if ref.id not in layers.REGISTRY:
         close = difflib.get_close_matches(ref.id, layers.REGISTRY, n=3, cutoff=0.5)
         raise SpecError(
@@ -249,7 +317,44 @@ def _layer_ref(item: Any, source: str, n: int) -> LayerRef:
             if close
             else f"known layers: {', '.join(layers.REGISTRY)}",
         )
-    return ref
+    options = {**ref.options, **inline}
+    if folder is not None and isinstance(options.get("data"), str):
+        options["data"] = resolve_data(options["data"], folder)
+    return dataclasses.replace(ref, options=options)
+
+
+def resolve_data(data: str, folder: Path) -> str:
+    """A spec's ``data`` value: an http(s) URL or absolute path as is, else from `folder`."""
+    if re.match(r"^https?://", data, re.IGNORECASE) or Path(data).is_absolute():
+        return data
+    return str(folder / data)
+
+
+def check_options(spec: MapSpec) -> None:
+    """Raise SpecError for a layer option its builder does not take, listing the allowed ones.
+
+    Separate from :func:`load_spec` because it imports the layers' builders (and so
+    geopandas): :func:`maps.compose.compose` and ``fergana check`` call it.
+    """
+    for n, ref in enumerate(spec.layers):
+        allowed = layers.builder_options(ref.id)
+        for option in ref.options:
+            if option not in allowed:
+                raise option_error(spec.source, n, ref.id, option, allowed)
+
+
+def option_error(
+    source: str, n: int, layer_id: str, option: str, allowed: Sequence[str]
+) -> SpecError:
+    """The SpecError for `option`, which layer `layer_id` (``layers[n]``) does not take."""
+    keys = [*(k for k in LAYER_KEYS if k != "options"), *allowed]
+    close = difflib.get_close_matches(option, keys, n=1)
+    return SpecError(
+        source,
+        f"layer {layer_id!r} has no option {option!r}",
+        field=f"layers[{n}].{option}",
+        hint=(f"did you mean {close[0]!r}? " if close else "") + f"allowed keys: {', '.join(keys)}",
+    )
 
 
 def _inset(item: Any, source: str, n: int) -> Inset:

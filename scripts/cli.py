@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import geo
 
 Handler = Callable[[argparse.Namespace], int]
+SPEC_PATHS_HELP = "spec files or folders (default: fergana's own story maps)"
 
 
 def _data_list(args: argparse.Namespace) -> int:
@@ -75,11 +77,11 @@ def _layers_list(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from maps.build import FORMATS, build, print_progress, spec_paths
+    from maps.build import FORMATS, build, find_specs, print_progress
 
     only = [i for part in args.only for i in part.split(",") if i]
     formats = [f for part in args.format for f in part.split(",") if f] or list(FORMATS)
-    paths = spec_paths(only)
+    paths = find_specs(args.paths, only)
     report = build(
         paths,
         args.out,
@@ -98,6 +100,40 @@ def _build(args: argparse.Namespace) -> int:
     if failed:
         print(f"error: these maps failed: {', '.join(failed)}", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def _check(args: argparse.Namespace) -> int:
+    from maps.build import find_specs
+    from maps.spec import SpecError, load_spec
+
+    paths = find_specs(args.paths)
+    from maps.compose import compose  # after the paths are known good: it loads geopandas
+
+    for path in paths:
+        try:
+            spec = load_spec(path)
+            if spec.id != path.stem:
+                raise SpecError(
+                    path, f"id {spec.id!r} must match the file name {path.stem!r}", field="id"
+                )
+            composition = compose(spec)
+        except (geo.DataError, KeyError, OSError) as err:
+            message = str(err.args[0]) if isinstance(err, KeyError) else str(err)
+            print(f"error: {message}", file=sys.stderr)
+            return 1
+        print(f"ok: {spec.id}")
+        for warning in composition.warnings:
+            print(f"    warning: {warning}")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from maps.starter import write_starter
+
+    for path in write_starter(args.id, Path.cwd()):
+        print(f"wrote {path.as_posix()}")
+    print(f"next: fergana check specs && fergana build specs   (then open out/{args.id}.html)")
+    return 0
 
 
 def _bounds(bounds: Sequence[float]) -> str:
@@ -168,13 +204,16 @@ def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
     )
     build_parser_ = commands.add_parser(
         "build",
-        help="build every map (HTML, PNG, SVG, PDF) into an output folder",
+        help="build maps (HTML, PNG, SVG, PDF) from specs into an output folder",
         description=(
-            "Build the maps defined in maps/specs/*.toml. Maps whose spec, data and code are "
-            "unchanged since the last build are skipped. Writes manifest.json and an "
-            "index.html gallery. Exit code 0 only when every map built."
+            "Build the maps defined by the spec files or folders given (a folder: its "
+            "*.toml, or those in its specs/ subfolder); without PATH, fergana's own story "
+            "maps. Maps whose spec, data and code are unchanged since the last build are "
+            "skipped. Writes manifest.json and an index.html gallery. Exit code 0 only "
+            "when every map built."
         ),
     )
+    build_parser_.add_argument("paths", nargs="*", metavar="PATH", help=SPEC_PATHS_HELP)
     build_parser_.add_argument(
         "--only", action="append", default=[], metavar="ID[,ID]", help="build only these map ids"
     )
@@ -200,6 +239,29 @@ def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
     )
     build_parser_.set_defaults(handler=_build)
 
+    check = commands.add_parser(
+        "check",
+        help="validate specs and their data without drawing a map",
+        description=(
+            "Read each spec and build its layers from its data, without rendering. Prints "
+            "'ok: ID' per good spec; stops at the first bad file, shows its problems and "
+            "exits non-zero."
+        ),
+    )
+    check.add_argument("paths", nargs="*", metavar="PATH", help=SPEC_PATHS_HELP)
+    check.set_defaults(handler=_check)
+
+    new = commands.add_parser(
+        "new",
+        help="start your own map: a commented spec and sample data",
+        description=(
+            "Write specs/ID.toml (a commented starter spec) and sample data in data/ under "
+            "the current folder. Never overwrites a file."
+        ),
+    )
+    new.add_argument("id", metavar="ID", help="the map's id: lower-case letters, digits, - and _")
+    new.set_defaults(handler=_new)
+
     layer_commands.add_parser(
         "list",
         help="every layer with kind, feature count and credits",
@@ -216,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
-    except (geo.DataError, ValueError) as err:
+    except (geo.DataError, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except KeyError as err:
