@@ -102,10 +102,9 @@ def flows(
         Naming the file, the line and the field: every unknown place at once (with
         the closest names); a missing, negative or non-numeric count; a missing column.
     """
-    source = data_name(data) if isinstance(data, pd.DataFrame) else str(data)
-    name = "<DataFrame>" if isinstance(data, pd.DataFrame) else None
+    source = "<DataFrame>" if isinstance(data, pd.DataFrame) else str(data)
     names = _column_names(columns, source)
-    raw = geo.read_rows(data, name=name)
+    raw = geo.read_rows(data, name=source)
     has_coordinates = all(names[c] in raw.columns for c in COORDINATE_COLUMNS)
     ends = COORDINATE_COLUMNS if has_coordinates else ("origin", "destination")
     schema = geo.Schema(

@@ -94,13 +94,21 @@ REGISTRY: dict[str, Entry] = {
     "flows": Entry("layers.flows:flows", "generic"),
 }
 
-# Layers that need the user's data and so are not built by `fergana layers list`:
-# id -> what to give them.
-NEEDS_DATA: dict[str, str] = {
-    "points": "Your own points (data = points, or a table of place names)",
-    "lines": "Your own lines (data = lines)",
-    "areas": "Your own areas (data = polygons, or a table joined to admin1/countries)",
-    "flows": "Your own flows (data = origin,destination,count table)",
+
+@dataclass(frozen=True)
+class UserDataLayer:
+    """What a listing shows for a layer that is built only from the user's data."""
+
+    kind: str  # "point", "line", "area" or "flow"
+    title: str  # what to give it
+
+
+# Layers that need the user's data and so are not built by `fergana layers list`.
+NEEDS_DATA: dict[str, UserDataLayer] = {
+    "points": UserDataLayer("point", "Your own points (data = points, or place names)"),
+    "lines": UserDataLayer("line", "Your own lines (data = lines)"),
+    "areas": UserDataLayer("area", "Your own areas (data = polygons, or a table + join)"),
+    "flows": UserDataLayer("flow", "Your own flows (data = origin,destination,count)"),
 }
 #: Options every builder that takes the user's data has: the real source of that data.
 CREDIT_OPTIONS = ("credit", "credit_url")
