@@ -1,9 +1,15 @@
-"""Flow layers: curved origin → destination lines with counts, from the facts or from a CSV."""
+"""Flow layers: curved origin → destination lines with counts, from the facts or from a CSV.
+
+The story's flows keep one fixed scale (:func:`flow_scale`: 100,000 people draw
+:data:`FLOW_MAX_WIDTH` pixels wide, keyed at 1,000 / 10,000 / 100,000) so that
+its maps stay comparable; your own flows are scaled and keyed from their counts
+(:mod:`layers.keys`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -11,18 +17,32 @@ import pandas as pd
 import shapely
 
 import geo
+from geo.checks import Rows, require_in_range, require_present
 from geo.geometry import flow_line
-from geo.load import read_csv
 from geo.read import looks_swapped
+from layers.generic import (
+    Data,
+    FieldsOption,
+    StyleOption,
+    base_style,
+    generic_layer,
+    looked_up,
+)
+from layers.generic import places_credits as gazetteer_credits
+from layers.keys import data_size_scale, key_title
 from layers.layer import Layer
-from layers.style import Credit, Field, LegendEntry, SizeScale
-from layers.theme import style
+from layers.source import data_name, user_credit
+from layers.style import Field, LegendEntry, SizeScale
 
 # Widest flow on any map, in pixels, and the count it stands for.
 FLOW_MAX_WIDTH = 18.0
 FLOW_MAX_COUNT = 100_000
 FLOW_KEY = (1_000, 10_000, 100_000)
+FLOW_MIN_WIDTH = 2.5
+FLOW_UNKNOWN_WIDTH = 1.5
 COORDINATE_COLUMNS = ("origin_lon", "origin_lat", "destination_lon", "destination_lat")
+#: The columns a flow table may have, by the names `columns=` maps the user's onto.
+FLOW_COLUMNS = ("origin", "destination", "count", "date", *COORDINATE_COLUMNS)
 
 
 def flow_scale(max_count: float = FLOW_MAX_COUNT, key: Sequence[float] = FLOW_KEY) -> SizeScale:
@@ -31,14 +51,25 @@ def flow_scale(max_count: float = FLOW_MAX_COUNT, key: Sequence[float] = FLOW_KE
         column="count",
         max_value=float(max_count),
         max_size=FLOW_MAX_WIDTH,
-        min_size=2.5,
-        unknown_size=1.5,
+        min_size=FLOW_MIN_WIDTH,
+        unknown_size=FLOW_UNKNOWN_WIDTH,
         key_values=tuple(float(k) for k in key),
-        label="People (line width)",
+        label=key_title("people", "line width"),
     )
 
 
-def flows(data: str | Path | pd.DataFrame, *, title: str = "Flows", bend: float = 0.2) -> Layer:
+def flows(
+    data: Data,
+    *,
+    columns: Mapping[str, str] | None = None,
+    units: str | None = None,
+    title: str = "Flows",
+    bend: float = 0.2,
+    credit: str | None = None,
+    credit_url: str | None = None,
+    style: StyleOption = None,
+    fields: FieldsOption = None,
+) -> Layer:
     """A flow layer from your own table.
 
     Parameters
@@ -49,132 +80,133 @@ def flows(data: str | Path | pd.DataFrame, *, title: str = "Flows", bend: float 
         (:func:`geo.place`), unless ``origin_lon``, ``origin_lat``,
         ``destination_lon`` and ``destination_lat`` columns give coordinates.
         Counts must be numbers >= 0.
+    columns : dict, optional
+        Your own column names for any of those, e.g.
+        ``{"origin": "from", "destination": "to", "count": "n"}``.
+    units : str, optional
+        What the counts count, for the key's title ("Traders (line width)") and tooltips.
     title : str
         Layer title.
     bend : float
         How far flows bow to the left of travel, as a share of their length.
+    credit, credit_url : str, optional
+        The real source of the data (default: the file's name).
+    style : str or Style, optional
+        A role of :data:`layers.theme.THEME` (default ``"user_flow"``), or a Style.
+    fields : list of str or Field, optional
+        Tooltip columns (by the standard names: origin, destination, count_text, date).
 
     Raises
     ------
     geo.DataError
-        Naming the file, the line and the field: an unknown place (with the
-        closest names), a missing, negative or non-numeric count, a missing column.
+        Naming the file, the line and the field: every unknown place at once (with
+        the closest names); a missing, negative or non-numeric count; a missing column.
     """
-    source = str(data) if not isinstance(data, pd.DataFrame) else "<DataFrame>"
-    table = read_csv(data) if not isinstance(data, pd.DataFrame) else data.copy()
-    required = ["origin", "destination", "count"]
-    has_coordinates = set(COORDINATE_COLUMNS) <= set(table.columns)
+    source = "<DataFrame>" if isinstance(data, pd.DataFrame) else str(data)
+    names = _column_names(columns, source)
+    raw = geo.read_rows(data, name=source)
+    has_coordinates = all(names[c] in raw.columns for c in COORDINATE_COLUMNS)
+    ends = COORDINATE_COLUMNS if has_coordinates else ("origin", "destination")
+    schema = geo.Schema(
+        required={**{names[c]: "number" if c in COORDINATE_COLUMNS else "str" for c in ends},
+                  names["count"]: "number"},
+        optional={names["origin"]: "str", names["destination"]: "str", names["date"]: "str"},
+        nonnegative=(names["count"],),
+    )  # fmt: skip
+    table = geo.read_rows(raw, schema, name=source)
+    table = table.rename(columns={names[c]: c for c in FLOW_COLUMNS if names[c] in table})
+    rows = Rows(source, 2, "line")
+    credits = [user_credit(data, credit, credit_url)]
     if has_coordinates:
-        required = ["count"]
-    for column in required:
-        if column not in table.columns:
-            raise geo.DataError(
-                source,
-                "is missing a required column",
-                field=column,
-                hint=f"columns present: {', '.join(map(str, table.columns))}",
-            )
-    counts = _counts(table["count"], source)
-    origins, destinations = [], []
-    for n, row in enumerate(table.itertuples(index=False)):
-        line = n + 2  # spreadsheet line: the header is line 1
-        row = row._asdict()
-        origins.append(_point(row, "origin", source, line, has_coordinates))
-        destinations.append(_point(row, "destination", source, line, has_coordinates))
-    if has_coordinates:
-        _check_not_swapped(origins + destinations, source)
-    lines = [flow_line(o, d, bend) for o, d in zip(origins, destinations, strict=True)]
+        origins, destinations = _coordinates(table, names, rows)
+    else:
+        found = looked_up({c: table[c] for c in ("origin", "destination")}, rows)
+        origins = [p.point for p in found["origin"]]
+        destinations = [p.point for p in found["destination"]]
+        credits += gazetteer_credits(found)
+    counts = table["count"].astype(float)
+    blank = pd.Series([""] * len(table))
     frame = gpd.GeoDataFrame(
         {
-            "origin": table.get("origin", pd.Series([""] * len(table))).astype(str),
-            "destination": table.get("destination", pd.Series([""] * len(table))).astype(str),
+            "origin": table.get("origin", blank).fillna("").astype(str),
+            "destination": table.get("destination", blank).fillna("").astype(str),
             "count": counts,
-            "count_text": [f"{c:,.0f}" for c in counts],
-            "date": table.get("date", pd.Series([""] * len(table))).fillna("").astype(str),
+            "count_text": [f"{c:,.0f}" if float(c).is_integer() else f"{c:,g}" for c in counts],
+            "date": table.get("date", blank).fillna("").astype(str),
         },
-        geometry=lines,
+        geometry=[flow_line(o, d, bend) for o, d in zip(origins, destinations, strict=True)],
         crs="EPSG:4326",
     )
-    scale = flow_scale(max(float(counts.max()), 1.0))
-    return Layer(
-        id="flows",
-        title=title,
-        kind="flow",
-        frame=frame,
-        style=style("flow"),
-        size=scale,
-        legend=[LegendEntry(title, style("flow"), "flow")],
-        fields=[
-            Field("origin", "From"),
-            Field("destination", "To"),
-            Field("count_text", "Count"),
-            Field("date", "Date", missing=""),
-        ],
-        time="date" if frame["date"].str.len().gt(0).any() else None,
-        credits=[Credit(source=f"User data: {source}", license="as supplied by the user")],
-        description=f"{len(frame)} flows from {source}.",
-    )
-
-
-def _counts(values: pd.Series, source: str) -> pd.Series:
-    numeric = pd.to_numeric(values, errors="coerce")
-    problems = [
-        ("missing", values.isna() | (values.astype(str).str.strip() == "")),
-        ("not a number", numeric.isna() & values.notna() & (values.astype(str).str.strip() != "")),
-        ("negative", numeric < 0),
+    scale = data_size_scale(
+        counts, column="count", units=units, max_size=FLOW_MAX_WIDTH, min_size=FLOW_MIN_WIDTH,
+        unknown_size=FLOW_UNKNOWN_WIDTH, by_area=False,
+    )  # fmt: skip
+    base = base_style(style, "user_flow", source)
+    count_label = (units or "count").strip()
+    default_fields = [
+        Field("origin", "From"),
+        Field("destination", "To"),
+        Field("count_text", count_label[:1].upper() + count_label[1:]),
+        Field("date", "Date", missing=""),
     ]
-    for what, mask in problems:
-        if mask.any():
-            lines = [str(i + 2) for i in np.flatnonzero(mask.to_numpy())[:5]]
-            first = int(np.flatnonzero(mask.to_numpy())[0])
+    layer = generic_layer(
+        frame,
+        layer_id="flows",
+        kind="flow",
+        title=title,
+        base=base,
+        size=scale,
+        fields=[f if isinstance(f, Field) else Field(f, f) for f in fields]
+        if fields is not None
+        else default_fields,
+        credits=credits,
+        description=f"{len(frame)} flows from {data_name(data)}.",
+    )
+    time = "date" if frame["date"].str.len().gt(0).any() else None
+    return replace(layer, legend=[LegendEntry(title, base, "flow")], time=time)
+
+
+def _column_names(columns: Mapping[str, str] | None, source: str) -> dict[str, str]:
+    """The user's name of every flow column (the standard name where not renamed)."""
+    names = {c: c for c in FLOW_COLUMNS}
+    for key, value in (columns or {}).items():
+        if key not in FLOW_COLUMNS:
             raise geo.DataError(
                 source,
-                f"count is {what} on line(s) {', '.join(lines)}",
-                row=first + 2,
-                field="count",
-                hint="give each flow a number of people >= 0",
+                f"columns has no key {key!r}",
+                field=f"columns.{key}",
+                hint=f"keys: {', '.join(FLOW_COLUMNS)}",
             )
-    return numeric.astype(float)
+        if not isinstance(value, str) or not value:
+            raise geo.DataError(
+                source, f"columns.{key} must name a column, not {value!r}", field=f"columns.{key}"
+            )
+        names[key] = value
+    return names
 
 
-def _check_not_swapped(points: list[shapely.Point], source: str) -> None:
-    x = np.array([p.x for p in points])
-    y = np.array([p.y for p in points])
+def _coordinates(
+    table: pd.DataFrame, names: dict[str, str], rows: Rows
+) -> tuple[list[shapely.Point], list[shapely.Point]]:
+    """Origin and destination points from the coordinate columns, checked."""
+    for column in COORDINATE_COLUMNS:
+        values = table[column]
+        require_present(values, names[column], rows, "no coordinate", "give every flow both ends")
+        limit = 180 if column.endswith("_lon") else 90
+        what = "longitude" if column.endswith("_lon") else "latitude"
+        require_in_range(values.to_numpy(dtype=float), limit, names[column], rows, what)
+    x = np.concatenate([table["origin_lon"], table["destination_lon"]]).astype(float)
+    y = np.concatenate([table["origin_lat"], table["destination_lat"]]).astype(float)
     if looks_swapped(x, y):
         raise geo.DataError(
-            source,
+            rows.source,
             "the coordinates look swapped: no point lies in Central Asia, but all would "
             "with longitude and latitude exchanged",
-            field="origin_lon/origin_lat/destination_lon/destination_lat",
+            field="/".join(names[c] for c in COORDINATE_COLUMNS),
             hint="put longitudes in the *_lon columns and latitudes in the *_lat columns",
         )
-
-
-def _point(row: dict, end: str, source: str, line: int, has_coordinates: bool) -> shapely.Point:
-    if has_coordinates:
-        lon, lat = row[f"{end}_lon"], row[f"{end}_lat"]
-        try:
-            lon, lat = float(lon), float(lat)
-        except (TypeError, ValueError):
-            raise geo.DataError(
-                source, "coordinates are not numbers", row=line, field=f"{end}_lon/{end}_lat"
-            ) from None
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise geo.DataError(
-                source,
-                f"coordinates ({lon}, {lat}) are out of range",
-                row=line,
-                field=f"{end}_lon/{end}_lat",
-            )
-        return shapely.Point(lon, lat)
-    name = row[end]
-    try:
-        return geo.place(str(name)).point
-    except geo.DataError as err:
-        problem = (
-            err.problem if not isinstance(err, geo.UnknownPlace) else f"unknown place {name!r}"
-        )
-        hint = err.hint
-        if isinstance(err, geo.UnknownPlace) and err.suggestions:
-            hint = f"closest names: {', '.join(err.suggestions)}"
-        raise geo.DataError(source, problem, row=line, field=end, hint=hint) from None
+    origins = shapely.points(table["origin_lon"].astype(float), table["origin_lat"].astype(float))
+    destinations = shapely.points(
+        table["destination_lon"].astype(float), table["destination_lat"].astype(float)
+    )
+    return list(origins), list(destinations)

@@ -87,12 +87,31 @@ REGISTRY: dict[str, Entry] = {
     "route_stops": Entry(
         "layers.trafficking:route_stops", "trafficking", table="trafficking_routes"
     ),
-    # needs data=: your own origin,destination,count CSV
+    # your own data (data= is required): see layers/generic.py
+    "points": Entry("layers.generic:points", "generic"),
+    "lines": Entry("layers.generic:lines", "generic"),
+    "areas": Entry("layers.generic:areas", "generic"),
     "flows": Entry("layers.flows:flows", "generic"),
 }
 
+
+@dataclass(frozen=True)
+class UserDataLayer:
+    """What a listing shows for a layer that is built only from the user's data."""
+
+    kind: str  # "point", "line", "area" or "flow"
+    title: str  # what to give it
+
+
 # Layers that need the user's data and so are not built by `fergana layers list`.
-NEEDS_DATA = frozenset({"flows"})
+NEEDS_DATA: dict[str, UserDataLayer] = {
+    "points": UserDataLayer("point", "Your own points (data = points, or place names)"),
+    "lines": UserDataLayer("line", "Your own lines (data = lines)"),
+    "areas": UserDataLayer("area", "Your own areas (data = polygons, or a table + join)"),
+    "flows": UserDataLayer("flow", "Your own flows (data = origin,destination,count)"),
+}
+#: Options every builder that takes the user's data has: the real source of that data.
+CREDIT_OPTIONS = ("credit", "credit_url")
 
 
 def layer_ids() -> list[str]:
@@ -101,7 +120,11 @@ def layer_ids() -> list[str]:
 
 
 def builder_options(layer_id: str) -> tuple[str, ...]:
-    """The options the layer `layer_id` takes (``data`` too where a facts table stands in)."""
+    """The options the layer `layer_id` takes.
+
+    ``data`` too where a facts table stands in, and ``credit``/``credit_url`` for
+    every builder that takes data.
+    """
     entry = REGISTRY[layer_id]
     names = tuple(
         name
@@ -110,6 +133,8 @@ def builder_options(layer_id: str) -> tuple[str, ...]:
     )
     if entry.table is not None and "data" not in names:
         names = ("data", *names)
+    if "data" in names:
+        names = (*names, *(o for o in CREDIT_OPTIONS if o not in names))
     return names
 
 
@@ -141,20 +166,35 @@ def build(layer_id: str, **options: Any) -> Layer:
     for option in options:
         if option not in allowed:
             raise LayerOptionError(layer_id, option, allowed)
-    takes_data = "data" in inspect.signature(entry.builder).parameters
-    if "data" not in options or takes_data or entry.table is None:
-        return entry.builder(**options)
-    return _built_from_table(entry, options.pop("data"), options)
+    parameters = inspect.signature(entry.builder).parameters
+    named = {o: options.pop(o) for o in CREDIT_OPTIONS if o in options and o not in parameters}
+    data = options.get("data")
+    if named and data is None:
+        raise geo.DataError(
+            f"layer '{layer_id}'",
+            "credit names the source of your data, but no data is given",
+            field=next(iter(named)),
+            hint="give data = your file, or leave credit out (the embedded data is credited)",
+        )
+    if "data" not in options or "data" in parameters or entry.table is None:
+        layer = entry.builder(**options)
+    else:
+        layer = _built_from_table(entry, options.pop("data"), options)
+    if not named:
+        return layer
+    from layers.source import with_user_credit
+
+    credits = with_user_credit(layer.credits, data, named.get("credit"), named.get("credit_url"))
+    return replace(layer, credits=credits)
 
 
 def _built_from_table(entry: Entry, data: str | Path | pd.DataFrame, options: dict) -> Layer:
     """Build with the user's own copy of the layer's facts table, credited to the user."""
+    from layers.source import user_credit
+
     frame = geo.read_table(data, like=entry.table)
     with geo.substituted(entry.table, frame):
         layer = entry.builder(**options)
-    import pandas as pd
-
-    label = "DataFrame" if isinstance(data, pd.DataFrame) else str(data)
-    user = Credit(source=f"User data: {label}", license="as supplied by the user")
     embedded = Credit.of(entry.table)
+    user = user_credit(data)
     return replace(layer, credits=[user if c == embedded else c for c in layer.credits])

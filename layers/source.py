@@ -1,15 +1,44 @@
-"""Where a layer's features come from: embedded data by default, or the user's own."""
+"""Where a layer's features come from: embedded data by default, or the user's own.
+
+The user's own rows may be placed by the gazetteer (:func:`looked_up`) or joined to
+built-in regions by name or code (:func:`joined`). User data is credited by its
+file name only (``User data: flows.csv``), never by its path, or by the source the
+user names with ``credit``/``credit_url``.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import difflib
+import os
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlparse
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 
 import geo
+from geo.checks import Rows
+from geo.gazetteer import name_key
 from layers.style import Credit
 
 Source = str | Path | gpd.GeoDataFrame | None
+
+#: Licence of a credit that names the user's data by its file name.
+USER_LICENSE = "as supplied by the user"
+
+#: Built-in geography a table can be joined to, and the columns its names and codes are in.
+JOINS: dict[str, tuple[str, ...]] = {
+    "admin1": ("label", "name", "name_en", "iso_3166_2", "adm1_code", "name_alt", "name_local",
+               "name_ru", "code_hasc"),
+    "countries": ("name", "name_long", "admin", "name_en", "adm0_a3", "iso_a3", "iso_a2",
+                  "formal_en", "name_ru"),
+}  # fmt: skip
+#: Column of each joined geography that names a region for readers.
+JOIN_LABELS = {"admin1": "label", "countries": "name"}
+#: Column a joined table gains: the region's name as the built-in geography spells it.
+REGION_COLUMN = "region"
 
 
 def frame_from(
@@ -46,9 +75,186 @@ def frame_from(
     return frame[~frame.geometry.isna()].reset_index(drop=True)
 
 
-def credits_for(data: Source, *datasets: str) -> list[Credit]:
-    """Credits of the embedded datasets, or a credit naming the user's data."""
+def data_name(data: object) -> str:
+    """The user's data as a credit names it: a file's name (never its folder), or its kind.
+
+    ``"flows.csv"``; ``"flows.csv (example.org)"`` for a URL; ``"(DataFrame)"`` or
+    ``"(GeoDataFrame)"`` for data given in Python.
+    """
+    if isinstance(data, gpd.GeoDataFrame):
+        return "(GeoDataFrame)"
+    if isinstance(data, pd.DataFrame):
+        return "(DataFrame)"
+    text = os.fspath(data) if isinstance(data, str | os.PathLike) else str(data)
+    if text.lower().startswith(("http://", "https://")):
+        url = urlparse(text)
+        return f"{PurePosixPath(url.path).name or 'data'} ({url.netloc})"
+    return Path(text).name
+
+
+def user_credit(data: object, credit: str | None = None, credit_url: str | None = None) -> Credit:
+    """The credit of the user's data: the source they name, else the file's name.
+
+    Parameters
+    ----------
+    data : path, URL, DataFrame or GeoDataFrame
+        The user's data.
+    credit : str, optional
+        The real source, e.g. ``"Survey by X (2024)"``.
+    credit_url : str, optional
+        Where the source can be found.
+    """
+    if credit:
+        return Credit(source=credit, license="", url=credit_url or "")
+    name = data_name(data)
+    source = f"User data {name}" if name.startswith("(") else f"User data: {name}"
+    return Credit(source=source, license=USER_LICENSE, url=credit_url or "")
+
+
+def credits_for(
+    data: Source, *datasets: str, credit: str | None = None, credit_url: str | None = None
+) -> list[Credit]:
+    """Credits of the embedded datasets, or of the user's data (see :func:`user_credit`)."""
     if data is None:
         return [Credit.of(name) for name in datasets]
-    name = data if not isinstance(data, gpd.GeoDataFrame) else "user GeoDataFrame"
-    return [Credit(source=f"User data: {name}", license="as supplied by the user")]
+    return [user_credit(data, credit, credit_url)]
+
+
+def with_user_credit(
+    credits: list[Credit], data: object, credit: str | None, credit_url: str | None
+) -> list[Credit]:
+    """`credits` with every credit of the user's data replaced by the one they name."""
+    named = user_credit(data, credit, credit_url)
+    out = [named if c.license == USER_LICENSE else c for c in credits]
+    return list(dict.fromkeys(out))
+
+
+def joined(table: pd.DataFrame, join: str, on: str | None, source: str) -> gpd.GeoDataFrame:
+    """`table` with the geometry of the built-in regions its `on` column names.
+
+    Raises
+    ------
+    geo.DataError
+        An unknown `join`, no `on`, or names that match no region (all listed at
+        once, with the closest names) or the same region twice.
+    """
+    if join not in JOINS:
+        close = difflib.get_close_matches(str(join), list(JOINS), n=1)
+        raise geo.DataError(
+            source,
+            f"join {join!r} is not one of {', '.join(JOINS)}",
+            field="join",
+            hint=f"did you mean {close[0]!r}?" if close else "or give polygons and no join",
+        )
+    if not on:
+        raise geo.DataError(
+            source,
+            "join needs on = the column naming each region",
+            field="on",
+            hint=f"columns present: {', '.join(map(str, table.columns))}",
+        )
+    regions = geo.load(join)
+    index = _region_index(regions, JOINS[join])
+    rows = Rows(source, 2, "line")
+    names = table[on]
+    matched = [index.get(name_key(str(n))) if pd.notna(n) else None for n in names]
+    unmatched = [k for k, m in enumerate(matched) if m is None]
+    if unmatched:
+        labels = regions[JOIN_LABELS[join]].astype(str).tolist()
+        listed = "; ".join(
+            f"{rows.name(k)} {names.iloc[k]!r}{_closest(names.iloc[k], labels)}" for k in unmatched
+        )
+        raise rows.error(
+            f"{len(unmatched)} name(s) match no region of {join}: {listed}",
+            unmatched[0],
+            field=on,
+            hint=f"write a name or code as in the {join} layer (fergana data show {join})",
+        )
+    repeated = pd.Series(matched).duplicated(keep=False).to_numpy()
+    if repeated.any():
+        twice = np.flatnonzero(repeated)
+        raise rows.error(
+            f"{rows.names(twice)} name the same region more than once",
+            int(twice[0]),
+            field=on,
+            hint="give each region one row",
+        )
+    names = regions[JOIN_LABELS[join]].iloc[matched].to_numpy()
+    out = table.assign(**{REGION_COLUMN: names})
+    return gpd.GeoDataFrame(out, geometry=regions.geometry.iloc[matched].to_numpy(), crs=4326)
+
+
+def looked_up(columns: dict[str, pd.Series], rows: Rows) -> dict[str, list[geo.Place]]:
+    """The gazetteer's place for every name in `columns` (column -> names, in row order).
+
+    Raises
+    ------
+    geo.DataError
+        One error listing every name the gazetteer does not know (line, column,
+        closest names) or cannot place, across all `columns`.
+    """
+    found: dict[str, list[geo.Place]] = {}
+    problems: list[tuple[int, str, str]] = []  # (position, column, what is wrong)
+    cache: dict[str, geo.Place | str] = {}
+    for column, names in columns.items():
+        found[column] = []
+        for position, name in enumerate(names):
+            text = "" if pd.isna(name) else str(name).strip()
+            if text not in cache:
+                cache[text] = _place_or_problem(text)
+            result = cache[text]
+            if isinstance(result, str):
+                problems.append((position, column, result))
+            else:
+                found[column].append(result)
+    if problems:
+        problems.sort()
+        listed = "; ".join(f"{rows.name(k)} {column}: {what}" for k, column, what in problems)
+        first, column, _ = problems[0]
+        raise rows.error(
+            f"{len(problems)} place name(s) the gazetteer cannot place: {listed}",
+            first,
+            field=column,
+            hint="check the spelling, or give lon/lat columns instead of names",
+        )
+    return found
+
+
+def places_credits(found: Sequence[geo.Place] | dict[str, list[geo.Place]]) -> list[Credit]:
+    """The GeoNames credit where any place came from the ``places`` dataset (GeoNames)."""
+    everything = [p for ps in found.values() for p in ps] if isinstance(found, dict) else found
+    return [Credit.of("places")] if any(p.dataset == "places" for p in everything) else []
+
+
+def _place_or_problem(name: str) -> geo.Place | str:
+    if not name:
+        return "no place name (an empty cell)"
+    try:
+        return geo.place(name)
+    except geo.UnknownPlace as err:
+        closest = f" (closest: {', '.join(err.suggestions)})" if err.suggestions else ""
+        return f"{name!r} is unknown{closest}"
+    except geo.DataError as err:
+        return f"{name!r}: {err.problem}"
+
+
+def _region_index(regions: pd.DataFrame, columns: Sequence[str]) -> dict[str, int]:
+    """Folded name or code -> row position; earlier columns (and rows) win a shared key."""
+    index: dict[str, int] = {}
+    for column in columns:
+        if column not in regions:
+            continue
+        for position, text in enumerate(regions[column]):
+            if not isinstance(text, str):
+                continue
+            for part in text.replace(",", "|").split("|"):
+                key = name_key(part.strip())
+                if key:
+                    index.setdefault(key, position)
+    return index
+
+
+def _closest(name: object, labels: list[str]) -> str:
+    keys = {name_key(label): label for label in labels}
+    close = difflib.get_close_matches(name_key(str(name)), list(keys), n=3, cutoff=0.6)
+    return f" (closest: {', '.join(keys[k] for k in close)})" if close else ""

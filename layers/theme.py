@@ -87,6 +87,17 @@ THEME: dict[str, Style] = {
     "csto_former": Style(
         fill="#d9d9d9", fill_opacity=0.7, stroke="#7a7a7a", stroke_width=0.6, dash=(2, 2)
     ),
+    # your own data (the generic points, lines and areas layers)
+    "user_point": Style(fill="#1f5f8b", stroke="#ffffff", stroke_width=0.8, marker_size=7),
+    "user_symbol": Style(
+        fill="#1f5f8b", fill_opacity=0.6, stroke="#ffffff", stroke_width=0.8, marker_size=7
+    ),
+    "user_line": Style(stroke="#1f5f8b", stroke_width=1.8, stroke_opacity=0.9),
+    "user_area": Style(fill="#9ecae1", fill_opacity=0.8, stroke="#ffffff", stroke_width=0.5),
+    "user_flow": Style(fill="#b3261e", fill_opacity=0.75, stroke="#b3261e", stroke_opacity=0.75),
+    "no_data": Style(
+        fill="#e4e1dc", fill_opacity=0.8, stroke="#9a948c", stroke_width=0.5, dash=(2, 2)
+    ),
     # annotations
     "marker_event": Style(fill="#444444", stroke="#ffffff", marker="star", marker_size=12),
 }

@@ -27,13 +27,18 @@ OUTLINE_ROLES = {
 }
 
 
-def basin(data: Source = None) -> Layer:
+def basin(data: Source = None, *, title: str | None = None, legend: str | None = None) -> Layer:
     """The valley as a physical basin: the relief-derived floor and Natural Earth's region polygon.
 
     Parameters
     ----------
     data : path, URL or GeoDataFrame, optional
-        Your own valley outline(s) with a ``name`` column.
+        Your own valley outline(s) with a ``name`` column. Their legend row is
+        `legend`, else the layer's title: not our floor's "below 1,100 m".
+    title : str, optional
+        Layer title (default "Fergana Valley").
+    legend : str, optional
+        With `data`: the legend row of your outlines.
     """
     frame = frame_from(data, "fergana_valley", required={"name": "str"}, geometry="area")
     role = [OUTLINE_ROLES.get(n, ("floor", n))[0] for n in frame["name"]]
@@ -53,13 +58,16 @@ def basin(data: Source = None) -> Layer:
         "role",
         {"floor": (labels["floor"], "valley_floor"), "region": (labels["region"], "valley_region")},
     )
+    title = title or "Fergana Valley"
+    own = None if data is None else [LegendEntry(legend or title, style("valley_floor"), "area")]
     return Layer(
         id="valley",
-        title="Fergana Valley",
+        title=title,
         kind="area",
         frame=out,
         style=style("valley_floor"),
-        categories=categories,
+        categories=categories if data is None else None,
+        legend=own,
         fields=[
             Field("name", "Outline"),
             Field("area_km2", "Area", "{:,.0f} km²"),
@@ -71,6 +79,8 @@ def basin(data: Source = None) -> Layer:
             "The Fergana Valley floor, derived from a 5 arc-minute relief grid (cells at or "
             "below 1,100 m; the coarse grid takes in foothills and gorge mouths, so the "
             "outline is generous), and Natural Earth's generalised region polygon."
+            if data is None
+            else f"{title}: {len(out)} outline(s) from your data."
         ),
     )
 

@@ -227,16 +227,15 @@ def test_user_flow_unknown_place_names_row_and_suggests(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "count,what", [("-5", "negative"), ("many", "not a number"), ("", "missing")]
+    "count,what", [("-5", "below 0"), ("many", "not a number"), ("", "no value")]
 )
 def test_user_flow_bad_counts_are_rejected_with_line_numbers(tmp_path, count, what):
     path = _csv(tmp_path, f"origin,destination,count\nOsh,Andijan,10\nOsh,Namangan,{count}\n")
     with pytest.raises(geo.DataError) as err:
         layers.build("flows", data=path)
     message = str(err.value)
-    assert (
-        what in message and "line(s) 3" in message and "count" in message and "flows.csv" in message
-    )
+    assert what in message and "line 3" in message and "flows.csv" in message
+    assert err.value.row == 3 and err.value.field == "count"
 
 
 def test_user_flow_with_coordinates_needs_no_gazetteer(tmp_path):
