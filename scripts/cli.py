@@ -64,7 +64,8 @@ def _layers_list(args: argparse.Namespace) -> int:
     rows = []
     for layer_id in layers.layer_ids():
         if layer_id in layers.registry.NEEDS_DATA:
-            rows.append((layer_id, "flow", "-", "Your own flows (data=CSV)", "user data"))
+            needs = layers.registry.NEEDS_DATA[layer_id]
+            rows.append((layer_id, needs.kind, "-", needs.title, "user data"))
             continue
         layer = layers.build(layer_id)
         credits = "; ".join(dict.fromkeys(c.source for c in layer.credits))
