@@ -152,19 +152,26 @@ class Problems:
         return len(self.found)
 
     def raise_if_any(self) -> None:
-        """Raise one :class:`DataError` listing every problem recorded, if there is one."""
+        """Raise one :class:`DataError` listing every problem recorded, if there is one.
+
+        The message groups the problems by field (in the order the fields were checked)
+        and kind; the error's ``problems`` holds them all in row order, and its ``row``
+        and ``field`` are those of the first.
+        """
         if not self.found:
             return
+        columns = list(dict.fromkeys(p.field for p in self.found))
+        found = sorted(self.found, key=lambda p: -1 if p.row is None else p.row)
         groups: dict[tuple[str | None, str], list[Problem]] = {}
-        for found in self.found:
-            groups.setdefault((found.field, found.problem), []).append(found)
+        for problem in sorted(self.found, key=lambda p: columns.index(p.field)):
+            groups.setdefault((problem.field, problem.problem), []).append(problem)
         room = MAX_LISTED
         lines = []
         for (column, problem), members in groups.items():
             members.sort(key=lambda p: p.row if p.row is not None else -1)
             shown, room = members[:room], max(room - len(members), 0)
             lines.append((column, problem, self._listing(members, shown)))
-        first = self.found[0]
+        first = found[0]
         if len(lines) == 1:
             column, problem, listing = lines[0]
             text = f"{problem}: {listing}"
@@ -182,7 +189,7 @@ class Problems:
             row=first.row,
             field=first.field,
             hint=hint,
-            problems=tuple(self.found),
+            problems=tuple(found),
         )
 
     def _listing(self, members: list[Problem], shown: list[Problem]) -> str:

@@ -405,10 +405,10 @@ def _not_utf8(data: bytes, offset: int, source: str | Path) -> DataError:
     column = names[position] if line > 1 and position < len(names) else None
     return DataError(
         source,
-        f"is not valid UTF-8: byte 0x{data[offset]:02X} on line {line}"
+        f"is not valid UTF-8: line {line}"
         + (f" (column '{column}')" if column else "")
-        + " is not UTF-8, and the file does not read clearly as Windows-1251 (Cyrillic) "
-        "or Latin-1 either",
+        + f" has byte 0x{data[offset]:02X}, and the file does not read clearly as "
+        "Windows-1251 (Cyrillic) or Latin-1 either",
         row=line,
         field=column,
         hint="save the file as UTF-8 (in Excel: Save As > 'CSV UTF-8')",
