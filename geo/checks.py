@@ -49,6 +49,14 @@ _WRITTEN = re.compile(rf"[+-]?[\d.,{_SPACES}]+")
 _SPACE_GROUPED = re.compile(rf"\d{{1,3}}(?P<space>[{_SPACES}])\d{{3}}(?:(?P=space)\d{{3}})*")
 _MARKS = re.compile(r"[.,]")
 _AMBIGUOUS = re.compile(r"[+-]?\d{1,3}[.,]\d{3}")
+_SINGLE_MARK = r"^[+-]?\d+([.,])\d+$"
+# Values read at C speed once a column's decimal mark is known: the decimal mark alone,
+# or well-formed groups of the other mark (with or without decimals).
+_LANES = {
+    ",": r"[+-]?\d{1,3}(?:\.\d{3})*(?:,\d+)?|[+-]?\d+(?:,\d+)?",
+    ".": r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?|[+-]?\d+(?:\.\d+)?",
+}
+_OTHER = {",": ".", ".": ","}
 
 
 @dataclass(frozen=True)
@@ -218,19 +226,52 @@ def parsed_numbers(values: pd.Series, separator: str | None) -> tuple[pd.Series,
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64"), np.array([], dtype=int)
-    texts = [None if pd.isna(v) else str(v) for v in values]
-    decimal = "." if separator != ";" else column_decimal_mark(t for t in texts if t is not None)
-    numbers = [np.nan if t is None else number_from_text(t, decimal) for t in texts]
-    bad = np.array([n is None for n in numbers], dtype=bool)
-    floats = pd.Series(
-        [np.nan if n is None else n for n in numbers], index=values.index, dtype="float64"
+    present = values.notna().to_numpy()
+    texts = values[present].astype(str).str.strip()
+    # Values with no mark that could group or (in ';' files) be either decimal mark are
+    # read by pandas at C speed; the rest one by one by number_from_text.
+    marks = "[.,\\s\u00a0\u2009\u202f]" if separator == ";" else "[,\\s\u00a0\u2009\u202f]"
+    simple = ~texts.str.contains(marks, regex=True).to_numpy()
+    quick = pd.to_numeric(texts[simple], errors="coerce").to_numpy(dtype="float64")
+    written_nan = texts[simple].str.lower().isin(("nan", "+nan", "-nan")).to_numpy()
+    numbers = np.full(len(texts), np.nan)
+    numbers[simple] = quick
+    slow = ~simple
+    slow[np.flatnonzero(simple)[np.isnan(quick) & ~written_nan]] = True
+    decimal = "." if separator != ";" else column_decimal_mark(texts[slow])
+    if decimal is not None:  # 1250,5 in a decimal-comma column, 1,250 where '.' is decimal
+        lane = slow & texts.str.fullmatch(_LANES[decimal]).to_numpy()
+        numbers[lane] = pd.to_numeric(
+            texts[lane].str.replace(_OTHER[decimal], "", regex=False).str.replace(",", ".")
+        ).to_numpy(dtype="float64")
+        slow &= ~lane
+    parsed = [number_from_text(text, decimal) for text in texts[slow]]
+    bad = np.zeros(len(texts), dtype=bool)
+    bad[slow] = [n is None for n in parsed]
+    numbers[slow] = [np.nan if n is None else n for n in parsed]
+    floats = np.full(len(values), np.nan)
+    floats[present] = numbers
+    return (
+        pd.Series(floats, index=values.index, dtype="float64"),
+        np.flatnonzero(present)[bad],
     )
-    return floats, np.flatnonzero(bad)
 
 
-def column_decimal_mark(texts: object) -> str | None:
+def has_ambiguous_numbers(texts: pd.Series) -> bool:
+    """True if a value of `texts` is written like ``1,200`` or ``1.200`` (1.2 or 1200?)."""
+    return bool(texts.dropna().astype(str).str.strip().str.fullmatch(_AMBIGUOUS).any())
+
+
+def column_decimal_mark(texts: pd.Series) -> str | None:
     """``","`` or ``"."`` if the values of a ``;``-separated column show only that decimal mark."""
-    shown = {mark for text in texts if (mark := _decimal_shown(str(text).strip())) is not None}
+    single = texts.str.extract(_SINGLE_MARK, expand=False)  # the mark of 1,5 or 1.5 (else NaN)
+    shown = set(single[~texts.str.fullmatch(_AMBIGUOUS)].dropna())
+    for text in texts[single.isna()]:
+        if len(shown) > 1:
+            break
+        mark = _decimal_shown(text)
+        if mark is not None:
+            shown.add(mark)
     return shown.pop() if len(shown) == 1 else None
 
 

@@ -55,7 +55,7 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from geo.cache import copy_in_use
 from geo.catalog import dataset
-from geo.checks import Rows, parsed_numbers, separator_name
+from geo.checks import Rows, has_ambiguous_numbers, parsed_numbers, separator_name
 from geo.errors import DataError, DataWarning
 from geo.raster import Raster, read_geotiff
 
@@ -449,11 +449,15 @@ def _with_number_columns(
     table = inferred.copy()
     for position in range(table.shape[1]):
         texts = written.iloc[:, position]
-        if texts.isna().all():
-            continue
-        numbers, bad = parsed_numbers(texts, separator)
         column = table.iloc[:, position]
         pandas_numbers = is_numeric_dtype(column) and not is_bool_dtype(column)
+        if texts.isna().all() or (pandas_numbers and separator != ";"):
+            continue  # as pandas read it: its numbers are ours where '.' is the decimal mark
+        if pandas_numbers and not has_ambiguous_numbers(texts):
+            continue  # no comma, every '.' a decimal point: as pandas read it
+        if not pandas_numbers and len(parsed_numbers(texts.dropna().head(100), separator)[1]):
+            continue  # text: a value among the first hundred is not a number
+        numbers, bad = parsed_numbers(texts, separator)
         if pandas_numbers and len(bad):
             table.isetitem(position, texts)  # e.g. 1.200 in a ';' file: 1.2 or 1200?
         elif not pandas_numbers and not len(bad):
