@@ -202,11 +202,12 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def user_csv(path: str | Path, *, label: str | None = None) -> UserCsv:
+def user_csv(path: str | Path, *, label: str | None = None, record: bool = True) -> UserCsv:
     """A user's CSV with its separator and encoding sniffed, recorded as read.
 
     See "Users' CSV files" in the module docstring for the rules. Messages name the
-    file `label` (default: `path` as given), e.g. the URL a file was downloaded from.
+    file `label` (default: `path` as given), e.g. the URL a file was downloaded from;
+    `record` False leaves such a temporary copy out of :func:`recording`.
 
     Raises
     ------
@@ -220,7 +221,8 @@ def user_csv(path: str | Path, *, label: str | None = None) -> UserCsv:
     geo.read.DataWarning
         The file was read as Windows-1251 or Latin-1 (naming which).
     """
-    mark_file_read(path)
+    if record:
+        mark_file_read(path)
     source = str(path) if label is None else label
     try:
         data = Path(path).read_bytes()

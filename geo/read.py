@@ -388,7 +388,8 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.D
     Parameters
     ----------
     source : path or DataFrame
-        A UTF-8 CSV (or a DataFrame) with at least the columns of the embedded table.
+        A CSV read by :func:`geo.load.read_csv`'s rules (or a DataFrame) with at least
+        the columns of the embedded table.
     like : str
         Catalog name of the table it stands in for (e.g. ``"violence_2010"``).
 
@@ -401,8 +402,8 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.D
     Raises
     ------
     geo.DataError
-        Naming the file and the missing column, a coordinate out of range (with its
-        line), or coordinates that look swapped.
+        Naming the file and the missing column, every coordinate that is not a number
+        or out of range (with its line), or coordinates that look swapped.
     """
     frame, rows = _user_table(source, None)
     embedded = load(like)

@@ -101,7 +101,7 @@ def _downloaded(url: str) -> tuple[gpd.GeoDataFrame, Problems]:
         path = download.path.rename(
             Path(folder) / f"download{_url_suffix(url, download.content_type)}"
         )
-        return _read_file(path, url)
+        return _read_file(path, url, downloaded=True)
 
 
 def _url_suffix(url: str, content_type: str) -> str:
@@ -112,15 +112,22 @@ def _url_suffix(url: str, content_type: str) -> str:
     return CONTENT_TYPES.get(content_type.split(";")[0].strip().lower(), suffix)
 
 
-def _read_file(path: Path, label: str) -> tuple[gpd.GeoDataFrame, Problems]:
-    """The raw frame of the file at `path`, named `label` in messages."""
+def _read_file(
+    path: Path, label: str, *, downloaded: bool = False
+) -> tuple[gpd.GeoDataFrame, Problems]:
+    """The raw frame of the file at `path`, named `label` in messages.
+
+    A local file is recorded as read (:func:`geo.recording`); a `downloaded` one, a
+    temporary copy of a URL, is not.
+    """
     if not path.exists():
         raise DataError(
             label, "does not exist", hint=f"check the path (working folder: {Path.cwd()})"
         )
     if not path.is_file():
         raise DataError(label, "is not a file", hint="give the path of a data file")
-    mark_file_read(path)
+    if not downloaded:
+        mark_file_read(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise DataError(
@@ -133,7 +140,7 @@ def _read_file(path: Path, label: str) -> tuple[gpd.GeoDataFrame, Problems]:
             label, "is empty (0 bytes)", hint="check the export or download that made it"
         )
     if suffix == ".csv":
-        table = user_csv(path, label=label)
+        table = user_csv(path, label=label, record=not downloaded)
         problems = Problems(Rows(label, 2, "line", table.separator))
         return _csv_frame(table.frame, problems), problems
     gdal_path = _shapefile_in_zip(path, label) if suffix == ".zip" else str(path)

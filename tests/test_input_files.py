@@ -342,3 +342,13 @@ def test_files_read_by_every_reader_are_recorded(tmp_path):
         quietly(read_table, bases, "bases")
     assert used.files == {towns.resolve(), bases.resolve()}
     assert (frame.geometry.iloc[0].x, frame.geometry.iloc[0].y) == pytest.approx((-7.93, 37.02))
+
+
+def test_downloaded_csv_is_named_by_its_url_and_not_recorded(httpserver):
+    body = "stall;lat;lon\nA;38,72;-9,14\nB;;-8,61\n".encode("cp1252")
+    httpserver.expect_request("/stalls.csv").respond_with_data(body, content_type="text/csv")
+    url = httpserver.url_for("/stalls.csv")
+    with geo.recording() as used:
+        err = raised(read_data, url)
+    assert (err.source, err.row, err.field) == (url, 3, "lat")
+    assert used.files == set()
