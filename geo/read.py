@@ -5,6 +5,13 @@ an http(s) URL) or takes a GeoDataFrame, checks it against a :class:`Schema` and
 returns it in EPSG:4326. Problems raise :class:`geo.DataError`; repairs and
 assumptions are reported with :class:`DataWarning`.
 
+Problems with values are collected across all checked columns and raised as one
+:class:`geo.DataError` listing every bad row (up to :data:`geo.checks.MAX_LISTED`),
+grouped by field and problem; its ``problems`` attribute holds them all, its ``row``
+and ``field`` the first. CSV files are read by :func:`geo.load.read_csv`'s rules
+(separator and encoding sniffed, thousands separators; see :mod:`geo.load` and
+:mod:`geo.checks`).
+
 Every :class:`geo.DataError` raised here puts the place of the problem in ``row``:
 for CSV the spreadsheet line number (the header is line 1, the first data row is
 line 2; this assumes one record per line), for vector files and GeoDataFrames the
@@ -27,20 +34,20 @@ import pandas as pd
 import shapely
 
 from geo.checks import (
+    Problems,
     Rows,
     as_dates,
     as_numbers,
     as_whole_numbers,
-    listed,
     looks_swapped,
     region_text,
     require_in_range,
     require_nonnegative,
     require_present,
 )
-from geo.errors import DataError
+from geo.errors import DataWarning
 from geo.geometry import parts_of_kind
-from geo.load import load, read_csv, table_to_frame
+from geo.load import load, table_to_frame, user_csv
 from geo.read_files import WGS84, raw_frame
 
 __all__ = ["DataWarning", "Schema", "read_data", "read_rows", "read_table"]
@@ -51,10 +58,6 @@ GEOMETRY_TYPES = {
     "line": ("LineString", "MultiLineString", "LinearRing"),
     "area": ("Polygon", "MultiPolygon"),
 }
-
-
-class DataWarning(UserWarning):
-    """Data that fergana used after an assumption or a repair (missing CRS, invalid shapes)."""
 
 
 @dataclass
@@ -149,45 +152,54 @@ def read_data(
     >>> read_data("clashes.csv", Schema(required={"deaths": "int"},
     ...           geometry="point", nonnegative=("deaths",)))  # doctest: +SKIP
     """
-    frame, rows = raw_frame(source, name)
-    return _validated(frame, schema or Schema(), rows)
+    frame, problems = raw_frame(source, name)
+    return _validated(frame, schema or Schema(), problems)
 
 
 # --- checks --------------------------------------------------------------------------
 
 
-def _validated(frame: gpd.GeoDataFrame, schema: Schema, rows: Rows) -> gpd.GeoDataFrame:
-    """`frame` checked against `schema`, typed, in EPSG:4326 and with valid shapes."""
+def _validated(frame: gpd.GeoDataFrame, schema: Schema, problems: Problems) -> gpd.GeoDataFrame:
+    """`frame` checked against `schema`, typed, in EPSG:4326 and with valid shapes.
+
+    Every bad value and feature is collected first, then raised as one error.
+    """
+    rows = problems.rows
     if frame.active_geometry_name is None:
         raise rows.error("has no geometry column", hint="set one with GeoDataFrame.set_geometry")
     if len(frame) == 0:
         raise rows.error("has no features", hint="check the export or filter that made it")
-    frame = _with_typed_columns(frame, schema, rows)
-    _require_shapes(frame.geometry, rows)
+    frame = _with_typed_columns(frame, schema, problems)
+    located = _require_shapes(frame.geometry, problems)
     frame = _in_wgs84(frame, rows)
-    _require_lon_lat(frame.geometry, rows)
-    _require_geometry_kind(frame.geometry, schema.geometry, rows)
+    _require_lon_lat(frame.geometry, located, problems)
+    _require_geometry_kind(frame.geometry, located, schema.geometry, problems)
+    problems.raise_if_any()
+    _require_not_swapped(frame.geometry, rows)
     return _with_valid_shapes(frame, schema.geometry, rows)
 
 
-def _with_typed_columns(frame: gpd.GeoDataFrame, schema: Schema, rows: Rows) -> gpd.GeoDataFrame:
-    """`frame` with the schema's columns checked and converted to their kinds."""
+def _with_typed_columns(frame: pd.DataFrame, schema: Schema, problems: Problems) -> pd.DataFrame:
+    """`frame` with the schema's columns converted to their kinds; bad values recorded."""
+    rows = problems.rows
     missing = [column for column in schema.required if column not in frame.columns]
     if missing:
         raise rows.error(
             f"required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(repr(c) for c in missing)} missing (columns present: {listed(frame)})",
+            f"{', '.join(repr(c) for c in missing)} missing ({rows.columns(frame)})",
             field=missing[0],
             hint=_missing_column_hint(missing[0], schema.required[missing[0]], frame),
         )
     frame = frame.copy()
     for column, kind in {**schema.optional, **schema.required}.items():
         if column in frame.columns:
-            frame[column] = _typed(frame[column], kind, column, rows)
+            frame[column] = _typed(frame[column], kind, column, problems)
     for column in schema.nonnegative:
         if column in frame.columns:
-            require_present(frame[column], column, rows, "no value", "write 0 only for a true zero")
-            require_nonnegative(frame[column], column, rows)
+            require_present(
+                frame[column], column, problems, "no value", "write 0 only for a true zero"
+            )
+            require_nonnegative(frame[column], column, problems)
     return frame
 
 
@@ -199,35 +211,36 @@ def _missing_column_hint(column: str, kind: str, frame: pd.DataFrame) -> str:
     return f"add a '{column}' column ({kind})"
 
 
-def _typed(values: pd.Series, kind: str, column: str, rows: Rows) -> pd.Series:
-    """`values` converted to `kind`; the first value that does not convert raises."""
+def _typed(values: pd.Series, kind: str, column: str, problems: Problems) -> pd.Series:
+    """`values` converted to `kind`; values that do not convert are recorded."""
     if kind == "number":
-        return as_numbers(values, column, rows)
+        return as_numbers(values, column, problems)
     if kind == "int":
-        return as_whole_numbers(values, column, rows)
+        return as_whole_numbers(values, column, problems)
     if kind == "date":
-        return as_dates(values, column, rows)
+        return as_dates(values, column, problems)
     return values
 
 
-def _require_shapes(shapes: gpd.GeoSeries, rows: Rows) -> None:
-    """Raise if any feature has no geometry or an empty one."""
-    missing = np.flatnonzero(shapes.isna().to_numpy())
-    if len(missing):
-        raise rows.error(
-            rows.each(missing, "no geometry"),
-            missing[0],
-            field=shapes.name,
-            hint="give every feature a geometry, or remove the feature",
-        )
-    empty = np.flatnonzero(shapes.is_empty.to_numpy())
-    if len(empty):
-        raise rows.error(
-            rows.each(empty, "an empty geometry"),
-            empty[0],
-            field=shapes.name,
-            hint="give every feature coordinates, or remove the feature",
-        )
+def _require_shapes(shapes: gpd.GeoSeries, problems: Problems) -> np.ndarray:
+    """Record features with no geometry or an empty one; return which have a shape.
+
+    Rows whose geometry is missing because of a coordinate problem already recorded
+    (CSV) are not recorded twice.
+    """
+    absent = shapes.isna().to_numpy()
+    empty = ~absent & shapes.is_empty.to_numpy()
+    missing = [p for p in np.flatnonzero(absent) if p not in problems.unlocated]
+    problems.add(
+        missing, shapes.name, "no geometry", "give every feature a geometry, or remove the feature"
+    )
+    problems.add(
+        np.flatnonzero(empty),
+        shapes.name,
+        "an empty geometry",
+        "give every feature coordinates, or remove the feature",
+    )
+    return ~(absent | empty)
 
 
 def _in_wgs84(frame: gpd.GeoDataFrame, rows: Rows) -> gpd.GeoDataFrame:
@@ -244,13 +257,17 @@ def _in_wgs84(frame: gpd.GeoDataFrame, rows: Rows) -> gpd.GeoDataFrame:
     return frame
 
 
-def _require_lon_lat(shapes: gpd.GeoSeries, rows: Rows) -> None:
-    """Raise if coordinates are outside ±180 / ±90 or look swapped."""
+def _require_lon_lat(shapes: gpd.GeoSeries, located: np.ndarray, problems: Problems) -> None:
+    """Record features (of those `located`) with coordinates beyond ±180 / ±90."""
     west, south, east, north = shapely.bounds(shapes.to_numpy()).T
     extreme_lon = np.where(np.abs(west) > np.abs(east), west, east)
     extreme_lat = np.where(np.abs(south) > np.abs(north), south, north)
-    require_in_range(extreme_lon, 180, shapes.name, rows, "longitude")
-    require_in_range(extreme_lat, 90, shapes.name, rows, "latitude")
+    require_in_range(np.where(located, extreme_lon, 0), 180, shapes.name, problems, "longitude")
+    require_in_range(np.where(located, extreme_lat, 0), 90, shapes.name, problems, "latitude")
+
+
+def _require_not_swapped(shapes: gpd.GeoSeries, rows: Rows) -> None:
+    """Raise if the coordinates look swapped (latitude first)."""
     coordinates = shapely.get_coordinates(shapes.to_numpy())
     if looks_swapped(coordinates[:, 0], coordinates[:, 1]):
         raise rows.error(
@@ -263,21 +280,22 @@ def _require_lon_lat(shapes: gpd.GeoSeries, rows: Rows) -> None:
         )
 
 
-def _require_geometry_kind(shapes: gpd.GeoSeries, kind: str | None, rows: Rows) -> None:
-    """Raise if a feature's geometry type is not one `kind` allows."""
+def _require_geometry_kind(
+    shapes: gpd.GeoSeries, located: np.ndarray, kind: str | None, problems: Problems
+) -> None:
+    """Record features (of those `located`) whose geometry type `kind` does not allow."""
     if kind is None:
         return
     allowed = GEOMETRY_TYPES[kind]
     types = shapes.geom_type.to_numpy()
-    bad = np.flatnonzero(~np.isin(types, allowed))
-    if len(bad):
-        raise rows.error(
-            f"{rows.name(bad[0])} is a {types[bad[0]]}, but {kind} data needs "
-            f"{' or '.join(allowed[:2])}{rows.others(bad)}",
-            bad[0],
-            field=shapes.name,
-            hint=f"give this dataset {kind} geometry only",
-        )
+    bad = np.flatnonzero(located & ~np.isin(types, allowed))
+    problems.add(
+        bad,
+        shapes.name,
+        f"not {kind} geometry ({' or '.join(allowed[:2])})",
+        f"give this dataset {kind} geometry only",
+        [str(types[p]) for p in bad],
+    )
 
 
 def _with_valid_shapes(frame: gpd.GeoDataFrame, kind: str | None, rows: Rows) -> gpd.GeoDataFrame:
@@ -342,23 +360,26 @@ def read_rows(
     Raises
     ------
     geo.DataError
-        Naming the file, the line and the field.
+        Naming the file, the line and the field; every bad value of the table in one
+        error (its ``problems`` lists them all).
     """
-    if isinstance(source, pd.DataFrame):
-        rows = Rows(name or "<DataFrame>", 2, "line")
-        table = source.copy()
-    else:
-        rows = Rows(str(source), 2, "line")
-        try:
-            table = read_csv(source)
-        except DataError as err:
-            raise DataError(
-                rows.source, err.problem, row=err.row, field=err.field, hint=err.hint
-            ) from None
+    table, rows = _user_table(source, name)
     if len(table) == 0:
         raise rows.error("has a header but no data rows", hint="add at least one row of data")
-    typed_table = _with_typed_columns(table, schema or Schema(), rows)
+    problems = Problems(rows)
+    typed_table = _with_typed_columns(table, schema or Schema(), problems)
+    problems.raise_if_any()
     return pd.DataFrame(typed_table).reset_index(drop=True)
+
+
+def _user_table(
+    source: str | os.PathLike[str] | pd.DataFrame, name: str | None
+) -> tuple[pd.DataFrame, Rows]:
+    """A copy of the DataFrame `source`, or the CSV file it names, and how its rows are named."""
+    if isinstance(source, pd.DataFrame):
+        return source.copy(), Rows(name or "<DataFrame>", 2, "line")
+    table = user_csv(source)
+    return table.frame, Rows(str(source), 2, "line", table.separator)
 
 
 def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.DataFrame:
@@ -367,7 +388,8 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.D
     Parameters
     ----------
     source : path or DataFrame
-        A UTF-8 CSV (or a DataFrame) with at least the columns of the embedded table.
+        A CSV read by :func:`geo.load.read_csv`'s rules (or a DataFrame) with at least
+        the columns of the embedded table.
     like : str
         Catalog name of the table it stands in for (e.g. ``"violence_2010"``).
 
@@ -380,40 +402,33 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.D
     Raises
     ------
     geo.DataError
-        Naming the file and the missing column, a coordinate out of range (with its
-        line), or coordinates that look swapped.
+        Naming the file and the missing column, every coordinate that is not a number
+        or out of range (with its line), or coordinates that look swapped.
     """
-    label = "<DataFrame>" if isinstance(source, pd.DataFrame) else str(source)
-    frame = source.copy() if isinstance(source, pd.DataFrame) else read_csv(source)
+    frame, rows = _user_table(source, None)
     embedded = load(like)
     wanted = [c for c in embedded.columns if c != "geometry"]
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
-        raise DataError(
-            label,
-            f"lacks the column(s) {', '.join(missing)} of the {like} table",
+        raise rows.error(
+            f"lacks the column(s) {', '.join(missing)} of the {like} table ({rows.columns(frame)})",
             field=missing[0],
             hint=f"columns needed: {', '.join(wanted)}",
         )
     if not isinstance(embedded, gpd.GeoDataFrame):
         return frame
-    lat = pd.to_numeric(frame["lat"], errors="coerce")
-    lon = pd.to_numeric(frame["lon"], errors="coerce")
-    for column, values, limit in (("lat", lat, 90), ("lon", lon, 180)):
-        bad = np.flatnonzero((values.abs() > limit).to_numpy())
-        if len(bad):
-            raise DataError(
-                label,
-                f"{column} {values.iloc[bad[0]]} is out of range",
-                row=int(bad[0]) + 2,
-                field=column,
-            )
+    problems = Problems(rows)
+    lat = as_numbers(frame["lat"], "lat", problems)
+    lon = as_numbers(frame["lon"], "lon", problems)
+    require_in_range(lat.to_numpy(), 90, "lat", problems, "latitude")
+    require_in_range(lon.to_numpy(), 180, "lon", problems, "longitude")
+    problems.raise_if_any()
     located = lat.notna() & lon.notna()
     if looks_swapped(lon[located].to_numpy(), lat[located].to_numpy()):
-        raise DataError(
-            label,
+        raise rows.error(
             "the lat and lon columns look swapped: no point lies in Central Asia",
             field="lat/lon",
             hint="exchange the two columns",
         )
-    return table_to_frame(frame, label)
+    frame["lat"], frame["lon"] = lat, lon
+    return table_to_frame(frame, rows.source)

@@ -23,17 +23,17 @@ import pyogrio.errors
 import shapely
 
 from geo.checks import (
+    Problems,
     Rows,
     as_numbers,
     clipped,
-    listed,
     looks_swapped,
     region_text,
     require_in_range,
     require_present,
 )
 from geo.errors import DataError
-from geo.load import mark_file_read, parse_csv
+from geo.load import mark_file_read, user_csv
 from geo.refresh.fetch import RefreshError, fetch
 
 WGS84 = "EPSG:4326"
@@ -66,10 +66,15 @@ _PYOGRIO_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError
 
 def raw_frame(
     source: str | os.PathLike[str] | gpd.GeoDataFrame, name: str | None
-) -> tuple[gpd.GeoDataFrame, Rows]:
-    """The frame of `source` as read, unchecked, and how its rows are named in messages."""
+) -> tuple[gpd.GeoDataFrame, Problems]:
+    """The frame of `source` as read, unchecked, and the collector for its problems.
+
+    The collector names the rows of `source` in messages (:class:`Rows`) and, for a
+    CSV, already holds the problems found in its coordinate or WKT columns (rows with
+    bad coordinates get no geometry).
+    """
     if isinstance(source, gpd.GeoDataFrame):
-        return source.copy(), Rows(name or "<GeoDataFrame>", 1, "feature")
+        return source.copy(), Problems(Rows(name or "<GeoDataFrame>", 1, "feature"))
     if isinstance(source, str) and source.lower().startswith(("http://", "https://")):
         return _downloaded(source)
     if isinstance(source, str | os.PathLike):
@@ -77,7 +82,7 @@ def raw_frame(
     raise TypeError(f"read_data needs a path, an http(s) URL or a GeoDataFrame, not {type(source)}")
 
 
-def _downloaded(url: str) -> tuple[gpd.GeoDataFrame, Rows]:
+def _downloaded(url: str) -> tuple[gpd.GeoDataFrame, Problems]:
     """The frame read from the file at `url`, downloaded to a temporary folder.
 
     The download goes through :func:`geo.refresh.fetch.fetch` (timeouts, retries of
@@ -96,7 +101,7 @@ def _downloaded(url: str) -> tuple[gpd.GeoDataFrame, Rows]:
         path = download.path.rename(
             Path(folder) / f"download{_url_suffix(url, download.content_type)}"
         )
-        return _read_file(path, url)
+        return _read_file(path, url, downloaded=True)
 
 
 def _url_suffix(url: str, content_type: str) -> str:
@@ -107,15 +112,22 @@ def _url_suffix(url: str, content_type: str) -> str:
     return CONTENT_TYPES.get(content_type.split(";")[0].strip().lower(), suffix)
 
 
-def _read_file(path: Path, label: str) -> tuple[gpd.GeoDataFrame, Rows]:
-    """The raw frame of the file at `path`, named `label` in messages."""
+def _read_file(
+    path: Path, label: str, *, downloaded: bool = False
+) -> tuple[gpd.GeoDataFrame, Problems]:
+    """The raw frame of the file at `path`, named `label` in messages.
+
+    A local file is recorded as read (:func:`geo.recording`); a `downloaded` one, a
+    temporary copy of a URL, is not.
+    """
     if not path.exists():
         raise DataError(
             label, "does not exist", hint=f"check the path (working folder: {Path.cwd()})"
         )
     if not path.is_file():
         raise DataError(label, "is not a file", hint="give the path of a data file")
-    mark_file_read(path)
+    if not downloaded:
+        mark_file_read(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise DataError(
@@ -128,12 +140,14 @@ def _read_file(path: Path, label: str) -> tuple[gpd.GeoDataFrame, Rows]:
             label, "is empty (0 bytes)", hint="check the export or download that made it"
         )
     if suffix == ".csv":
-        lines = Rows(label, 2, "line")
-        return _csv_frame(path, lines), lines
+        table = user_csv(path, label=label, record=not downloaded)
+        problems = Problems(Rows(label, 2, "line", table.separator))
+        return _csv_frame(table.frame, problems), problems
     gdal_path = _shapefile_in_zip(path, label) if suffix == ".zip" else str(path)
     if suffix == ".gpkg":
         _require_one_layer(path, label)
-    return _vector_frame(gdal_path, path, label, FORMATS[suffix]), Rows(label, 1, "feature")
+    frame = _vector_frame(gdal_path, path, label, FORMATS[suffix])
+    return frame, Problems(Rows(label, 1, "feature"))
 
 
 def _vector_frame(gdal_path: str, path: Path, label: str, what: str) -> gpd.GeoDataFrame:
@@ -209,21 +223,14 @@ def _require_one_layer(path: Path, label: str) -> None:
 # --- CSV -----------------------------------------------------------------------------
 
 
-def _csv_frame(path: Path, rows: Rows) -> gpd.GeoDataFrame:
-    """The CSV at `path` as points (lat/lon columns) or shapes (a WKT column)."""
-    try:
-        table = parse_csv(path)
-    except DataError as err:
-        raise DataError(
-            rows.source, err.problem, row=err.row, field=err.field, hint=err.hint
-        ) from None
-    if len(table) == 0:
-        raise rows.error("has a header but no data rows", hint="add at least one row of data")
+def _csv_frame(table: pd.DataFrame, problems: Problems) -> gpd.GeoDataFrame:
+    """The CSV `table` as points (lat/lon columns) or shapes (a WKT column)."""
     lat_lon = _lat_lon_columns(table)
     if lat_lon is not None:
-        return gpd.GeoDataFrame(table, geometry=_points(table, *lat_lon, rows), crs=WGS84)
-    wkt = _wkt_column(table, rows)
-    shapes = _wkt_shapes(table[wkt], wkt, rows)
+        points = _points(table, *lat_lon, problems)
+        return gpd.GeoDataFrame(table, geometry=points, crs=WGS84)
+    wkt = _wkt_column(table, problems.rows)
+    shapes = _wkt_shapes(table[wkt], wkt, problems)
     return gpd.GeoDataFrame(table.drop(columns=wkt), geometry=shapes, crs=WGS84)
 
 
@@ -244,22 +251,30 @@ def _wkt_column(table: pd.DataFrame, rows: Rows) -> str:
             return by_name[wkt]
     raise rows.error(
         "has no coordinates: it needs 'lat' and 'lon' columns (or 'latitude'/'longitude', "
-        f"'y'/'x') or a WKT column 'wkt' or 'geometry' (columns present: {listed(table)})",
+        f"'y'/'x') or a WKT column 'wkt' or 'geometry' ({rows.columns(table)})",
         hint="add 'lat' and 'lon' columns in decimal degrees",
     )
 
 
-def _points(table: pd.DataFrame, lat_field: str, lon_field: str, rows: Rows) -> np.ndarray:
-    """Points from the checked latitude and longitude columns of `table`."""
-    lat = as_numbers(table[lat_field], lat_field, rows)
-    lon = as_numbers(table[lon_field], lon_field, rows)
+def _points(table: pd.DataFrame, lat_field: str, lon_field: str, problems: Problems) -> np.ndarray:
+    """Points from the latitude and longitude columns of `table`.
+
+    Rows with a coordinate that is missing, not a number or out of range are recorded
+    in `problems` and get no point.
+    """
+    found_before = len(problems)
+    lat = as_numbers(table[lat_field], lat_field, problems)
+    lon = as_numbers(table[lon_field], lon_field, problems)
     for values, name in ((lat, lat_field), (lon, lon_field)):
         require_present(
-            values, name, rows, "no coordinate (an empty cell)", "give every row coordinates"
+            values, name, problems, "no coordinate (an empty cell)", "give every row coordinates"
         )
-    require_in_range(lat.to_numpy(), 90, lat_field, rows, "latitude")
-    require_in_range(lon.to_numpy(), 180, lon_field, rows, "longitude")
-    if looks_swapped(lon.to_numpy(), lat.to_numpy()):
+    require_in_range(lat.to_numpy(), 90, lat_field, problems, "latitude")
+    require_in_range(lon.to_numpy(), 180, lon_field, problems, "longitude")
+    usable = lat.notna() & lon.notna() & (lat.abs() <= 90) & (lon.abs() <= 180)
+    problems.unlocated.update(np.flatnonzero(~usable.to_numpy()).tolist())
+    if len(problems) == found_before and looks_swapped(lon.to_numpy(), lat.to_numpy()):
+        rows = problems.rows
         raise rows.error(
             f"the '{lat_field}' and '{lon_field}' columns look swapped: no point lies in the "
             f"region {region_text()}, but all would with the two columns exchanged "
@@ -268,23 +283,27 @@ def _points(table: pd.DataFrame, lat_field: str, lon_field: str, rows: Rows) -> 
             field=f"{lat_field}/{lon_field}",
             hint=f"exchange the '{lat_field}' and '{lon_field}' column headers",
         )
-    return gpd.points_from_xy(lon, lat)
+    points = gpd.points_from_xy(lon, lat)
+    points[~usable.to_numpy()] = None
+    return points
 
 
-def _wkt_shapes(texts: pd.Series, wkt_field: str, rows: Rows) -> np.ndarray:
-    """Shapes parsed from the WKT strings `texts`; an unparseable one raises."""
+def _wkt_shapes(texts: pd.Series, wkt_field: str, problems: Problems) -> np.ndarray:
+    """Shapes parsed from the WKT strings `texts`; empty or unparseable ones are recorded."""
     require_present(
-        texts, wkt_field, rows, "no geometry (an empty cell)", "give every row a WKT shape"
+        texts, wkt_field, problems, "no geometry (an empty cell)", "give every row a WKT shape"
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # GEOS parse messages
         shapes = shapely.from_wkt(texts.astype(str).to_numpy(), on_invalid="ignore")
-    bad = np.flatnonzero(pd.isna(shapes))
-    if len(bad):
-        raise rows.error(
-            f"{rows.name(bad[0])} has a value that is not WKT: {clipped(texts.iloc[bad[0]])!r}",
-            bad[0],
-            field=wkt_field,
-            hint="write shapes as WKT, e.g. POINT (72.8 40.53) with longitude first",
-        )
+    shapes[texts.isna().to_numpy()] = None
+    bad = np.flatnonzero(pd.isna(shapes) & texts.notna().to_numpy())
+    problems.add(
+        bad,
+        wkt_field,
+        "not WKT",
+        "write shapes as WKT, e.g. POINT (72.8 40.53) with longitude first",
+        [f"{clipped(texts.iloc[p])!r}" for p in bad],
+    )
+    problems.unlocated.update(np.flatnonzero(pd.isna(shapes)).tolist())
     return shapes
