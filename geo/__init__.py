@@ -10,6 +10,7 @@ from geo.lazy import make_lazy
 __all__ = [
     "PROJECTIONS",
     "DataError",
+    "DataWarning",
     "Dataset",
     "Place",
     "Projection",
@@ -70,7 +71,7 @@ make_lazy(
             "named_crs",
             "project",
         ),
-        "geo.errors": ("DataError",),
+        "geo.errors": ("DataError", "DataWarning"),
         "geo.gazetteer": ("Place", "UnknownPlace", "place", "places_table"),
         "geo.geometry": (
             "arrowhead",

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 import geo
-from geo.checks import Rows, require_in_range, require_present
+from geo.checks import Problems, Rows, require_in_range, require_present
 from geo.geometry import flow_line
 from geo.read import looks_swapped
 from layers.generic import (
@@ -189,12 +189,16 @@ def _coordinates(
     table: pd.DataFrame, names: dict[str, str], rows: Rows
 ) -> tuple[list[shapely.Point], list[shapely.Point]]:
     """Origin and destination points from the coordinate columns, checked."""
+    problems = Problems(rows)
     for column in COORDINATE_COLUMNS:
         values = table[column]
-        require_present(values, names[column], rows, "no coordinate", "give every flow both ends")
+        require_present(
+            values, names[column], problems, "no coordinate", "give every flow both ends"
+        )
         limit = 180 if column.endswith("_lon") else 90
         what = "longitude" if column.endswith("_lon") else "latitude"
-        require_in_range(values.to_numpy(dtype=float), limit, names[column], rows, what)
+        require_in_range(values.to_numpy(dtype=float), limit, names[column], problems, what)
+    problems.raise_if_any()
     x = np.concatenate([table["origin_lon"], table["destination_lon"]]).astype(float)
     y = np.concatenate([table["origin_lat"], table["destination_lat"]]).astype(float)
     if looks_swapped(x, y):

@@ -26,7 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 import geo
-from geo.checks import Rows, require_nonnegative
+from geo.checks import Problems, Rows, require_nonnegative
 from layers.classes import (
     NO_DATA_KEY,
     class_categories,
@@ -134,7 +134,9 @@ def points(
             frame = geo.read_data(_as_geodata(data, source), schema, name=_frame_name(data))
     rows = _rows(data, source)
     if size:
-        require_nonnegative(frame[size], size, rows)
+        problems = Problems(rows)
+        require_nonnegative(frame[size], size, problems)
+        problems.raise_if_any()
     base = base_style(style, "user_symbol" if size else "user_point", source)
     frame, categories = coloured(frame, color, "point", base, scheme, classes, breaks, palette,
                                  source)  # fmt: skip
