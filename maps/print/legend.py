@@ -269,7 +269,10 @@ def _columns(units: list[list[Measured]], n: int, total: float) -> list[list[Mea
 def _cut(
     columns: list[list[Measured]], limit: float, column_width: float, s: float
 ) -> tuple[list[list[Measured]], int]:
-    """Columns cut at `limit` points; the last ends with a note of how many rows were left off."""
+    """The rows refilled, in order, into as many columns of at most `limit` points.
+
+    The rows that do not fit are left off at the end, where a note says how many.
+    """
     label_style, _ = legend_styles(s)
 
     def note(count: int) -> Measured:
@@ -277,19 +280,22 @@ def _cut(
         lines = wrap(text, label_style, column_width)
         return LegendItem("note", text), lines, len(lines) * label_style.size * 1.2 + 3 * s
 
-    worst = note(sum(len(column) for column in columns))[2]
-    kept: list[list[Measured]] = []
-    omitted = 0
-    for k, column in enumerate(columns):
-        room = limit - (worst if k == len(columns) - 1 else 0.0)
-        rows: list[Measured] = []
-        for row in column:
-            if row[2] > room:
+    rows = [row for column in columns for row in column]
+    n = len(columns)
+    worst = note(len(rows))[2]  # room kept for the note in the last column
+    kept: list[list[Measured]] = [[]]
+    height = 0.0
+    used = 0
+    for row in rows:
+        if height + row[2] > limit - (worst if len(kept) == n else 0.0):
+            if len(kept) == n or row[2] > limit - (worst if len(kept) + 1 == n else 0.0):
                 break
-            rows.append(row)
-            room -= row[2]
-        omitted += sum(1 for row in column[len(rows) :] if row[0].kind != "gap")
-        kept.append(rows)
+            kept.append([])
+            height = 0.0
+        kept[-1].append(row)
+        height += row[2]
+        used += 1
+    omitted = sum(1 for row in rows[used:] if row[0].kind != "gap")
     if omitted:
         kept[-1].append(note(omitted))
     return kept, omitted
