@@ -5,6 +5,10 @@ scene's (:mod:`maps.scene.legend`); this module turns it into :class:`LegendItem
 rows, splits them into columns and draws them. Every text gets a stable SVG id:
 ``fg-legend-heading-N``, ``fg-legend-row-N`` (size-key rows included, in order)
 and ``fg-legend-key-title-N``; a wrapped text's further lines add ``-line-K``.
+
+Labels start after the widest swatch (:func:`swatch_width`): 20 × the type scale,
+or the widest size-key circle or point marker. How much room the legend gets,
+and at which type size, is the page's decision (:mod:`maps.print.page`).
 """
 
 from __future__ import annotations
