@@ -5,6 +5,9 @@ rows, page layout, map layers, insets, labels, text — each a function in its
 own module returning a record; it keeps no state between figures. Everything a
 reader sees is the scene's (:func:`maps.scene.build_scene`); this module only
 lays it out.
+
+Besides the ids listed in :mod:`maps.print`, the SVG names the main map's group
+``fg-map`` and the legend's ``fg-legend``.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from maps.print.furniture import ScaleBar
 from maps.print.insets import InsetRecord, place_insets
 from maps.print.labelling import Panel, plan_candidates
 from maps.print.legend import LegendItem, draw_legend, legend_items, line_id
-from maps.print.page import Page, bottom_blocks, layout_page, title_block
+from maps.print.page import Page, PageLayout, bottom_blocks, layout_page, title_block
 from maps.print.placement import PlacedLabel, place_labels
 from maps.print.symbols import polygon_path
 from maps.print.text import Box, put_text
@@ -75,6 +78,12 @@ class StaticInfo:
     hidden : int
         Point symbols left off because a more important label of the same
         layer needed their place.
+    legend_box : Box or None
+        The legend on the page (points).
+    page_layout : PageLayout
+        How the page was shared between map and legend (:func:`~maps.print.page.layout_page`).
+    bottom_box : Box
+        The caption, credits and projection note (their lines' full extent, points).
     obstacles : list of (key, Box)
         Point symbols and furniture that labels avoided (page points).
     """
@@ -93,6 +102,8 @@ class StaticInfo:
     label_artists: list = field(default_factory=list)
     hidden: int = 0
     legend_box: Box | None = None
+    page_layout: PageLayout | None = None
+    bottom_box: Box | None = None
     obstacles: list[tuple[object, Box]] = field(default_factory=list)
 
 
@@ -142,8 +153,10 @@ def build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
     layout = layout_page(page, groups, window.bounds, window.growth, avail_h, top)
     view = View(crs, fit_limits(window.bounds, layout.map_box), layout.map_box)
     info = StaticInfo(view=view, page_size_pt=(page.width, page.height), type_scale=s)
+    info.page_layout = layout
 
     ax = figure.add_axes(page.fraction(layout.map_box))
+    ax.set_gid("fg-map")  # SVG group of the main map; its first path is the frame
     frame_axes(ax, view, SEA)  # as on the web: no land is sea
     before = set(ax.get_children())
     drawn = draw_map(ctx, ax, view, main=True)
@@ -217,9 +230,11 @@ def build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
         legend_ax.set_axis_off()
         legend_ax.set_zorder(2)
         legend_ax.patch.set_alpha(0)
-        draw_legend(legend_ax, transform, layout.legend, lx, ltop, layout.column_width, s)
-        info.legend_box = (lx, ltop - layout.legend.height, lx + layout.legend.width, ltop)
+        legend_ax.set_gid("fg-legend")
+        draw_legend(legend_ax, transform, layout.legend, lx, ltop)
+        info.legend_box = layout.legend_box
     y = layout.content_bottom - 6 * s
+    bottom_top = y
     for block in bottom:
         for k, line in enumerate(block.lines):
             y -= block.style.size
@@ -227,6 +242,7 @@ def build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
             put_text(figure, x0, y, line, block.style, transform, zorder=90, gid=gid)
             y -= block.style.size * 0.3
         y -= 3 * s
+    info.bottom_box = (x0, y, page.width - page.margin, bottom_top)
     figure.fergana = info  # type: ignore[attr-defined]
     return figure
 

@@ -2,6 +2,32 @@
 
 Every number is in page points (1/72 inch) from the lower left of the page,
 and every layout result is a named record.
+
+How the page is shared (deterministic; :func:`layout_page`):
+
+1. The title block takes the top and the caption, credits and projection note
+   (:func:`bottom_blocks`) the bottom, both wrapped to the content width. They
+   are measured first, so map and legend only ever share what is left between
+   them: no legend can push the caption or the "Sources" line off the page.
+2. The legend goes right of the map (at three column widths, in as many
+   columns as its height needs, up to six) or below it (as many columns as the
+   width allows). An option whose legend does not fit the space left has no map.
+3. Each rung of :data:`LEGEND_STEPS` is tried in order: the page's type with
+   whole sections per column (today's look), then long sections split between
+   their rows across columns (a heading stays with the row after it), then the
+   legend's text and spacing at 90%, 80% and 70% — never below
+   :data:`LEGEND_MIN_LABEL_PT` for labels. Size-key symbols keep their size:
+   they must match the map's widths. Long headings and labels wrap to the column.
+4. At each rung the option with the biggest map wins (ties: legend right, then
+   wider columns). The first rung whose winner keeps at least
+   :data:`MIN_MAP_SHARE` of the map area the page would give without a legend
+   is taken; if none does, the rung with the biggest map.
+5. Last resort, when no rung fits the legend at all: the map takes the top
+   :data:`LAST_RESORT_MAP_SHARE` of the space, the legend goes below it at the
+   smallest type, cut at the bottom, ending with a note of how many rows were
+   left off (``PageLayout.legend.omitted``).
+
+The story maps take rung 0 at every preset, so they look as before.
 """
 
 from __future__ import annotations
@@ -12,7 +38,7 @@ import pyproj
 
 from layers.theme import MUTED_TEXT, TEXT
 from maps.pages import PT_PER_MM, SizePreset
-from maps.print.legend import LegendItem, LegendLayout, layout_legend
+from maps.print.legend import LegendItem, LegendLayout, layout_legend, legend_styles
 from maps.print.text import Box, TextStyle, wrap
 from maps.scene import Scene
 
@@ -78,6 +104,36 @@ class TextBlock:
 
 
 @dataclass(frozen=True)
+class LegendStep:
+    """One rung of the ladder a legend goes down when the page is short of room.
+
+    Attributes
+    ----------
+    scale : float
+        Legend type (text and spacing, not symbol sizes) relative to the page's.
+    split : bool
+        Whether a long section may break across columns.
+    """
+
+    scale: float
+    split: bool
+
+
+# Tried in this order; the first whose best layout leaves the map MIN_MAP_SHARE of the
+# room it would have without a legend wins (see the module docstring).
+LEGEND_STEPS = (
+    LegendStep(1.0, False),
+    LegendStep(1.0, True),
+    LegendStep(0.9, True),
+    LegendStep(0.8, True),
+    LegendStep(0.7, True),
+)
+LEGEND_MIN_LABEL_PT = 5.0  # legend labels are never set smaller than this
+MIN_MAP_SHARE = 0.5
+LAST_RESORT_MAP_SHARE = 0.4  # of the height, when the legend is cut to fit below the map
+
+
+@dataclass(frozen=True)
 class LayoutOption:
     """One way to share the page between map and legend."""
 
@@ -105,6 +161,11 @@ class PageLayout:
         Width of one legend column.
     content_bottom : float
         Lowest point of map (with graticule labels) and legend; the caption goes below.
+    where : str
+        "right" or "below" (the map), or "" without a legend.
+    step : int
+        Index in :data:`LEGEND_STEPS` of the legend's rung; ``len(LEGEND_STEPS)``
+        when the legend had to be cut (``legend.omitted`` rows left off).
     """
 
     map_box: Box
@@ -112,6 +173,16 @@ class PageLayout:
     legend: LegendLayout | None
     column_width: float
     content_bottom: float
+    where: str = ""
+    step: int = 0
+
+    @property
+    def legend_box(self) -> Box | None:
+        """The legend's box on the page (points), None without a legend."""
+        if self.legend is None:
+            return None
+        x, top = self.legend_at
+        return (x, top - self.legend.height, x + self.legend.width, top)
 
 
 def title_block(page: Page, title: str, subtitle: str) -> TitleBlock:
@@ -186,41 +257,119 @@ def layout_page(
     avail_h: float,
     top: float,
 ) -> PageLayout:
-    """Map box and legend placement.
+    """Map box and legend placement within `avail_h` points below `top`.
 
-    The legend goes right of or below the map, whichever leaves a bigger map.
+    The legend goes right of or below the map, whichever leaves a bigger map,
+    going down :data:`LEGEND_STEPS` until the map keeps :data:`MIN_MAP_SHARE`
+    of its room; the legend never reaches below ``top - avail_h`` (module docstring).
     """
     s = page.s
-    content_w = page.content_width
     gl = 9 * s  # graticule labels left of and below the frame
     aspect = (bounds[2] - bounds[0]) / (bounds[3] - bounds[1])
-    column_w = min(max(0.24 * content_w, 118 * s), 160 * s)
+    if not groups:
+        mw, mh = fit(page.content_width - gl, avail_h - gl, aspect, growth)
+        return place(page, LayoutOption("", mw * mh, mw, mh, None, 0.0), top, 0)
+    free_w, free_h = fit(page.content_width - gl, avail_h - gl, aspect, growth)
+    floor = LEGEND_MIN_LABEL_PT / legend_styles(1.0)[0].size
+    fallback: tuple[LayoutOption, int] | None = None
+    tried: set[LegendStep] = set()
+    for k, step in enumerate(LEGEND_STEPS):
+        step = LegendStep(max(step.scale, min(floor / s, 1.0)), step.split)
+        if step in tried:
+            continue
+        tried.add(step)
+        options = [
+            o for o in layout_options(page, groups, aspect, growth, avail_h, step) if o.map_area > 0
+        ]
+        if not options:
+            continue
+        # The biggest map wins; ties go to the right-hand legend, then to wider columns.
+        best = options[max(range(len(options)), key=lambda i: (round(options[i].map_area, 3), -i))]
+        if best.map_area >= MIN_MAP_SHARE * free_w * free_h:
+            return place(page, best, top, k)
+        if fallback is None or round(best.map_area, 3) > round(fallback[0].map_area, 3):
+            fallback = (best, k)
+    if fallback is not None:
+        return place(page, fallback[0], top, fallback[1])
+    return place(
+        page, cut_legend(page, groups, aspect, growth, avail_h, floor), top, len(LEGEND_STEPS)
+    )
+
+
+def layout_options(
+    page: Page,
+    groups: list[list[LegendItem]],
+    aspect: float,
+    growth: tuple[float, float],
+    avail_h: float,
+    step: LegendStep,
+) -> list[LayoutOption]:
+    """Ways to share the page at one step: legend right (three column widths) or below.
+
+    An option whose legend does not fit has ``map_area`` 0.
+    """
+    s = page.s
+    ls = s * step.scale
+    content_w = page.content_width
+    gl = 9 * s
+    column_w = min(max(0.24 * content_w, 118 * s), 160 * s) * step.scale
     options: list[LayoutOption] = []
     # Right: legend in as many columns as the height needs, at a few column widths.
     for cw in (column_w, 0.8 * column_w, 0.68 * column_w):
-        right = layout_legend(groups, cw, avail_h - gl, s) if groups else None
-        panel_w = (right.width + 12 * s) if right else 0
-        mw, mh = fit(content_w - gl - panel_w, avail_h - gl, aspect, growth)
-        fits = right is None or right.height <= avail_h
+        right = layout_legend(groups, cw, avail_h - gl, ls, split=step.split)
+        mw, mh = fit(content_w - gl - right.width - 12 * s, avail_h - gl, aspect, growth)
+        fits = right.height <= avail_h
         options.append(LayoutOption("right", mw * mh if fits else 0.0, mw, mh, right, cw))
     # Below: legend in as many columns as the width allows.
-    n_cols = max(int((content_w + 8 * s) // (column_w + 8 * s)), 1)
-    below = layout_legend(groups, column_w, None, s, columns=n_cols) if groups else None
-    below_h = (below.height + 10 * s) if below else 0
-    mw2, mh2 = fit(content_w - gl, avail_h - gl - below_h, aspect, growth)
+    n_cols = max(int((content_w + 8 * ls) // (column_w + 8 * ls)), 1)
+    below = layout_legend(groups, column_w, None, ls, columns=n_cols, split=step.split)
+    mw2, mh2 = fit(content_w - gl, avail_h - gl - below.height - 10 * s, aspect, growth)
     options.append(LayoutOption("below", mw2 * mh2, mw2, mh2, below, column_w))
-    # The biggest map wins; ties go to the right-hand legend, then to wider columns.
-    best = options[max(range(len(options)), key=lambda k: (round(options[k].map_area, 3), -k))]
-    legend = best.legend
+    return options
+
+
+def cut_legend(
+    page: Page,
+    groups: list[list[LegendItem]],
+    aspect: float,
+    growth: tuple[float, float],
+    avail_h: float,
+    floor: float,
+) -> LayoutOption:
+    """Last resort: the map in the top LAST_RESORT_MAP_SHARE, the smallest legend cut below it."""
+    s = page.s
+    ls = s * min(floor / s, 1.0)
+    content_w = page.content_width
+    gl = 9 * s
+    mw, mh = fit(content_w - gl, LAST_RESORT_MAP_SHARE * avail_h - gl, aspect, growth)
+    column_w = min(max(0.24 * content_w, 118 * s), 160 * s) * ls / s
+    n_cols = max(int((content_w + 8 * ls) // (column_w + 8 * ls)), 1)
+    room = avail_h - gl - mh - 10 * s
+    legend = layout_legend(
+        groups, column_w, None, ls, columns=n_cols, split=True, limit=max(room, 0.0)
+    )
+    return LayoutOption("below", mw * mh, mw, mh, legend, column_w)
+
+
+def place(page: Page, option: LayoutOption, top: float, step: int) -> PageLayout:
+    """The page layout of a chosen option, with its map frame `top` points up the page."""
+    s = page.s
+    gl = 9 * s
+    legend = option.legend
     x0 = page.margin + gl
-    box = (x0, top - best.map_height, x0 + best.map_width, top)
-    if best.where == "right":
+    box = (x0, top - option.map_height, x0 + option.map_width, top)
+    if option.where == "right":
         legend_at = (box[2] + 12 * s, top)
         content_bottom = min(box[1] - gl, top - (legend.height if legend else 0))
-    else:
+    elif option.where == "below":
         legend_at = (page.margin, box[1] - gl - 6 * s)
         content_bottom = legend_at[1] - (legend.height if legend else 0)
-    return PageLayout(box, legend_at, legend, best.column_width, content_bottom)
+    else:
+        legend_at = (page.margin, box[1] - gl)
+        content_bottom = box[1] - gl
+    return PageLayout(
+        box, legend_at, legend, option.column_width, content_bottom, option.where, step
+    )
 
 
 def fit(
