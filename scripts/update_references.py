@@ -8,6 +8,10 @@ change::
 
     .venv/bin/python -m scripts.update_references            # every spec
     .venv/bin/python -m scripts.update_references fergana-borders  # some specs
+    .venv/bin/python -m scripts.update_references --project        # tests/project's specs
+
+``tests/test_project.py`` compares the test project's maps (a user's own specs and
+data, ``tests/project``) the same way, against references with the same names.
 
 The references are ``a4-half`` pages at 60 dpi, stored as 256-colour PNGs (a
 few tens of KB each); the palette costs about 0.5 grey levels of mean error,
@@ -26,6 +30,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_DIR = ROOT / "maps" / "specs"
+PROJECT_SPEC_DIR = ROOT / "tests" / "project" / "specs"
 REFERENCE_DIR = ROOT / "tests" / "reference"
 REFERENCE_SIZE = "a4-half"
 REFERENCE_DPI = 60
@@ -111,16 +116,20 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ids", nargs="*", help="spec ids (default: all)")
+    parser.add_argument(
+        "--project", action="store_true", help="the test project's specs (tests/project/specs)"
+    )
     args = parser.parse_args(argv)
 
     import geo
     from maps import compose, load_spec
 
-    specs = sorted(SPEC_DIR.glob("*.toml"))
+    spec_dir = PROJECT_SPEC_DIR if args.project else SPEC_DIR
+    specs = sorted(spec_dir.glob("*.toml"))
     chosen = [p for p in specs if not args.ids or p.stem in args.ids]
     unknown = sorted(set(args.ids) - {p.stem for p in specs})
     if unknown:
-        print(f"no spec named {', '.join(unknown)} in {SPEC_DIR}", file=sys.stderr)
+        print(f"no spec named {', '.join(unknown)} in {spec_dir}", file=sys.stderr)
         return 2
     REFERENCE_DIR.mkdir(parents=True, exist_ok=True)
     for path in chosen:
