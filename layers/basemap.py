@@ -43,7 +43,6 @@ def countries(data: Source = None, *, focus: str = "KGZ") -> Layer:
         frame = _with_world_beyond(frame)
         credits = credits_for(None, "countries", "world_countries")
     else:
-        frame = frame.assign(label=frame["name"])
         credits = credits_for(data, "countries")
     frame = frame.assign(role=["focus" if a == focus else "other" for a in frame["adm0_a3"]])
     focus_names = frame.loc[frame["role"] == "focus", "name"].tolist()
@@ -60,30 +59,36 @@ def countries(data: Source = None, *, focus: str = "KGZ") -> Layer:
         id="countries",
         title="Countries",
         kind="area",
-        frame=frame[["name", "adm0_a3", "role", "label", "geometry"]],
+        frame=frame[["name", "adm0_a3", "role", "geometry"]],
         style=style("country"),
         categories=categories,
         fields=[Field("name", "Country"), Field("adm0_a3", "ISO code")],
-        label="label",
+        label="name",
         credits=credits,
         description="Country outlines from Natural Earth (German point of view).",
     )
 
 
 def _with_world_beyond(detailed: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """`detailed` countries, then the 1:110m world countries' parts outside the window.
+    """`detailed` countries joined by the 1:110m world countries' parts outside the window.
 
-    A country cut by the window keeps its detailed row and gets a second row for its
-    part beyond, with no ``label`` (so the country is labelled once, where it is detailed).
+    A country cut by the window stays one feature (its detailed part and its part
+    beyond merged, so no seam is drawn along the window's edge and it is labelled
+    once); countries wholly beyond the window follow, in the world layer's order.
     """
     world = frame_from(
         None, "world_countries", required={"adm0_a3": "str", "name": "str"}, geometry="area"
     )
     beyond = shapely.difference(world.geometry.to_numpy(), shapely.box(*DETAILED_WINDOW))
     world = world.assign(geometry=beyond)[shapely.area(beyond) > 0]
-    detailed = detailed.assign(label=detailed["name"])
-    world = world.assign(label=world["name"].where(~world["adm0_a3"].isin(detailed["adm0_a3"])))
-    columns = ["name", "adm0_a3", "label", "geometry"]
+    parts = dict(zip(world["adm0_a3"], world.geometry, strict=True))
+    geometry = [
+        shapely.union(g, parts[a3]) if a3 in parts else g
+        for a3, g in zip(detailed["adm0_a3"], detailed.geometry, strict=True)
+    ]
+    detailed = detailed.assign(geometry=geometry)
+    world = world[~world["adm0_a3"].isin(detailed["adm0_a3"])]
+    columns = ["name", "adm0_a3", "geometry"]
     combined = pd.concat([detailed[columns], world[columns]], ignore_index=True)
     return gpd.GeoDataFrame(combined, geometry="geometry", crs="EPSG:4326")
 

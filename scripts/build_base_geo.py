@@ -4,21 +4,23 @@ The embedded base geography (``geo/data/base``) was made by the project's shared
 ``build_geo.py`` (its docstring pins every input). This script runs that script's own
 layer builders — same inputs, same grid snapping, same columns and row order — with
 the window moved to :data:`geo.coverage.DETAILED_WINDOW`, for the five layers cut to
-the window: ``countries``, ``boundary_lines``, ``rivers``, ``lakes`` and ``places``.
+the window: ``countries``, ``boundary_lines``, ``rivers``, ``lakes`` and ``places``, and
+the relief grid ``relief_5arcmin.tif``.
 It adds to ``boundary_lines`` the two Natural Earth "Breakaway" lines of Abkhazia
 and South Ossetia (NE 4.0.0 ``ne_10m_admin_0_boundary_lines_disputed_areas``), which
 the land boundary file does not carry. The other files (admin1, enclaves, world
-countries, relief, valley) do not depend on the window's west edge and are left as
-they are; ``manifest.json`` is updated for the files written.
+countries, valley) do not depend on the window's west edge and are left as they
+are; ``manifest.json`` is updated for the files written.
 
 Usage::
 
     python -m scripts.build_base_geo --build-geo PATH/build_geo.py --wheels DIR \
         --raysphere REPO --martynafford REPO [--out geo/data/base] [--window W S E N]
 
-``--wheels`` holds the three wheels named in ``build_geo.py`` (pvlib is not needed);
-``--raysphere`` and ``--martynafford`` are clones or bare mirrors of the two pinned
-GitHub repositories. py7zr must be importable (for the NE 4.0.0 7z archives).
+``--wheels`` holds the four wheels named in ``build_geo.py``; ``--raysphere`` and
+``--martynafford`` are clones or bare mirrors of the two pinned GitHub repositories.
+Besides fergana's own dependencies, py7zr (NE 4.0.0 7z archives), h5py and rasterio
+(the relief grid) must be importable.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ WINDOW_FILES = [
     "lakes.geojson",
     "places.geojson",
 ]
+RELIEF = "relief_5arcmin.tif"
 
 
 def load_build_geo(path: Path, window: tuple[float, float, float, float]) -> ModuleType:
@@ -101,6 +104,8 @@ def build(args: argparse.Namespace) -> None:
         out["places.geojson"] = (bg.build_places(inputs), "Point")
         for name, (frame, family) in out.items():
             bg.write_geojson(frame, args.out / name, family)
+        dem, grid = bg.load_dem(inputs)
+        bg.write_relief(dem, grid, args.out / RELIEF)
 
 
 def update_manifest(out: Path, names: list[str], window) -> None:
@@ -109,8 +114,8 @@ def update_manifest(out: Path, names: list[str], window) -> None:
     manifest = json.loads(path.read_text())
     manifest["window"] = list(window)
     manifest.setdefault("notes", {})["window_rebuild"] = (
-        f"{', '.join(names)} cut to this window by scripts/build_base_geo.py; "
-        "relief_5arcmin.tif keeps lon 44-90 (see its bounds)"
+        f"{', '.join([*names, RELIEF])} cut to this window by scripts/build_base_geo.py; "
+        "admin1, enclaves, world countries and the valley are from the lon 44-90 build"
     )
     for name in names:
         frame = gpd.read_file(out / name)
@@ -123,7 +128,29 @@ def update_manifest(out: Path, names: list[str], window) -> None:
         entry["sha256"] = hashlib.sha256((out / name).read_bytes()).hexdigest()
         if entry["invalid"] or entry["empty"]:
             raise SystemExit(f"{name}: invalid or empty geometries")
+    manifest["files"][RELIEF].update(relief_entry(out / RELIEF))
     path.write_text(json.dumps(manifest, indent=1, default=str) + "\n")
+
+
+def relief_entry(path: Path) -> dict:
+    """The relief grid's manifest entry, as build_geo.py records it."""
+    import rasterio  # only this step needs it
+
+    with rasterio.open(path) as src:
+        values = src.read(1, masked=True)
+        entry = dict(
+            width=src.width,
+            height=src.height,
+            crs=str(src.crs),
+            res_deg=src.res[0],
+            bounds=list(src.bounds),
+            min=int(values.min()),
+            max=int(values.max()),
+            nodata_cells=int(values.mask.sum()),
+        )
+    entry["bytes"] = path.stat().st_size
+    entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return entry
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -105,6 +105,7 @@ def test_window_reaches_the_caucasus_and_the_data_fills_it():
         bounds = geo.load(name).total_bounds
         assert bounds[0] >= west - 1e-9 and bounds[2] <= east + 1e-9, name
         assert bounds[0] < OLD_WINDOW[0], f"{name} does not reach west of the old window"
+    assert tuple(geo.load("relief").bounds) == pytest.approx(DETAILED_WINDOW)
 
 
 @pytest.mark.parametrize("key", sorted(OLD_DIGESTS), ids=lambda k: f"{k[0]}-{k[1]}")
@@ -165,13 +166,20 @@ def test_countries_layer_is_detailed_inside_the_window_and_world_beyond():
     frame = layers.build("countries").frame
     window = shapely.box(*DETAILED_WINDOW)
     detailed = geo.load("countries")
-    assert frame.iloc[: len(detailed)]["adm0_a3"].tolist() == detailed["adm0_a3"].tolist()
+    # the detailed countries first, each still one feature, unchanged inside the window
+    head = frame.iloc[: len(detailed)]
+    assert head["adm0_a3"].tolist() == detailed["adm0_a3"].tolist()
+    inside = shapely.intersection(head.geometry.to_numpy(), window)
+    change = shapely.symmetric_difference(inside, detailed.geometry.to_numpy())
+    assert (shapely.area(change) < 1e-12).all()
+    assert not frame["adm0_a3"].duplicated().any()
+    # then the countries wholly beyond the window, at 1:110m
     beyond = frame.iloc[len(detailed) :]
-    assert len(beyond) > 100
+    assert len(beyond) > 100 and {"FRA", "USA", "BRA"} <= set(beyond["adm0_a3"])
     assert (shapely.area(shapely.intersection(beyond.geometry.to_numpy(), window)) == 0).all()
-    # a country cut by the window is labelled once, on its detailed part
-    russia = frame[frame["adm0_a3"] == "RUS"]
-    assert len(russia) == 2 and russia["label"].notna().sum() == 1
+    # a country cut by the window reaches past it: Russia to the Pacific
+    russia = frame.loc[frame["adm0_a3"] == "RUS", "geometry"].iloc[0]
+    assert russia.contains(shapely.Point(131.9, 43.1))  # Vladivostok
     assert frame.geometry.is_valid.all()
 
 
