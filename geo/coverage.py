@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 #: (west, south, east, north) of the detailed base geography, degrees.
-DETAILED_WINDOW: tuple[float, float, float, float] = (44.0, 30.0, 90.0, 56.0)
+DETAILED_WINDOW: tuple[float, float, float, float] = (38.0, 30.0, 90.0, 56.0)
 
 
 def window_text(window: Sequence[float] = DETAILED_WINDOW) -> str:
-    """The window in words, e.g. ``"lon 44-90 E, lat 30-56 N"``."""
+    """The window in words, e.g. ``"lon 38-90 E, lat 30-56 N"``."""
     west, south, east, north = window
     return f"lon {west:g}-{east:g} E, lat {south:g}-{north:g} N"
 
