@@ -37,10 +37,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from geo.coverage import DETAILED_WINDOW
 from geo.errors import DataError, Problem
 
 #: (west, south, east, north) of the region fergana maps, for spotting swapped axes.
-REGION = (44.0, 30.0, 90.0, 56.0)
+REGION = DETAILED_WINDOW
 #: Rows or features listed by name in one message (per file, in all).
 MAX_LISTED = 20
 

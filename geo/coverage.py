@@ -46,8 +46,10 @@ def coverage_warning(extent: Sequence[float]) -> str | None:
 
 
 def looks_swapped(extent: Sequence[float]) -> bool:
-    """True when `extent` misses the detailed window but would overlap it with lon/lat exchanged."""
+    """True when `extent` misses the detailed window but would lie inside it with lon/lat exchanged.
+
+    "Inside", not "overlapping": a map of Turkey ([27, 37, 36, 41.5]) misses the window and
+    its exchange ([37, 27, 41.5, 36]) touches it, yet it is a proper extent.
+    """
     west, south, east, north = extent
-    return not overlaps(extent, DETAILED_WINDOW) and overlaps(
-        (south, west, north, east), DETAILED_WINDOW
-    )
+    return not overlaps(extent, DETAILED_WINDOW) and inside((south, west, north, east))

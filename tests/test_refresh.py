@@ -138,7 +138,7 @@ def test_success_replaces_the_copy_in_use(httpserver, ne_zip, cache):
     assert geo.copy_in_use("countries") == result.copy
     countries = geo.load("countries")
     assert countries.loc[countries["adm0_a3"] == "KGZ", "name"].item() == REFRESHED_NAME
-    assert len(countries) == 19
+    assert len(countries) == 23
     assert set(countries["ne_version"]) == {"5.1.1"}
     assert set(countries["ne_layer"]) == {NE_LAYER}
     embedded = gpd.read_file(geo.dataset("countries").embedded_path)
@@ -241,8 +241,8 @@ def test_natural_earth_layers_end_to_end(name, httpserver, tmp_path):
     assert len(refreshed) == len(embedded)
     if name == "places":
         assert refreshed["source"].value_counts().to_dict() == {
-            "geonames": 1248,
-            "naturalearth": 473,
+            "geonames": 1567,
+            "naturalearth": 585,
         }
 
 
