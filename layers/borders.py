@@ -8,9 +8,8 @@ import pandas as pd
 import geo
 from geo.crs import area_km2
 from layers.layer import Layer
-from layers.source import Source, credits_for, frame_from
-from layers.style import Categories, Category, Credit, Field
-from layers.theme import COUNTRY_COLOURS, style, themed
+from layers.presets import BOUNDARIES, ENCLAVE_POINTS, ENCLAVES, preset_layer
+from layers.source import Source, frame_from
 
 # Natural Earth `featurecla` -> how the line is drawn. NE classes every Kyrgyz,
 # Uzbek and Tajik segment as an international boundary; it does not flag the
@@ -22,11 +21,6 @@ BOUNDARY_STATUS: dict[str, str] = {
     "Indefinite (please verify)": "indefinite",
     "Indeterminant frontier": "indefinite",
     "Lease limit": "indefinite",
-}
-STATUS_STYLES = {
-    "international": ("International boundary", "boundary"),
-    "disputed": ("Disputed boundary or line of control", "boundary_disputed"),
-    "indefinite": ("Indefinite boundary or lease limit", "boundary_indefinite"),
 }
 
 
@@ -46,22 +40,7 @@ def boundaries(data: Source = None) -> Layer:
         geometry=frame.geometry,
         crs="EPSG:4326",
     )
-    categories = themed("status", STATUS_STYLES, present=frame["status"].unique())
-    return Layer(
-        id="boundaries",
-        title="International boundaries",
-        kind="line",
-        frame=frame,
-        style=style("boundary"),
-        categories=categories,
-        fields=[Field("name", "Boundary", missing="unnamed"), Field("featurecla", "Class")],
-        credits=credits_for(data, "boundary_lines"),
-        description=(
-            "International boundaries from Natural Earth, dashed where it marks them "
-            "disputed or indefinite. Natural Earth does not flag the undemarcated "
-            "stretches inside the Fergana Valley."
-        ),
-    )
+    return preset_layer(BOUNDARIES, frame, data=data)
 
 
 def enclaves(data: Source = None) -> Layer:
@@ -107,46 +86,7 @@ def enclaves(data: Source = None) -> Layer:
         _population_text(p, y)
         for p, y in zip(out["population"], out["population_year"], strict=True)
     ]
-    owners = sorted(out["belongs_to"].unique())
-    categories = Categories(
-        "belongs_to",
-        {
-            iso: Category(
-                f"Enclave of {_country_name(iso)}",
-                style("enclave").but(fill=COUNTRY_COLOURS.get(iso, "#999999")),
-            )
-            for iso in owners
-        },
-    )
-    credits = [*credits_for(data, "enclaves_geometry")]
-    if data is None:
-        credits.append(Credit.of("enclaves"))
-    return Layer(
-        id="enclaves",
-        title="Enclaves",
-        kind="area",
-        frame=out,
-        style=style("enclave"),
-        categories=categories,
-        fields=[
-            Field("name", "Enclave"),
-            Field("belongs_to", "Belongs to"),
-            Field("surrounded_by", "Surrounded by"),
-            Field("area_km2", "Area in the map data", "{:,.1f} km²"),
-            Field("reported_area_km2", "Reported area", "{:,.0f} km²"),
-            Field("population_text", "Population (reported)"),
-            Field("notes", "Other reported figures and history"),
-            Field("source", "Source"),
-        ],
-        label="name",
-        label_priority="area_km2",
-        credits=credits,
-        description=(
-            "Enclaves in the Fergana Valley: land of one state surrounded by another. "
-            "Areas are computed from the map polygons in an equal-area projection; "
-            "reported areas and populations differ between sources."
-        ),
-    )
+    return preset_layer(ENCLAVES, out, data=data)
 
 
 def enclave_points() -> Layer:
@@ -172,38 +112,7 @@ def enclave_points() -> Layer:
         geometry=rows.geometry,
         crs="EPSG:4326",
     ).reset_index(drop=True)
-    enclave = style("enclave")
-    categories = Categories(
-        "belongs_to_iso3",
-        {
-            iso: Category(
-                f"Small enclave of {_country_name(iso)} (position only)",
-                enclave.but(
-                    fill=COUNTRY_COLOURS.get(iso, "#999999"), marker="circle", marker_size=7
-                ),
-            )
-            for iso in sorted(frame["belongs_to_iso3"].unique())
-        },
-    )
-    return Layer(
-        id="enclave_points",
-        title="Small enclaves",
-        kind="point",
-        frame=frame,
-        style=enclave.but(marker_size=7),
-        categories=categories,
-        fields=[
-            Field("name", "Enclave"),
-            Field("belongs_to_iso3", "Belongs to"),
-            Field("surrounded_by_iso3", "Surrounded by"),
-            Field("area_km2", "Reported area", "{:,.0f} km²"),
-            Field("population_text", "Population (reported)"),
-            Field("source_url", "Source"),
-        ],
-        label="name",
-        credits=[Credit.of("enclaves")],
-        description="Enclaves too small for the polygon data, at their reported coordinates.",
-    )
+    return preset_layer(ENCLAVE_POINTS, frame)
 
 
 def _population_text(population: object, year: object) -> str:
@@ -213,8 +122,3 @@ def _population_text(population: object, year: object) -> str:
     if year is not None and year == year:
         text += f" ({int(float(year))})"
     return text
-
-
-def _country_name(iso3: str) -> str:
-    names = geo.load("countries").set_index("adm0_a3")["name"]
-    return str(names.get(iso3, iso3))

@@ -7,9 +7,8 @@ import pandas as pd
 
 import geo
 from layers.layer import Layer
-from layers.source import Source, credits_for, frame_from
-from layers.style import Credit, Field
-from layers.theme import style, themed
+from layers.presets import BASES, CSTO, WATER, preset_layer
+from layers.source import Source, frame_from
 
 # bases.csv operator text -> who runs the base (first match wins; order matters).
 BASE_OPERATORS: list[tuple[str, str]] = [
@@ -19,21 +18,7 @@ BASE_OPERATORS: list[tuple[str, str]] = [
     ("Russia", "russia"),
     ("Tajik", "other"),
 ]
-BASE_STYLES = {
-    "us": ("US base (in use in June 2010)", "base_us"),
-    "us_closed": ("US base (closed before June 2010)", "base_closed"),
-    "russia": ("Russian base", "base_russia"),
-    "other": ("Other foreign or national base", "base_other"),
-}
 JUNE_2010 = "2010-06"
-
-WATER_KINDS = {"dam": ("Dam", "dam"), "reservoir": ("Reservoir", "reservoir")}
-
-CSTO_STATUS = {
-    "member": ("CSTO member, June 2010", "csto_member"),
-    "suspended": ("Member not in military cooperation (Uzbekistan)", "csto_suspended"),
-    "former": ("Former treaty member (left 1999)", "csto_former"),
-}
 
 
 def bases(data: Source = None) -> Layer:
@@ -52,82 +37,20 @@ def bases(data: Source = None) -> Layer:
     ]
     out = frame.assign(group=group, opened=frame.get("opened", ""), closed=closed)
     out = out[out["group"] != "proposed"].reset_index(drop=True)
-    categories = themed("group", BASE_STYLES, present=out["group"].unique())
     out["short_name"] = out["name"].str.replace(r"\s*\(.*\)\s*$", "", regex=True)
-    return Layer(
-        id="bases",
-        title="Military bases",
-        kind="point",
-        frame=gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")[
-            [
-                "short_name",
-                "name",
-                "operator",
-                "group",
-                "opened",
-                "closed",
-                "role",
-                "source_url",
-                "geometry",
-            ]
-        ],
-        style=style("base_other"),
-        categories=categories,
-        fields=[
-            Field("short_name", "Base"),
-            Field("operator", "Operator"),
-            Field("opened", "Opened"),
-            Field("closed", "Closed", missing="open at the time of the source"),
-            Field("role", "Role"),
-            Field("source_url", "Source"),
-        ],
-        label="short_name",
-        credits=credits_for(data, "bases"),
-        description=(
-            "Foreign military bases in Central Asia around 2010, among them the US Transit "
-            "Center at Manas (2001-2014) and Russia's Kant air base (CSTO), both near Bishkek."
-        ),
-    )
+    columns = ["short_name", "name", "operator", "group", "opened", "closed", "role", "source_url"]
+    frame = gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")[[*columns, "geometry"]]
+    return preset_layer(BASES, frame, data=data)
 
 
 def water(data: Source = None) -> Layer:
     """Dams and reservoirs with sourced coordinates (Toktogul, Andijan, Kayrakkum...)."""
     frame = frame_from(data, "water", required={"feature": "str", "kind": "str"}, geometry="point")
-    frame = frame[frame["kind"].isin(WATER_KINDS)].reset_index(drop=True)
-    categories = themed("kind", WATER_KINDS)
-    return Layer(
-        id="water",
-        title="Dams and reservoirs",
-        kind="point",
-        frame=frame[
-            [
-                "feature",
-                "kind",
-                "country_iso3",
-                "capacity_or_size",
-                "dispute_notes",
-                "source_url",
-                "geometry",
-            ]
-        ],
-        style=style("dam"),
-        categories=categories,
-        fields=[
-            Field("feature", "Name"),
-            Field("kind", "Kind"),
-            Field("country_iso3", "Country"),
-            Field("capacity_or_size", "Size (as reported)"),
-            Field("dispute_notes", "Disputes"),
-            Field("source_url", "Source"),
-        ],
-        label="feature",
-        credits=credits_for(data, "water"),
-        description=(
-            "Dams and reservoirs on the Naryn and Syr Darya system. Upstream Kyrgyzstan "
-            "and Tajikistan want the water for winter power; downstream Uzbekistan and "
-            "Kazakhstan need it for summer irrigation."
-        ),
-    )
+    frame = frame[frame["kind"].isin(WATER.categories.roles)].reset_index(
+        drop=True
+    )  # dams, reservoirs
+    columns = ["feature", "kind", "country_iso3", "capacity_or_size", "dispute_notes", "source_url"]
+    return preset_layer(WATER, frame[[*columns, "geometry"]], data=data)
 
 
 def csto() -> Layer:
@@ -157,28 +80,7 @@ def csto() -> Layer:
         geometry=joined.geometry,
         crs="EPSG:4326",
     )
-    categories = themed("status", CSTO_STATUS, present=out["status"].unique())
-    return Layer(
-        id="csto",
-        title="CSTO members, June 2010",
-        kind="area",
-        frame=out,
-        style=style("csto_member"),
-        categories=categories,
-        fields=[
-            Field("name", "Country"),
-            Field("status_in_june_2010", "Status in June 2010"),
-            Field("member_since", "Treaty signed or joined"),
-            Field("notes", "Notes"),
-            Field("source_url", "Source"),
-        ],
-        label="name",
-        credits=[Credit.of("csto_2010"), Credit.of("world_countries")],
-        description=(
-            "Members of the Russian-led Collective Security Treaty Organization in June "
-            "2010, when Kyrgyzstan asked for help and Russia declined to send troops."
-        ),
-    )
+    return preset_layer(CSTO, out)
 
 
 def _operator(operator: str, name: str) -> str:

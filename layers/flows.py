@@ -9,7 +9,6 @@ its maps stay comparable; your own flows are scaled and keyed from their counts
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -32,7 +31,7 @@ from layers.generic import places_credits as gazetteer_credits
 from layers.keys import data_size_scale, key_title
 from layers.layer import Layer
 from layers.source import data_name, user_credit
-from layers.style import Field, LegendEntry, SizeScale
+from layers.style import Field, SizeScale
 
 # Widest flow on any map, in pixels, and the count it stands for.
 FLOW_MAX_WIDTH = 18.0
@@ -149,7 +148,7 @@ def flows(
         Field("count_text", count_label[:1].upper() + count_label[1:]),
         Field("date", "Date", missing=""),
     ]
-    layer = generic_layer(
+    return generic_layer(
         frame,
         layer_id="flows",
         kind="flow",
@@ -161,9 +160,9 @@ def flows(
         else default_fields,
         credits=credits,
         description=f"{len(frame)} flows from {data_name(data)}.",
+        legend=title,
+        time="date" if frame["date"].str.len().gt(0).any() else None,
     )
-    time = "date" if frame["date"].str.len().gt(0).any() else None
-    return replace(layer, legend=[LegendEntry(title, base, "flow")], time=time)
 
 
 def _column_names(columns: Mapping[str, str] | None, source: str) -> dict[str, str]:

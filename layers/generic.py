@@ -12,8 +12,9 @@ columns into the map through options a spec can set::
 Sizes are proportional symbols keyed from the data (:mod:`layers.keys`); colours
 are categories or classes (:mod:`layers.classes`). In Python, ``style`` names a
 role of :data:`layers.theme.THEME` (or is a Style), ``fields`` lists the tooltip
-columns and ``label_priority`` a numeric column deciding which labels win: the
-story layers are meant to become presets over these builders.
+columns and ``label_priority`` a numeric column deciding which labels win. The
+story layers are presets over the same :func:`generic_layer` step
+(:mod:`layers.presets`).
 """
 
 from __future__ import annotations
@@ -308,15 +309,24 @@ def generic_layer(
     label: str | None = None,
     label_priority: str | None = None,
     description: str = "",
+    legend: str | None = None,
+    time: str | None = None,
+    series: pd.DataFrame | None = None,
+    series_title: str = "",
 ) -> Layer:
-    """A Layer from checked features: its legend is the categories, else one row titled `title`.
+    """A Layer from checked features: its legend is the categories, else one row.
 
-    With a size scale and no categories the legend is the size key alone.
+    The one row reads `legend` (default `title`); with a size scale, no categories
+    and no `legend` the legend is the size key alone. The story layers are presets
+    over this step (:mod:`layers.presets`); `time`, `series` and `series_title`
+    are the :class:`Layer` attributes of those names.
     """
     if categories is not None:
-        legend = categories.legend(kind)
+        rows = categories.legend(kind)
+    elif legend is None and size is not None:
+        rows = []
     else:
-        legend = [] if size is not None else [LegendEntry(title, base, kind)]
+        rows = [LegendEntry(legend or title, base, kind)]
     return Layer(
         id=layer_id,
         title=title,
@@ -325,12 +335,15 @@ def generic_layer(
         style=base,
         categories=categories,
         size=size,
-        legend=legend,
+        legend=rows,
         fields=fields or [],
         label=label,
         label_priority=label_priority,
+        time=time,
         credits=list(dict.fromkeys(credits)),
         description=description,
+        series=series,
+        series_title=series_title,
     )
 
 

@@ -20,12 +20,9 @@ import shapely
 import geo
 from geo.crs import named_crs
 from geo.geometry import flow_line
-from layers.figures import figure
-from layers.flows import flow_scale
 from layers.layer import Layer
+from layers.presets import CAMPS, CROSSINGS, REFUGEE_FLOWS, VIOLENCE, preset_layer
 from layers.series import displacement_series, range_text, toll_series
-from layers.style import Credit, Field, LegendEntry, SizeScale
-from layers.theme import style, themed
 
 DATA_DIR = Path(__file__).parent / "data"
 # A schematic arrow into a country ends this far inside its border.
@@ -80,41 +77,7 @@ def refugee_flows() -> Layer:
             }
         )
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
-    categories = themed(
-        "status",
-        {
-            "reported": ("Refugees, width by reported number", "flow"),
-            "unknown": ("Refugees, number not reported", "flow_unknown"),
-        },
-    )
-    return Layer(
-        id="refugee_flows",
-        title="Refugee flows into Uzbekistan",
-        kind="flow",
-        frame=frame,
-        style=style("flow"),
-        categories=categories,
-        size=flow_scale(),
-        fields=[
-            Field("origin", "From"),
-            Field("destination", "To"),
-            Field("count_text", "People (as reported)"),
-            Field("count_basis", "Basis"),
-            Field("dates", "When"),
-            Field("drawn_as", "How it is drawn"),
-            Field("source_url", "Source"),
-        ],
-        time="start",
-        credits=[Credit.of("refugee_flows_2010"), Credit.of("admin1")],
-        series=displacement_series("refugees_in_uzbekistan"),
-        series_title="Refugees reported in Uzbekistan",
-        description=(
-            "Reported movements of refugees from Osh, Jalal-Abad and Bazar-Korgon into "
-            "Uzbekistan's Andijan region in June 2010. Most reports give no numbers for "
-            "single routes; Uzbekistan reported "
-            f"{figure('refugees_in_uzbekistan').text} refugees in all."
-        ),
-    )
+    return preset_layer(REFUGEE_FLOWS, frame, series=displacement_series("refugees_in_uzbekistan"))
 
 
 def camps() -> Layer:
@@ -139,26 +102,7 @@ def camps() -> Layer:
             }
         )
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
-    return Layer(
-        id="camps",
-        title="Refugee camps (by district)",
-        kind="point",
-        frame=frame,
-        style=style("camp"),
-        legend=[LegendEntry("Refugee camp reported in this district", style("camp"), "point")],
-        fields=[
-            Field("name", "Camp"),
-            Field("district", "District centre"),
-            Field("people_text", "People (as reported)"),
-            Field("drawn_as", "Drawn at"),
-            Field("source_url", "Source"),
-        ],
-        label="name",
-        credits=[Credit.of("refugee_flows_2010"), Credit.of("places")],
-        description=(
-            "Refugee camps in Andijan region named in UN and news reports, at their districts."
-        ),
-    )
+    return preset_layer(CAMPS, frame)
 
 
 def crossings() -> Layer:
@@ -174,22 +118,7 @@ def crossings() -> Layer:
         geometry=list(rows.geometry),
         crs="EPSG:4326",
     )
-    return Layer(
-        id="crossings",
-        title="Border crossings",
-        kind="point",
-        frame=frame,
-        style=style("crossing"),
-        legend=[LegendEntry("Border crossing", style("crossing"), "point")],
-        fields=[Field("name", "Crossing"), Field("notes", "Notes"), Field("source_url", "Source")],
-        label="name",
-        credits=[Credit.of("facts_places")],
-        description=(
-            "Kyrgyz-Uzbek border crossings that the sources locate: only Kara-Suu, whose "
-            "refugee use the sources report for 2005. Dostuk, Jalal-Kuduk and Seydikum, named "
-            "in June 2010 reports, have no sourced coordinates and are not drawn."
-        ),
-    )
+    return preset_layer(CROSSINGS, frame)
 
 
 def violence() -> Layer:
@@ -222,51 +151,7 @@ def violence() -> Layer:
         )
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     frame["status"] = np.where(frame["deaths_high"].notna(), "reported", "unquantified")
-    categories = themed(
-        "status",
-        {
-            "reported": ("Violence, deaths reported at this place", "violence"),
-            "unquantified": ("Violence, no local toll reported", "violence_unquantified"),
-        },
-    )
-    return Layer(
-        id="violence",
-        title="June 2010 violence",
-        kind="point",
-        frame=frame,
-        style=style("violence"),
-        categories=categories,
-        size=SizeScale(
-            column="deaths_high",
-            max_value=50.0,
-            max_size=28.0,
-            min_size=7.0,
-            unknown_size=7.0,
-            by_area=True,
-            key_values=(5.0, 50.0),
-            label="Deaths reported at the place (highest report)",
-        ),
-        fields=[
-            Field("place", "Place"),
-            Field("deaths_text", "Deaths reported here"),
-            Field("first_date", "First report"),
-            Field("events", "Events"),
-            Field("location", "Position"),
-            Field("sources", "Sources"),
-        ],
-        label="place",
-        label_priority="deaths_high",
-        time="first_date",
-        credits=[Credit.of("violence_2010")],
-        series=toll_series(),
-        series_title="Official death toll, southern Kyrgyzstan",
-        description=(
-            "Places of the June 2010 violence in Osh, Jalal-Abad and Bazar-Korgon. The official "
-            f"toll for the south was {figure('official_toll_first').text} and rose to "
-            f"{figure('official_toll_final').text} (Health Ministry: deaths recorded at medical "
-            f"facilities); later counts: {figure('later_death_counts').text}."
-        ),
-    )
+    return preset_layer(VIOLENCE, frame, series=toll_series())
 
 
 def _fact_for(item, facts: pd.DataFrame) -> pd.Series:

@@ -8,8 +8,7 @@ import shapely
 
 import geo
 from layers.layer import Layer
-from layers.style import Credit, Field, LegendEntry
-from layers.theme import style, themed
+from layers.presets import ROUTE_STOPS, TRAFFICKING, preset_layer
 
 # route_id -> (title, strength of sourcing). NR-GENERIC has no point coordinates
 # (countries only) and is described in the layer text rather than drawn.
@@ -61,33 +60,7 @@ def routes() -> Layer:
             }
         )
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
-    categories = themed(
-        "strength",
-        {
-            "corroborated": ("Route (UN and press reports)", "route"),
-            "weak": ("Branch (weakly sourced)", "route_weak"),
-        },
-    )
-    return Layer(
-        id="trafficking",
-        title="Opiate 'northern route'",
-        kind="line",
-        frame=frame,
-        style=style("route"),
-        categories=categories,
-        fields=[
-            Field("name", "Route"),
-            Field("waypoints", "Waypoints in order"),
-            Field("volumes", "Reported volumes"),
-            Field("sources", "Sources"),
-        ],
-        credits=[Credit.of("trafficking_routes"), Credit.of("route_figures")],
-        description=(
-            "The 'northern route' carries Afghan opiates from Badakhshan through "
-            "Tajikistan's Pamirs to Osh and Bishkek, then on to Kazakhstan and Russia "
-            "(the crossing points beyond Bishkek are not named in the sources). " + volumes
-        ),
-    )
+    return preset_layer(TRAFFICKING, frame, volumes=volumes)
 
 
 def route_stops() -> Layer:
@@ -107,23 +80,7 @@ def route_stops() -> Layer:
     )
     short = frame["place"].str.extract(r"^([^(,]+)")[0].str.strip().str.strip('"')
     frame["label"] = frame["place"].map(STOP_LABELS).fillna(short)
-    return Layer(
-        id="route_stops",
-        title="Route waypoints",
-        kind="point",
-        frame=frame,
-        style=style("route_stop"),
-        legend=[LegendEntry("Waypoint named in the sources", style("route_stop"), "point")],
-        fields=[
-            Field("place", "Waypoint"),
-            Field("country_iso3", "Country"),
-            Field("notes", "Who says so"),
-            Field("source_url", "Source"),
-        ],
-        label="label",
-        credits=[Credit.of("trafficking_routes")],
-        description="Towns and passes on the route named by UNODC, RFE/RL, AP and journalists.",
-    )
+    return preset_layer(ROUTE_STOPS, frame)
 
 
 def volumes_text() -> str:

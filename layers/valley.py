@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import shapely
 
 from geo.crs import area_km2
 from layers.layer import Layer
-from layers.source import Source, credits_for, frame_from
-from layers.style import Field, LegendEntry
-from layers.theme import style, themed
+from layers.presets import OWN_VALLEY_DESCRIPTION, VALLEY, VALLEY_PROVINCES, preset_layer
+from layers.source import Source, frame_from
 
 # The valley's provinces in the three states (ISO 3166-2 codes as in the admin1 data).
-VALLEY_PROVINCES: dict[str, str] = {
+PROVINCE_CODES: dict[str, str] = {
     "UZ-AN": "Andijan",
     "UZ-NG": "Namangan",
     "UZ-FA": "Fergana",
@@ -21,10 +22,8 @@ VALLEY_PROVINCES: dict[str, str] = {
     "KG-B": "Batken",
     "TJ-SU": "Sughd",
 }
-OUTLINE_ROLES = {
-    "Fergana Valley (floor, DEM-derived)": ("floor", "Valley floor (below 1,100 m, from relief)"),
-    "Fergana Valley": ("region", "Fergana Valley (Natural Earth region)"),
-}
+# Outline name in the valley data -> its role (any other outline is a floor).
+OUTLINE_ROLES = {"Fergana Valley (floor, DEM-derived)": "floor", "Fergana Valley": "region"}
 
 
 def basin(data: Source = None, *, title: str | None = None, legend: str | None = None) -> Layer:
@@ -41,7 +40,7 @@ def basin(data: Source = None, *, title: str | None = None, legend: str | None =
         With `data`: the legend row of your outlines.
     """
     frame = frame_from(data, "fergana_valley", required={"name": "str"}, geometry="area")
-    role = [OUTLINE_ROLES.get(n, ("floor", n))[0] for n in frame["name"]]
+    role = [OUTLINE_ROLES.get(n, "floor") for n in frame["name"]]
     out = gpd.GeoDataFrame(
         {
             "name": frame["name"],
@@ -53,36 +52,13 @@ def basin(data: Source = None, *, title: str | None = None, legend: str | None =
         crs="EPSG:4326",
     )
     out["area_km2"] = area_km2(out).round(0)
-    labels = {r: lab for r, lab in OUTLINE_ROLES.values()}
-    categories = themed(
-        "role",
-        {"floor": (labels["floor"], "valley_floor"), "region": (labels["region"], "valley_region")},
-    )
-    title = title or "Fergana Valley"
-    own = None if data is None else [LegendEntry(legend or title, style("valley_floor"), "area")]
-    return Layer(
-        id="valley",
-        title=title,
-        kind="area",
-        frame=out,
-        style=style("valley_floor"),
-        categories=categories if data is None else None,
-        legend=own,
-        fields=[
-            Field("name", "Outline"),
-            Field("area_km2", "Area", "{:,.0f} km²"),
-            Field("method", "How it was drawn"),
-            Field("source", "Source"),
-        ],
-        credits=credits_for(data, "fergana_valley"),
-        description=(
-            "The Fergana Valley floor, derived from a 5 arc-minute relief grid (cells at or "
-            "below 1,100 m; the coarse grid takes in foothills and gorge mouths, so the "
-            "outline is generous), and Natural Earth's generalised region polygon."
-            if data is None
-            else f"{title}: {len(out)} outline(s) from your data."
-        ),
-    )
+    preset = replace(VALLEY, title=title or VALLEY.title)
+    if data is None:
+        return preset_layer(preset, out)
+    # your own outlines: one legend row, not our floor's "below 1,100 m"
+    own = replace(preset, legend=legend or preset.title, categories=None,
+                  description=OWN_VALLEY_DESCRIPTION)  # fmt: skip
+    return preset_layer(own, out, data=data, title=own.title, count=len(out))
 
 
 def provinces(data: Source = None) -> Layer:
@@ -100,7 +76,7 @@ def provinces(data: Source = None) -> Layer:
         required={"iso_3166_2": "str", "label": "str", "admin": "str"},
         geometry="area",
     )
-    frame = admin[admin["iso_3166_2"].isin(VALLEY_PROVINCES)].reset_index(drop=True)
+    frame = admin[admin["iso_3166_2"].isin(PROVINCE_CODES)].reset_index(drop=True)
     out = gpd.GeoDataFrame(
         {
             "name": frame["label"],
@@ -112,24 +88,4 @@ def provinces(data: Source = None) -> Layer:
     )
     out["area_km2"] = area_km2(out).round(0)
     total = float(area_km2(gpd.GeoSeries([shapely.union_all(out.geometry)], crs=4326)).iloc[0])
-    return Layer(
-        id="valley_provinces",
-        title="Fergana Valley provinces",
-        kind="area",
-        frame=out,
-        style=style("valley_provinces"),
-        legend=[LegendEntry("Province of the valley", style("valley_provinces"), "area")],
-        fields=[
-            Field("name", "Province"),
-            Field("country", "Country"),
-            Field("area_km2", "Area", "{:,.0f} km²"),
-        ],
-        label="name",
-        label_priority="area_km2",
-        credits=credits_for(data, "admin1"),
-        description=(
-            f"The valley's seven provinces in three states ({total:,.0f} km² in all, "
-            "mountains included): Andijan, Namangan and Fergana (Uzbekistan), Osh, "
-            "Jalal-Abad and Batken (Kyrgyzstan), and Sughd (Tajikistan)."
-        ),
-    )
+    return preset_layer(VALLEY_PROVINCES, out, data=data, total_km2=total)

@@ -423,3 +423,27 @@ def test_legend_rows_come_through_the_scene(tmp_path):
     credits = [c.source for c in scene.credits]
     assert "User data: stalls.csv" in credits and "User data: score.csv" in credits
     _no_path(scene.credits)
+
+
+def test_the_generic_step_takes_one_legend_row_time_and_series():
+    from layers.generic import generic_layer
+
+    frame = gpd.GeoDataFrame(
+        {"n": [5.0, 50.0], "when": ["2024-01-02", "2024-03-04"]},
+        geometry=[shapely.Point(69.6, 42.3), shapely.Point(71.4, 42.9)],
+        crs=4326,
+    )
+    base = layers.style("user_symbol")
+    scale = data_size_scale(frame["n"], column="n", units="stalls", max_size=20, min_size=4,
+                            unknown_size=4, by_area=True)  # fmt: skip
+    key_only = generic_layer(frame, layer_id="x", kind="point", title="Stalls", base=base,
+                             credits=[], size=scale)  # fmt: skip
+    assert key_only.legend == []
+    series = pd.DataFrame({"date": ["2024-01-02"], "text": ["5"], "source": ["test"]})
+    layer = generic_layer(
+        frame, layer_id="x", kind="point", title="Stalls", base=base, credits=[], size=scale,
+        legend="A stall", time="when", series=series, series_title="Stalls counted",
+    )  # fmt: skip
+    assert [(e.label, e.style) for e in layer.legend] == [("A stall", base)]
+    assert (layer.time, layer.series_title) == ("when", "Stalls counted")
+    assert layer.series is series

@@ -347,3 +347,60 @@ def test_users_table_with_swapped_coordinates_is_rejected(tmp_path):
     table.to_csv(path, index=False)
     with pytest.raises(geo.DataError, match="swapped"):
         layers.build("bases", data=path)
+
+
+# --- the story layers are presets over the generic layer step -------------------------------
+
+STORY = [i for i in BUILT if layers.REGISTRY[i].theme not in ("basemap", "generic")]
+
+
+def test_every_story_layer_has_a_preset():
+    from layers.presets import PRESETS
+
+    assert len(STORY) >= 14
+    assert set(PRESETS) == set(STORY)
+
+
+@pytest.mark.parametrize("layer_id", STORY)
+def test_story_layers_are_their_preset_through_the_generic_step(layer_id, monkeypatch):
+    import layers.generic
+    from layers.presets import PRESETS
+
+    made = []
+    step = layers.generic.generic_layer
+
+    def counted(frame, **options):
+        made.append(options["layer_id"])
+        return step(frame, **options)
+
+    monkeypatch.setattr(layers.generic, "generic_layer", counted)
+    layer = layers.build(layer_id)
+    preset = PRESETS[layer_id]
+    assert made == [layer_id], "the story layer must be made by layers.generic.generic_layer"
+    assert (layer.id, layer.title, layer.kind) == (preset.id, preset.title, preset.kind)
+    assert layer.fields == list(preset.fields)
+    assert (layer.label, layer.label_priority, layer.time) == (
+        preset.label,
+        preset.label_priority,
+        preset.time,
+    )
+    assert layer.credits == [layers.Credit.of(name) for name in preset.credits]
+    assert layer.size == preset.size and layer.series_title == preset.series_title
+    if preset.categories is None:
+        assert [e.label for e in layer.legend] == [preset.legend or preset.title]
+    else:
+        assert layer.categories.column == preset.categories.column
+        assert [e.label for e in layer.legend] == [
+            c.label for c in layer.categories.styles.values()
+        ]
+    assert "{" not in layer.description and layer.description
+
+
+def test_a_description_placeholder_without_a_value_names_the_preset():
+    import geopandas as gpd
+
+    from layers.presets import VALLEY_PROVINCES, preset_layer
+
+    frame = layers.build("valley_provinces").frame
+    with pytest.raises(KeyError, match=r"valley_provinces.*total_km2"):
+        preset_layer(VALLEY_PROVINCES, gpd.GeoDataFrame(frame))

@@ -1,0 +1,568 @@
+"""The story layers as presets: the theme as data over the generic layer step.
+
+Each built-in story layer is a facts table turned into features by its module
+(:mod:`layers.june2010`, :mod:`layers.trafficking`, :mod:`layers.context`,
+:mod:`layers.borders`, :mod:`layers.valley`) plus a :class:`Preset` here: its
+title, kind, style or themed categories, tooltip fields, label, time column,
+credited datasets and description. :func:`preset_layer` turns features and a
+preset into the Layer through :func:`layers.generic.generic_layer`, the same
+step the user's ``points``, ``lines``, ``areas`` and ``flows`` end in, so the
+six story maps exercise exactly what users get.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+import geo
+from layers import generic
+from layers.figures import figure
+from layers.flows import flow_scale
+from layers.layer import Layer
+from layers.source import Source, credits_for
+from layers.style import Categories, Category, Field, SizeScale, Style
+from layers.theme import COUNTRY_COLOURS, style, themed
+
+#: Fill of a country without a colour of its own in the theme.
+OTHER_COUNTRY_COLOUR = "#999999"
+
+
+@dataclass(frozen=True)
+class Themed:
+    """Per-feature styles: the value of `column` -> (legend label, theme role), in legend order.
+
+    With `present_only`, values that do not occur in the features are left out of
+    the legend.
+    """
+
+    column: str
+    roles: Mapping[str, tuple[str, str]]
+    present_only: bool = False
+
+    def categories(self, frame: pd.DataFrame) -> Categories:
+        """The Categories of `frame`'s features."""
+        present = frame[self.column].unique() if self.present_only else None
+        return themed(self.column, dict(self.roles), present=present)
+
+
+@dataclass(frozen=True)
+class ByCountry:
+    """One style per country code in `column`: the theme role `role` in the country's colour.
+
+    Legend rows read `label` with ``{country}`` the country's name, in code order;
+    `changes` are further :meth:`Style.but` changes (e.g. a marker for points).
+    """
+
+    column: str
+    label: str
+    role: str
+    changes: Mapping[str, object] = field(default_factory=dict)
+
+    def categories(self, frame: pd.DataFrame) -> Categories:
+        """The Categories of `frame`'s features: one per country code present."""
+        names = geo.load("countries").set_index("adm0_a3")["name"]
+        base = style(self.role)
+        return Categories(
+            self.column,
+            {
+                iso: Category(
+                    self.label.format(country=str(names.get(iso, iso))),
+                    base.but(fill=COUNTRY_COLOURS.get(iso, OTHER_COUNTRY_COLOUR), **self.changes),
+                )
+                for iso in sorted(frame[self.column].unique())
+            },
+        )
+
+
+@dataclass(frozen=True)
+class Preset:
+    """What makes features a story layer.
+
+    Attributes
+    ----------
+    id, title, kind
+        The Layer's registry id, title and geometry kind.
+    style : str or Style
+        The base style: a role of :data:`layers.theme.THEME`, or a Style.
+    fields : tuple of Field
+        Tooltip fields, in order.
+    credits : tuple of str
+        Catalog datasets credited, in order (the user's data replaces them all).
+    description : str
+        Plain sentences; ``{name}`` placeholders are filled by the builder's values
+        or, for the names in `figures`, by the sourced figure's text.
+    categories : Themed or ByCountry, optional
+        Per-feature styles and their legend rows.
+    legend : str, optional
+        Without categories: the one legend row's label (default the title).
+    size : SizeScale, optional
+        Proportional widths or symbols.
+    label, label_priority, time : str, optional
+        Columns of map labels, of their priority, and of ISO dates.
+    figures : tuple of str
+        Sourced figures (:func:`layers.figures.figure`) the description quotes.
+    series_title : str
+        Title of the dated totals shown with a time slider.
+    """
+
+    id: str
+    title: str
+    kind: str
+    style: str | Style
+    fields: tuple[Field, ...]
+    credits: tuple[str, ...]
+    description: str
+    categories: Themed | ByCountry | None = None
+    legend: str | None = None
+    size: SizeScale | None = None
+    label: str | None = None
+    label_priority: str | None = None
+    time: str | None = None
+    figures: tuple[str, ...] = ()
+    series_title: str = ""
+
+    def describe(self, values: Mapping[str, object]) -> str:
+        """The description with its placeholders filled."""
+        named = {name: figure(name).text for name in self.figures}
+        named.update(values)
+        wanted = {n for _, n, _, _ in string.Formatter().parse(self.description) if n}
+        missing = sorted(wanted - set(named))
+        if missing:
+            raise KeyError(f"preset '{self.id}': no value for {', '.join(missing)}")
+        return self.description.format(**named)
+
+
+def preset_layer(
+    preset: Preset,
+    frame: gpd.GeoDataFrame,
+    *,
+    data: Source = None,
+    series: pd.DataFrame | None = None,
+    **values: object,
+) -> Layer:
+    """The Layer of `preset` with features `frame`, through the generic layer step.
+
+    Parameters
+    ----------
+    preset : Preset
+        The story layer's title, style, fields, ... (see :data:`PRESETS`).
+    frame : GeoDataFrame
+        Features in EPSG:4326, with every column the preset names.
+    data : path, URL or GeoDataFrame, optional
+        The user's own data the features came from: credited instead of the
+        preset's datasets.
+    series : DataFrame, optional
+        Dated totals shown under the preset's `series_title`.
+    **values
+        Values of the description's placeholders.
+    """
+    base = generic.base_style(preset.style, "", f"layer '{preset.id}'")
+    categories = preset.categories.categories(frame) if preset.categories else None
+    return generic.generic_layer(
+        frame,
+        layer_id=preset.id,
+        kind=preset.kind,
+        title=preset.title,
+        base=base,
+        categories=categories,
+        size=preset.size,
+        fields=list(preset.fields),
+        label=preset.label,
+        label_priority=preset.label_priority,
+        credits=credits_for(data, *preset.credits),
+        description=preset.describe(values),
+        legend=preset.legend,
+        time=preset.time,
+        series=series,
+        series_title=preset.series_title,
+    )
+
+
+# --- the story layers -------------------------------------------------------------------
+
+BOUNDARIES = Preset(
+    id="boundaries",
+    title="International boundaries",
+    kind="line",
+    style="boundary",
+    categories=Themed(
+        "status",
+        {
+            "international": ("International boundary", "boundary"),
+            "disputed": ("Disputed boundary or line of control", "boundary_disputed"),
+            "indefinite": ("Indefinite boundary or lease limit", "boundary_indefinite"),
+        },
+        present_only=True,
+    ),
+    fields=(Field("name", "Boundary", missing="unnamed"), Field("featurecla", "Class")),
+    credits=("boundary_lines",),
+    description=(
+        "International boundaries from Natural Earth, dashed where it marks them "
+        "disputed or indefinite. Natural Earth does not flag the undemarcated "
+        "stretches inside the Fergana Valley."
+    ),
+)
+
+ENCLAVES = Preset(
+    id="enclaves",
+    title="Enclaves",
+    kind="area",
+    style="enclave",
+    categories=ByCountry("belongs_to", "Enclave of {country}", "enclave"),
+    fields=(
+        Field("name", "Enclave"),
+        Field("belongs_to", "Belongs to"),
+        Field("surrounded_by", "Surrounded by"),
+        Field("area_km2", "Area in the map data", "{:,.1f} km²"),
+        Field("reported_area_km2", "Reported area", "{:,.0f} km²"),
+        Field("population_text", "Population (reported)"),
+        Field("notes", "Other reported figures and history"),
+        Field("source", "Source"),
+    ),
+    label="name",
+    label_priority="area_km2",
+    credits=("enclaves_geometry", "enclaves"),
+    description=(
+        "Enclaves in the Fergana Valley: land of one state surrounded by another. "
+        "Areas are computed from the map polygons in an equal-area projection; "
+        "reported areas and populations differ between sources."
+    ),
+)
+
+ENCLAVE_POINTS = Preset(
+    id="enclave_points",
+    title="Small enclaves",
+    kind="point",
+    style=style("enclave").but(marker_size=7),
+    categories=ByCountry(
+        "belongs_to_iso3",
+        "Small enclave of {country} (position only)",
+        "enclave",
+        {"marker": "circle", "marker_size": 7},
+    ),
+    fields=(
+        Field("name", "Enclave"),
+        Field("belongs_to_iso3", "Belongs to"),
+        Field("surrounded_by_iso3", "Surrounded by"),
+        Field("area_km2", "Reported area", "{:,.0f} km²"),
+        Field("population_text", "Population (reported)"),
+        Field("source_url", "Source"),
+    ),
+    label="name",
+    credits=("enclaves",),
+    description="Enclaves too small for the polygon data, at their reported coordinates.",
+)
+
+VALLEY = Preset(
+    id="valley",
+    title="Fergana Valley",
+    kind="area",
+    style="valley_floor",
+    categories=Themed(
+        "role",
+        {
+            "floor": ("Valley floor (below 1,100 m, from relief)", "valley_floor"),
+            "region": ("Fergana Valley (Natural Earth region)", "valley_region"),
+        },
+    ),
+    fields=(
+        Field("name", "Outline"),
+        Field("area_km2", "Area", "{:,.0f} km²"),
+        Field("method", "How it was drawn"),
+        Field("source", "Source"),
+    ),
+    credits=("fergana_valley",),
+    description=(
+        "The Fergana Valley floor, derived from a 5 arc-minute relief grid (cells at or "
+        "below 1,100 m; the coarse grid takes in foothills and gorge mouths, so the "
+        "outline is generous), and Natural Earth's generalised region polygon."
+    ),
+)
+#: The valley preset for the user's own outlines: one legend row, their title.
+OWN_VALLEY_DESCRIPTION = "{title}: {count} outline(s) from your data."
+
+VALLEY_PROVINCES = Preset(
+    id="valley_provinces",
+    title="Fergana Valley provinces",
+    kind="area",
+    style="valley_provinces",
+    legend="Province of the valley",
+    fields=(
+        Field("name", "Province"),
+        Field("country", "Country"),
+        Field("area_km2", "Area", "{:,.0f} km²"),
+    ),
+    label="name",
+    label_priority="area_km2",
+    credits=("admin1",),
+    description=(
+        "The valley's seven provinces in three states ({total_km2:,.0f} km² in all, "
+        "mountains included): Andijan, Namangan and Fergana (Uzbekistan), Osh, "
+        "Jalal-Abad and Batken (Kyrgyzstan), and Sughd (Tajikistan)."
+    ),
+)
+
+BASES = Preset(
+    id="bases",
+    title="Military bases",
+    kind="point",
+    style="base_other",
+    categories=Themed(
+        "group",
+        {
+            "us": ("US base (in use in June 2010)", "base_us"),
+            "us_closed": ("US base (closed before June 2010)", "base_closed"),
+            "russia": ("Russian base", "base_russia"),
+            "other": ("Other foreign or national base", "base_other"),
+        },
+        present_only=True,
+    ),
+    fields=(
+        Field("short_name", "Base"),
+        Field("operator", "Operator"),
+        Field("opened", "Opened"),
+        Field("closed", "Closed", missing="open at the time of the source"),
+        Field("role", "Role"),
+        Field("source_url", "Source"),
+    ),
+    label="short_name",
+    credits=("bases",),
+    description=(
+        "Foreign military bases in Central Asia around 2010, among them the US Transit "
+        "Center at Manas (2001-2014) and Russia's Kant air base (CSTO), both near Bishkek."
+    ),
+)
+
+WATER = Preset(
+    id="water",
+    title="Dams and reservoirs",
+    kind="point",
+    style="dam",
+    categories=Themed("kind", {"dam": ("Dam", "dam"), "reservoir": ("Reservoir", "reservoir")}),
+    fields=(
+        Field("feature", "Name"),
+        Field("kind", "Kind"),
+        Field("country_iso3", "Country"),
+        Field("capacity_or_size", "Size (as reported)"),
+        Field("dispute_notes", "Disputes"),
+        Field("source_url", "Source"),
+    ),
+    label="feature",
+    credits=("water",),
+    description=(
+        "Dams and reservoirs on the Naryn and Syr Darya system. Upstream Kyrgyzstan "
+        "and Tajikistan want the water for winter power; downstream Uzbekistan and "
+        "Kazakhstan need it for summer irrigation."
+    ),
+)
+
+CSTO = Preset(
+    id="csto",
+    title="CSTO members, June 2010",
+    kind="area",
+    style="csto_member",
+    categories=Themed(
+        "status",
+        {
+            "member": ("CSTO member, June 2010", "csto_member"),
+            "suspended": ("Member not in military cooperation (Uzbekistan)", "csto_suspended"),
+            "former": ("Former treaty member (left 1999)", "csto_former"),
+        },
+        present_only=True,
+    ),
+    fields=(
+        Field("name", "Country"),
+        Field("status_in_june_2010", "Status in June 2010"),
+        Field("member_since", "Treaty signed or joined"),
+        Field("notes", "Notes"),
+        Field("source_url", "Source"),
+    ),
+    label="name",
+    credits=("csto_2010", "world_countries"),
+    description=(
+        "Members of the Russian-led Collective Security Treaty Organization in June "
+        "2010, when Kyrgyzstan asked for help and Russia declined to send troops."
+    ),
+)
+
+REFUGEE_FLOWS = Preset(
+    id="refugee_flows",
+    title="Refugee flows into Uzbekistan",
+    kind="flow",
+    style="flow",
+    categories=Themed(
+        "status",
+        {
+            "reported": ("Refugees, width by reported number", "flow"),
+            "unknown": ("Refugees, number not reported", "flow_unknown"),
+        },
+    ),
+    size=flow_scale(),
+    fields=(
+        Field("origin", "From"),
+        Field("destination", "To"),
+        Field("count_text", "People (as reported)"),
+        Field("count_basis", "Basis"),
+        Field("dates", "When"),
+        Field("drawn_as", "How it is drawn"),
+        Field("source_url", "Source"),
+    ),
+    time="start",
+    credits=("refugee_flows_2010", "admin1"),
+    series_title="Refugees reported in Uzbekistan",
+    figures=("refugees_in_uzbekistan",),
+    description=(
+        "Reported movements of refugees from Osh, Jalal-Abad and Bazar-Korgon into "
+        "Uzbekistan's Andijan region in June 2010. Most reports give no numbers for "
+        "single routes; Uzbekistan reported {refugees_in_uzbekistan} refugees in all."
+    ),
+)
+
+CAMPS = Preset(
+    id="camps",
+    title="Refugee camps (by district)",
+    kind="point",
+    style="camp",
+    legend="Refugee camp reported in this district",
+    fields=(
+        Field("name", "Camp"),
+        Field("district", "District centre"),
+        Field("people_text", "People (as reported)"),
+        Field("drawn_as", "Drawn at"),
+        Field("source_url", "Source"),
+    ),
+    label="name",
+    credits=("refugee_flows_2010", "places"),
+    description=(
+        "Refugee camps in Andijan region named in UN and news reports, at their districts."
+    ),
+)
+
+CROSSINGS = Preset(
+    id="crossings",
+    title="Border crossings",
+    kind="point",
+    style="crossing",
+    legend="Border crossing",
+    fields=(Field("name", "Crossing"), Field("notes", "Notes"), Field("source_url", "Source")),
+    label="name",
+    credits=("facts_places",),
+    description=(
+        "Kyrgyz-Uzbek border crossings that the sources locate: only Kara-Suu, whose "
+        "refugee use the sources report for 2005. Dostuk, Jalal-Kuduk and Seydikum, named "
+        "in June 2010 reports, have no sourced coordinates and are not drawn."
+    ),
+)
+
+VIOLENCE = Preset(
+    id="violence",
+    title="June 2010 violence",
+    kind="point",
+    style="violence",
+    categories=Themed(
+        "status",
+        {
+            "reported": ("Violence, deaths reported at this place", "violence"),
+            "unquantified": ("Violence, no local toll reported", "violence_unquantified"),
+        },
+    ),
+    size=SizeScale(
+        column="deaths_high",
+        max_value=50.0,
+        max_size=28.0,
+        min_size=7.0,
+        unknown_size=7.0,
+        by_area=True,
+        key_values=(5.0, 50.0),
+        label="Deaths reported at the place (highest report)",
+    ),
+    fields=(
+        Field("place", "Place"),
+        Field("deaths_text", "Deaths reported here"),
+        Field("first_date", "First report"),
+        Field("events", "Events"),
+        Field("location", "Position"),
+        Field("sources", "Sources"),
+    ),
+    label="place",
+    label_priority="deaths_high",
+    time="first_date",
+    credits=("violence_2010",),
+    series_title="Official death toll, southern Kyrgyzstan",
+    figures=("official_toll_first", "official_toll_final", "later_death_counts"),
+    description=(
+        "Places of the June 2010 violence in Osh, Jalal-Abad and Bazar-Korgon. The official "
+        "toll for the south was {official_toll_first} and rose to {official_toll_final} "
+        "(Health Ministry: deaths recorded at medical facilities); later counts: "
+        "{later_death_counts}."
+    ),
+)
+
+TRAFFICKING = Preset(
+    id="trafficking",
+    title="Opiate 'northern route'",
+    kind="line",
+    style="route",
+    categories=Themed(
+        "strength",
+        {
+            "corroborated": ("Route (UN and press reports)", "route"),
+            "weak": ("Branch (weakly sourced)", "route_weak"),
+        },
+    ),
+    fields=(
+        Field("name", "Route"),
+        Field("waypoints", "Waypoints in order"),
+        Field("volumes", "Reported volumes"),
+        Field("sources", "Sources"),
+    ),
+    credits=("trafficking_routes", "route_figures"),
+    description=(
+        "The 'northern route' carries Afghan opiates from Badakhshan through "
+        "Tajikistan's Pamirs to Osh and Bishkek, then on to Kazakhstan and Russia "
+        "(the crossing points beyond Bishkek are not named in the sources). {volumes}"
+    ),
+)
+
+ROUTE_STOPS = Preset(
+    id="route_stops",
+    title="Route waypoints",
+    kind="point",
+    style="route_stop",
+    legend="Waypoint named in the sources",
+    fields=(
+        Field("place", "Waypoint"),
+        Field("country_iso3", "Country"),
+        Field("notes", "Who says so"),
+        Field("source_url", "Source"),
+    ),
+    label="label",
+    credits=("trafficking_routes",),
+    description="Towns and passes on the route named by UNODC, RFE/RL, AP and journalists.",
+)
+
+#: Every story layer's preset, by layer id.
+PRESETS: dict[str, Preset] = {
+    p.id: p
+    for p in (
+        BOUNDARIES,
+        ENCLAVES,
+        ENCLAVE_POINTS,
+        VALLEY,
+        VALLEY_PROVINCES,
+        BASES,
+        CSTO,
+        WATER,
+        REFUGEE_FLOWS,
+        CAMPS,
+        CROSSINGS,
+        VIOLENCE,
+        TRAFFICKING,
+        ROUTE_STOPS,
+    )
+}
