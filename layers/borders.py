@@ -21,6 +21,8 @@ BOUNDARY_STATUS: dict[str, str] = {
     "Indefinite (please verify)": "indefinite",
     "Indeterminant frontier": "indefinite",
     "Lease limit": "indefinite",
+    # Abkhazia and South Ossetia, from NE's disputed-areas lines (geo/data/base/SOURCES.md)
+    "Breakaway": "disputed",
 }
 
 
@@ -35,6 +37,8 @@ def boundaries(data: Source = None) -> Layer:
     frame = frame_from(data, "boundary_lines", required={"featurecla": "str"}, geometry="line")
     status = frame["featurecla"].map(BOUNDARY_STATUS).fillna("international")
     names = frame["name"] if "name" in frame else frame["featurecla"]
+    if "note" in frame:  # the breakaway lines carry their name in `note`
+        names = names.fillna(frame["note"])
     frame = gpd.GeoDataFrame(
         {"name": names, "status": status, "featurecla": frame["featurecla"]},
         geometry=frame.geometry,
