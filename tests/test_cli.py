@@ -19,7 +19,6 @@ from pathlib import Path
 import pypdf
 import pytest
 
-import layers
 from maps.build import MANIFEST, find_specs
 from maps.spec import SpecError
 from scripts.cli import main
@@ -336,7 +335,7 @@ def test_new_writes_a_commented_starter_and_fictional_sample_data(tmp_path, monk
     out = capsys.readouterr().out
     spec = tmp_path / "specs" / "bazaars.toml"
     data = sorted((tmp_path / "data").iterdir())
-    assert [p.name for p in data] == ["bazaars-markets.csv", "bazaars.csv"]
+    assert [p.name for p in data] == ["bazaars-flows.csv", "bazaars-points.csv"]
     assert "wrote specs/bazaars.toml" in out and "fergana build specs" in out
     text = spec.read_text(encoding="utf-8")
     assert 'id = "bazaars"' in text and "FICTIONAL" in text and text.count("#") > 10
@@ -345,21 +344,15 @@ def test_new_writes_a_commented_starter_and_fictional_sample_data(tmp_path, monk
         assert all(row.endswith("FICTIONAL sample number") for row in rows[1:]), path
     # a second run writes nothing and says which file is in the way
     spec.write_text("mine", encoding="utf-8")
-    (tmp_path / "data" / "bazaars.csv").unlink()
+    (tmp_path / "data" / "bazaars-flows.csv").unlink()
     assert main(["new", "bazaars"]) == 1
     assert "specs/bazaars.toml: already exists" in capsys.readouterr().err
     assert spec.read_text(encoding="utf-8") == "mine"
-    assert not (tmp_path / "data" / "bazaars.csv").exists()
+    assert not (tmp_path / "data" / "bazaars-flows.csv").exists()
     assert main(["new", "Bad/Id"]) == 1
     assert "is not a map id" in capsys.readouterr().err
 
 
-GENERIC = "points" in layers.REGISTRY and {"units", "credit", "columns"} <= set(
-    layers.builder_options("flows")
-)
-
-
-@pytest.mark.skipif(not GENERIC, reason="the starter uses the generic points layer (issue 11)")
 def test_new_then_build_works_from_a_fresh_folder(tmp_path):
     assert run("new", "trial", cwd=tmp_path).returncode == 0
     result = run("check", "specs", cwd=tmp_path)

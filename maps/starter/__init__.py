@@ -29,8 +29,8 @@ def starter_files(map_id: str) -> dict[str, str]:
 
     return {
         f"specs/{map_id}.toml": text("spec.toml"),
-        f"data/{map_id}.csv": text("trips.csv"),
-        f"data/{map_id}-markets.csv": text("markets.csv"),
+        f"data/{map_id}-points.csv": text("markets.csv"),
+        f"data/{map_id}-flows.csv": text("trips.csv"),
     }
 
 
