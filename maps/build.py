@@ -442,6 +442,12 @@ def _version() -> str:
         return "unknown"
 
 
+def _shortened(message: str) -> str:
+    """`message` with paths inside the current folder written relative to it."""
+    here = str(Path.cwd())
+    return message.replace(here + os.sep, "") if here != os.sep else message
+
+
 def print_progress(stream=None) -> Callable[[MapResult, int, int], None]:
     """A progress callback on `stream` (default: standard error at call time).
 
@@ -463,7 +469,8 @@ def print_progress(stream=None) -> Callable[[MapResult, int, int], None]:
         else:
             stream.write(("\r\033[K" if live else "") + line + "\n")
             if result.status == "failed":
-                stream.write("    " + result.error.rstrip().replace("\n", "\n    ") + "\n")
+                error = _shortened(result.error.rstrip())
+                stream.write("    " + error.replace("\n", "\n    ") + "\n")
         stream.flush()
 
     return show

@@ -9,6 +9,7 @@ It imports no heavy library, so ``fergana build`` can read every spec cheaply.
 from __future__ import annotations
 
 import dataclasses
+import os
 import difflib
 import re
 from collections.abc import Sequence
@@ -327,7 +328,7 @@ def resolve_data(data: str, folder: Path) -> str:
     """A spec's ``data`` value: an http(s) URL or absolute path as is, else from `folder`."""
     if re.match(r"^https?://", data, re.IGNORECASE) or Path(data).is_absolute():
         return data
-    return str(folder / data)
+    return os.path.normpath(folder / data)  # "specs/../data/x.csv" reads badly in messages
 
 
 def check_options(spec: MapSpec) -> None:
