@@ -369,7 +369,10 @@ def read_rows(
     problems = Problems(rows)
     typed_table = _with_typed_columns(table, schema or Schema(), problems)
     problems.raise_if_any()
-    return pd.DataFrame(typed_table).reset_index(drop=True)
+    result = pd.DataFrame(typed_table).reset_index(drop=True)
+    if rows.separator is not None:
+        result.attrs["separator"] = rows.separator  # read again, the frame still says how
+    return result
 
 
 def _user_table(
@@ -377,7 +380,9 @@ def _user_table(
 ) -> tuple[pd.DataFrame, Rows]:
     """A copy of the DataFrame `source`, or the CSV file it names, and how its rows are named."""
     if isinstance(source, pd.DataFrame):
-        return source.copy(), Rows(name or "<DataFrame>", 2, "line")
+        # a frame read_csv made keeps its separator: numbers and messages follow the file's
+        separator = source.attrs.get("separator")
+        return source.copy(), Rows(name or "<DataFrame>", 2, "line", separator)
     table = user_csv(source)
     return table.frame, Rows(str(source), 2, "line", table.separator)
 

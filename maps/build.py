@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,9 +241,11 @@ def build_one(
         folder = staging / spec.id
         folder.mkdir(parents=True)
         project = project_folder(path)
-        with geo.recording() as used:
+        with geo.recording() as used, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", geo.DataWarning)
             composition = compose(spec)
             written = _render(composition, folder, formats)
+        said = list(composition.warnings) + _data_warnings(caught, project)
         entry = {
             "spec": _relative(path, project),
             "spec_sha256": spec_hash,
@@ -253,7 +256,7 @@ def build_one(
             "inputs": {**_inputs(used.datasets), **_user_files(used.files, project)},
             "sources": [c.text() for c in composition.credits],
             "outputs": {p.name: file_sha256(p) for p in sorted(written)},
-            "warnings": list(composition.warnings),
+            "warnings": said,
         }
         seconds = time.perf_counter() - start
         result = MapResult(
@@ -271,6 +274,27 @@ def build_one(
         return MapResult(
             map_id, "failed", time.perf_counter() - start, error=traceback.format_exc()
         ), None
+
+
+def _data_warnings(caught: list[warnings.WarningMessage], project: Path) -> list[str]:
+    """What the data warned about (an encoding assumed, shapes repaired), paths relative.
+
+    Other warnings are passed on as they came.
+    """
+    said = []
+    for caught_warning in caught:
+        if issubclass(caught_warning.category, geo.DataWarning):
+            text = str(caught_warning.message).replace(str(project) + os.sep, "")
+            if text not in said:
+                said.append(text)
+        else:
+            warnings.warn_explicit(
+                caught_warning.message,
+                caught_warning.category,
+                caught_warning.filename,
+                caught_warning.lineno,
+            )
+    return said
 
 
 def _render(composition, folder: Path, formats: tuple[str, ...]) -> list[Path]:

@@ -9,8 +9,8 @@ It imports no heavy library, so ``fergana build`` can read every spec cheaply.
 from __future__ import annotations
 
 import dataclasses
-import os
 import difflib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field

@@ -219,3 +219,87 @@ def test_bad_data_fails_its_map_and_writes_nothing_of_it(tmp_path, capsys):
         assert words in err, words
     assert not list(out.glob("steppe-markets*"))
     assert (out / "caucasus-clinics.html").is_file()
+
+
+FLOW_SPEC = """id = "bad"
+title = "Bad input"
+extent = [66.0, 40.0, 76.0, 45.0]
+relief = false
+
+[[layers]]
+id = "countries"
+
+[[layers]]
+id = "flows"
+data = "../data/bad.csv"
+{extra}
+"""
+
+# (file bytes, extra spec lines, words the message must hold: file, line, field, advice)
+BAD_INPUTS = {
+    "semicolons and other column names": (
+        "origin;destination;people\nTaraz;Shymkent;5\n",
+        "",
+        ["bad.csv", "'count'", "read as ';'-separated", "origin, destination, people"],
+    ),
+    "header only": ("origin,destination,count\n", "", ["bad.csv", "no data rows"]),
+    "three kinds of bad rows": (
+        "origin,destination,count\nTaraz,Shymkent,-3\nTaraz,Shymkent,lots\nTaraz,Shymkent,\n",
+        "",
+        ["bad.csv", "field 'count'", "line 2", "line 3", "line 4", "3 problems"],
+    ),
+    "unknown place": (
+        "origin,destination,count\nTarazz,Shymkent,5\n",
+        "",
+        ["bad.csv", "line 2", "origin", "Taraz"],
+    ),
+    "neither UTF-8 nor one Windows code page": (
+        b"origin,destination,count\nTaraz,Shymkent,5\nCaf\xe9 \xce\xf8,Taraz,4\n",
+        "",
+        ["bad.csv", "line 3 (column 'origin')", "UTF-8"],
+    ),
+    "unknown option": (
+        "origin,destination,count\nTaraz,Shymkent,5\n",
+        'colour = "red"',
+        ["bad.toml", "layers[1].colour", "columns", "units"],
+    ),
+    "a column the spec names is missing": (
+        "from,to,n\nTaraz,Shymkent,5\n",
+        'columns = { origin = "from", destination = "to", count = "people" }',
+        ["bad.csv", "'people'", "from, to, n"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+def test_bad_input_names_file_row_and_field_and_writes_nothing(tmp_path, capsys, case):
+    data, extra, words = BAD_INPUTS[case]
+    project = tmp_path / "mine"
+    (project / "specs").mkdir(parents=True)
+    (project / "data").mkdir()
+    (project / "specs" / "bad.toml").write_text(FLOW_SPEC.format(extra=extra), encoding="utf-8")
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    (project / "data" / "bad.csv").write_bytes(raw)
+    out = tmp_path / "out"
+    code = main(["build", str(project), "--out", str(out), "--format", "html,png"])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert "Traceback" not in err
+    for word in words:
+        assert word in err, (word, err)
+    assert not list(out.glob("bad*"))
+
+
+def test_a_latin1_file_builds_with_a_warning_that_names_it_relative(tmp_path, capsys):
+    project = tmp_path / "mine"
+    (project / "specs").mkdir(parents=True)
+    (project / "data").mkdir()
+    (project / "specs" / "bad.toml").write_text(FLOW_SPEC.format(extra=""), encoding="utf-8")
+    (project / "data" / "bad.csv").write_bytes(b"origin,destination,count\nK\xf6kshetau,Taraz,5\n")
+    out = tmp_path / "out"
+    assert main(["build", str(project), "--out", str(out), "--format", "html"]) == 0
+    err = capsys.readouterr().err
+    assert "warning:" in err and "Latin-1" in err and "Traceback" not in err
+    said = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["maps"]["bad"]
+    assert any(w.startswith("data/bad.csv: is not UTF-8") for w in said["warnings"]), said
+    assert str(tmp_path) not in json.dumps(said)
