@@ -207,7 +207,11 @@ def _missing_column_hint(column: str, kind: str, frame: pd.DataFrame) -> str:
     """How to fix a missing column: a close match to rename, or the column to add."""
     close = difflib.get_close_matches(column, [str(c) for c in frame.columns], n=1)
     if close:
-        return f"rename '{close[0]}' to '{column}'?"
+        # the name may come from the user's spec (columns = {...}, value = ...) or be ours
+        return (
+            f"the file has '{close[0]}': rename that column to '{column}', "
+            f"or if a spec option names '{column}', name '{close[0]}' there instead"
+        )
     return f"add a '{column}' column ({kind})"
 
 

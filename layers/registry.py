@@ -24,29 +24,40 @@ if TYPE_CHECKING:
 
 
 class LayerOptionError(geo.DataError):
-    """An option a layer builder does not take; the message lists the options it does take.
+    """An option a layer builder does not take, or a value of the wrong type.
 
     Attributes
     ----------
     option : str
-        The unknown option (also in ``field``).
+        The option (also in ``field``).
     allowed : tuple of str
         The options the builder takes.
+    wrong_type : str or None
+        For a known option given a value of the wrong type: what it must be
+        (e.g. ``"text"``); None for an unknown option.
     """
 
-    def __init__(self, layer_id: str, option: str, allowed: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        layer_id: str,
+        option: str,
+        allowed: tuple[str, ...],
+        wrong_type: str | None = None,
+    ) -> None:
         import difflib
 
-        close = difflib.get_close_matches(option, allowed, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        super().__init__(
-            f"layer '{layer_id}'",
-            f"has no option {option!r}",
-            field=option,
-            hint=hint + f"options: {', '.join(allowed) if allowed else '(none)'}",
-        )
+        if wrong_type is None:
+            close = difflib.get_close_matches(option, allowed, n=1)
+            problem = f"has no option {option!r}"
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint += f"options: {', '.join(allowed) if allowed else '(none)'}"
+        else:
+            problem = f"option {option!r} must be {wrong_type}"
+            hint = "see the layer's options in the README's spec keys"
+        super().__init__(f"layer '{layer_id}'", problem, field=option, hint=hint)
         self.option = option
         self.allowed = allowed
+        self.wrong_type = wrong_type
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,54 @@ def layer_ids() -> list[str]:
     return list(REGISTRY)
 
 
+def _check_option_types(
+    layer_id: str, entry: Entry, options: dict[str, Any], allowed: tuple[str, ...]
+) -> None:
+    """Raise LayerOptionError for an option whose value does not fit the builder's type hint.
+
+    Values from a TOML spec arrive as plain text, numbers, lists and tables; msgspec
+    checks them against the builder's annotations (``palette = 5`` where text or a
+    list of colours is wanted). Hints msgspec cannot check (a DataFrame) are skipped.
+    """
+    import typing
+
+    import msgspec
+
+    hints = typing.get_type_hints(entry.builder)
+    for option, value in options.items():
+        hint = hints.get(option, CREDIT_HINTS.get(option))
+        if hint is None:
+            continue
+        try:
+            msgspec.convert(value, hint, strict=True)
+        except msgspec.ValidationError:
+            raise LayerOptionError(layer_id, option, allowed, _type_words(hint, value)) from None
+        except TypeError:  # a type msgspec does not know (DataFrame, Path): the builder checks
+            continue
+
+
+CREDIT_HINTS: dict[str, Any] = {"credit": str | None, "credit_url": str | None}
+
+
+def _type_words(hint: Any, value: Any) -> str:
+    """E.g. ``"text (not 5)"`` for a hint and the value given."""
+    import typing
+
+    words = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
+    args = [a for a in typing.get_args(hint) or (hint,) if a is not type(None)]
+    named = []
+    for arg in args:
+        origin = typing.get_origin(arg)
+        if arg in words:
+            named.append(words[arg])
+        elif origin in (list, tuple) or (origin and issubclass(origin, typing.Sequence)):
+            named.append("a list")
+        elif origin and issubclass(origin, typing.Mapping):
+            named.append("a table")
+    kinds = " or ".join(dict.fromkeys(named)) or "another kind of value"
+    return f"{kinds} (not {value!r})"
+
+
 def builder_options(layer_id: str) -> tuple[str, ...]:
     """The options the layer `layer_id` takes.
 
@@ -166,6 +225,7 @@ def build(layer_id: str, **options: Any) -> Layer:
     for option in options:
         if option not in allowed:
             raise LayerOptionError(layer_id, option, allowed)
+    _check_option_types(layer_id, entry, options, allowed)
     parameters = inspect.signature(entry.builder).parameters
     named = {o: options.pop(o) for o in CREDIT_OPTIONS if o in options and o not in parameters}
     data = options.get("data")

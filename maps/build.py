@@ -245,7 +245,7 @@ def build_one(
             warnings.simplefilter("always", geo.DataWarning)
             composition = compose(spec)
             written = _render(composition, folder, formats)
-        said = list(composition.warnings) + _data_warnings(caught, project)
+        said = list(composition.warnings) + data_warnings(caught, project)
         entry = {
             "spec": _relative(path, project),
             "spec_sha256": spec_hash,
@@ -276,7 +276,7 @@ def build_one(
         ), None
 
 
-def _data_warnings(caught: list[warnings.WarningMessage], project: Path) -> list[str]:
+def data_warnings(caught: list[warnings.WarningMessage], project: Path) -> list[str]:
     """What the data warned about (an encoding assumed, shapes repaired), paths relative.
 
     Other warnings are passed on as they came.
@@ -466,7 +466,7 @@ def _version() -> str:
         return "unknown"
 
 
-def _shortened(message: str) -> str:
+def shortened(message: str) -> str:
     """`message` with paths inside the current folder written relative to it."""
     here = str(Path.cwd())
     return message.replace(here + os.sep, "") if here != os.sep else message
@@ -493,7 +493,7 @@ def print_progress(stream=None) -> Callable[[MapResult, int, int], None]:
         else:
             stream.write(("\r\033[K" if live else "") + line + "\n")
             if result.status == "failed":
-                error = _shortened(result.error.rstrip())
+                error = shortened(result.error.rstrip())
                 stream.write("    " + error.replace("\n", "\n    ") + "\n")
         stream.flush()
 

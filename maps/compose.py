@@ -81,7 +81,11 @@ def compose(spec: MapSpec) -> Composition:
         try:
             layer = layers.build(ref.id, **ref.options)
         except layers.LayerOptionError as err:
-            raise option_error(spec.source, n, ref.id, err.option, err.allowed) from None
+            if err.wrong_type is None:
+                raise option_error(spec.source, n, ref.id, err.option, err.allowed) from None
+            raise SpecError(
+                spec.source, err.problem, field=f"layers[{n}].{err.option}", hint=err.hint
+            ) from None
         if ref.title:
             layer = replace(layer, title=ref.title)
         layer = _without_paths(layer, ref.options.get("data"))

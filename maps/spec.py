@@ -337,18 +337,29 @@ def check_options(spec: MapSpec) -> None:
     Separate from :func:`load_spec` because it imports the layers' builders (and so
     geopandas): :func:`maps.compose.compose` and ``fergana check`` call it.
     """
-    for n, ref in enumerate(spec.layers):
-        allowed = layers.builder_options(ref.id)
-        for option in ref.options:
-            if option not in allowed:
-                raise option_error(spec.source, n, ref.id, option, allowed)
+    errors = [
+        option_error(spec.source, n, ref.id, option, allowed)
+        for n, ref in enumerate(spec.layers)
+        for allowed in [layers.builder_options(ref.id)]
+        for option in ref.options
+        if option not in allowed
+    ]
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:  # every unknown option at once, each with its own fix
+        raise SpecError(
+            spec.source,
+            f"{len(errors)} unknown layer options:"
+            + "".join(f"\n  {e.field}: {e.problem} (fix: {e.hint})" for e in errors),
+            field=errors[0].field,
+        )
 
 
 def option_error(
     source: str, n: int, layer_id: str, option: str, allowed: Sequence[str]
 ) -> SpecError:
     """The SpecError for `option`, which layer `layer_id` (``layers[n]``) does not take."""
-    keys = [*(k for k in LAYER_KEYS if k != "options"), *allowed]
+    keys = list(dict.fromkeys([*(k for k in LAYER_KEYS if k != "options"), *allowed]))
     close = difflib.get_close_matches(option, keys, n=1)
     return SpecError(
         source,

@@ -104,8 +104,10 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from maps.build import find_specs
-    from maps.spec import SpecError, load_spec
+    import warnings
+
+    from maps.build import data_warnings, find_specs, shortened
+    from maps.spec import SpecError, load_spec, project_folder
 
     paths = find_specs(args.paths)
     from maps.compose import compose  # after the paths are known good: it loads geopandas
@@ -117,14 +119,17 @@ def _check(args: argparse.Namespace) -> int:
                 raise SpecError(
                     path, f"id {spec.id!r} must match the file name {path.stem!r}", field="id"
                 )
-            composition = compose(spec)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", geo.DataWarning)
+                composition = compose(spec)
         except (geo.DataError, KeyError, OSError) as err:
             message = str(err.args[0]) if isinstance(err, KeyError) else str(err)
-            print(f"error: {message}", file=sys.stderr)
+            print(f"error: {shortened(message)}", file=sys.stderr)
             return 1
         print(f"ok: {spec.id}")
-        for warning in composition.warnings:
-            print(f"    warning: {warning}")
+        said = [*composition.warnings, *data_warnings(caught, project_folder(path))]
+        for warning in said:
+            print(f"    warning: {shortened(warning)}", file=sys.stderr)
     return 0
 
 

@@ -361,3 +361,38 @@ def test_new_then_build_works_from_a_fresh_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "trial.html").is_file()
     assert "FICTIONAL" in (tmp_path / "out" / "trial.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "words"),
+    [
+        ("units = 5", "units", ["must be text (not 5)"]),
+        ("bend = 'far'", "bend", ["must be a number (not 'far')"]),
+        ("columns = 'from,to,n'", "columns", ["must be a table"]),
+        ("credit = 5", "credit", ["must be text (not 5)"]),
+        ("fields = 'origin'", "fields", ["must be a list"]),
+    ],
+)
+def test_a_wrongly_typed_option_names_spec_layer_and_option(tmp_path, capsys, extra, key, words):
+    project = make_project(tmp_path)
+    bad = project / "specs" / "routes.toml"
+    bad.write_text(spec_text("routes", "../data/routes.csv", extra=extra), encoding="utf-8")
+    assert main(["check", str(bad)]) == 1
+    message = capsys.readouterr().err
+    assert f"field 'layers[1].{key}'" in message and "routes.toml" in message, message
+    for word in words:
+        assert word in message, (word, message)
+    assert "Traceback" not in message
+
+
+def test_every_unknown_option_of_a_spec_is_listed_at_once(tmp_path, capsys):
+    project = make_project(tmp_path)
+    bad = project / "specs" / "routes.toml"
+    text = spec_text("routes", "../data/routes.csv", extra='colour = "red"\nwidht = 3\n')
+    bad.write_text(text, encoding="utf-8")
+    assert main(["check", str(bad)]) == 1
+    message = capsys.readouterr().err
+    assert "2 unknown layer options" in message
+    assert "layers[1].colour" in message and "layers[1].widht" in message
+    allowed = re.search(r"allowed keys: ([^)]*)", message).group(1).split(", ")
+    assert len(allowed) == len(set(allowed)), allowed  # "title" once
