@@ -178,7 +178,7 @@ def class_categories(
     }
     if no_data:
         styles[NO_DATA_KEY] = Category(NO_DATA, no_data_style(base, kind))
-    return Categories(column, styles)
+    return Categories(column, styles, ordered=True)
 
 
 def recoloured(base: Style, colour: str, kind: str) -> Style:

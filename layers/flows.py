@@ -30,7 +30,7 @@ from layers.generic import (
 from layers.generic import places_credits as gazetteer_credits
 from layers.keys import data_size_scale, key_title
 from layers.layer import Layer
-from layers.source import data_name, user_credit
+from layers.source import data_name, merged_error, user_credit
 from layers.style import Field, SizeScale
 
 # Widest flow on any map, in pixels, and the count it stands for.
@@ -112,17 +112,19 @@ def flows(
         optional={names["origin"]: "str", names["destination"]: "str", names["date"]: "str"},
         nonnegative=(names["count"],),
     )  # fmt: skip
-    table = geo.read_rows(raw, schema, name=source)
-    table = table.rename(columns={names[c]: c for c in FLOW_COLUMNS if names[c] in table})
     rows = Rows(source, 2, "line")
+    # places are looked up under the user's column names, so messages use them
+    ends_named = {} if has_coordinates else {c: names[c] for c in ("origin", "destination")}
+    table = _checked(raw, schema, ends_named, rows)
     credits = [user_credit(data, credit, credit_url)]
+    if not has_coordinates:
+        found = looked_up({name: table[name] for name in ends_named.values()}, rows)
+        origins = [p.point for p in found[names["origin"]]]
+        destinations = [p.point for p in found[names["destination"]]]
+        credits += gazetteer_credits(found)
+    table = table.rename(columns={names[c]: c for c in FLOW_COLUMNS if names[c] in table})
     if has_coordinates:
         origins, destinations = _coordinates(table, names, rows)
-    else:
-        found = looked_up({c: table[c] for c in ("origin", "destination")}, rows)
-        origins = [p.point for p in found["origin"]]
-        destinations = [p.point for p in found["destination"]]
-        credits += gazetteer_credits(found)
     counts = table["count"].astype(float)
     blank = pd.Series([""] * len(table))
     frame = gpd.GeoDataFrame(
@@ -163,6 +165,30 @@ def flows(
         legend=title,
         time="date" if frame["date"].str.len().gt(0).any() else None,
     )
+
+
+def _checked(
+    raw: pd.DataFrame, schema: geo.Schema, ends: dict[str, str], rows: Rows
+) -> pd.DataFrame:
+    """`raw` typed and checked by `schema`, under the user's column names.
+
+    Raises
+    ------
+    geo.DataError
+        Every bad value at once: where the schema finds bad rows, the place names
+        in the `ends` columns (standard name -> the user's) the gazetteer cannot
+        place are reported in the same error, not on the next run.
+    """
+    try:
+        return geo.read_rows(raw, schema, name=rows.source)
+    except geo.DataError as err:
+        if not err.problems or not all(column in raw for column in ends.values()):
+            raise  # a problem with the file as a whole: no rows to look up
+        try:
+            looked_up({column: raw[column] for column in ends.values()}, rows)
+        except geo.DataError as places:
+            raise merged_error(err, places) from None
+        raise
 
 
 def _column_names(columns: Mapping[str, str] | None, source: str) -> dict[str, str]:

@@ -59,6 +59,12 @@ SYMBOL_MAX_SIZE = 36.0
 SYMBOL_MIN_SIZE = 4.0
 DEFAULT_PALETTE = "Blues"
 NUMBER_FORMAT = "{:,.10g}"
+#: How geo.read_data's message about a table without coordinates (or geometry) begins.
+NO_COORDINATES = ("has no coordinates", "has no geometry")
+LAT_LON_HINT = "add 'lat' and 'lon' columns in decimal degrees"
+PLACE_HINT = (
+    'or, for a table of place names, give place = "COLUMN" to look them up in the gazetteer'
+)
 
 
 def points(
@@ -132,7 +138,7 @@ def points(
             frame = gpd.GeoDataFrame(table, geometry=[p.point for p in found], crs=4326)
             credits += places_credits(found)
         else:
-            frame = geo.read_data(_as_geodata(data, source), schema, name=_frame_name(data))
+            frame = _located(data, source, schema)
     rows = _rows(data, source)
     if size:
         problems = Problems(rows)
@@ -471,6 +477,26 @@ def base_style(style: StyleOption, default: str, source: str) -> Style:
     return theme_style(role)
 
 
+def _located(data: Data, source: str, schema: geo.Schema) -> gpd.GeoDataFrame:
+    """Point features read by :func:`geo.read_data`.
+
+    Where the data has no coordinates, the error also names the ``place`` option,
+    the other way to place a table's rows.
+    """
+    try:
+        return geo.read_data(_as_geodata(data, source), schema, name=_frame_name(data))
+    except geo.DataError as err:
+        if err.row is not None or not err.problem.startswith(NO_COORDINATES):
+            raise
+        raise geo.DataError(
+            err.source,
+            err.problem,
+            field=err.field,
+            hint=f"{err.hint or LAT_LON_HINT}, {PLACE_HINT}",
+            problems=err.problems,
+        ) from None
+
+
 def _as_geodata(data: Data, source: str) -> str | Path | gpd.GeoDataFrame:
     """A path or GeoDataFrame for :func:`geo.read_data`; a DataFrame needs lon/lat columns."""
     if isinstance(data, gpd.GeoDataFrame) or not isinstance(data, pd.DataFrame):
@@ -485,8 +511,9 @@ def _as_geodata(data: Data, source: str) -> str | Path | gpd.GeoDataFrame:
             return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(x, y), crs=4326)
     raise geo.DataError(
         source,
-        "has no geometry: it needs 'lat' and 'lon' columns (or a place column)",
-        hint=f"columns present: {', '.join(map(str, data.columns))}",
+        f"{NO_COORDINATES[0]}: it needs 'lat' and 'lon' columns "
+        f"(columns present: {', '.join(map(str, data.columns))})",
+        hint=LAT_LON_HINT,
     )
 
 

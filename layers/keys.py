@@ -2,8 +2,10 @@
 
 A legend's size key shows two or three values a reader can compare with the map:
 round numbers (powers of ten first, then 1-2-5 steps) inside the data's range, the
-largest no bigger than the largest value, and at most one so small that it draws
-at the scale's minimum size (where every smaller value looks the same).
+largest no bigger than the largest value, each drawn visibly bigger than the next
+smaller one and than the scale's minimum size. Where some values are so small that
+they draw at the minimum size (every one of them looks the same), the key says so
+in a row of its own: "up to 417 (thinnest)" (see :attr:`SizeScale.thinnest`).
 
 Examples
 --------
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 
@@ -26,21 +29,26 @@ from layers.style import SizeScale
 LARGEST_MANTISSAS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)
 #: Leading digits of the smaller keys when no power of ten fits.
 STEP_MANTISSAS = (1.0, 2.0, 5.0)
-#: Each smaller key is at most this share of the next larger one.
+#: Each smaller key is at most this share of the next larger one: widths differ by
+#: 1.5 times, circle diameters by sqrt(1.5) = 1.22 times, both above VISIBLE_STEP.
 KEY_GAP = 1 / 1.5
+#: A key's drawn size is at least this many times the scale's minimum size.
+VISIBLE_STEP = 1.2
+#: Significant figures of the "up to ... (thinnest)" value.
+THINNEST_FIGURES = 3
 DEFAULT_UNITS = "Count"
 
 
-def key_values(values: Iterable[float], floor: float = 0.0) -> tuple[float, ...]:
+def key_values(values: Iterable[float], smallest: float = 0.0) -> tuple[float, ...]:
     """Two or three round values for a size key, ascending.
 
     Parameters
     ----------
     values : iterable of float
         The data; NaN, infinite and non-positive values are ignored.
-    floor : float
-        The value that draws at the scale's minimum size: at most one key lies below
-        it (every smaller value would look the same).
+    smallest : float
+        No key but the largest lies below it: the least value drawn visibly bigger
+        than the scale's minimum size.
 
     Returns
     -------
@@ -57,9 +65,7 @@ def key_values(values: Iterable[float], floor: float = 0.0) -> tuple[float, ...]
     largest = _round_down(high, LARGEST_MANTISSAS)
     keys = [largest]
     for _ in range(2):
-        if keys[0] < floor:
-            break  # a key already draws at the minimum size: a smaller one would look the same
-        below = _next_key(keys[0] * KEY_GAP, low)
+        below = _next_key(keys[0] * KEY_GAP, max(low, smallest))
         if below is None:
             break
         keys.insert(0, below)
@@ -85,23 +91,36 @@ def data_size_scale(
     """A size scale whose largest value is the data's and whose key comes from the data.
 
     Flow widths are linear in the value (``by_area=False``, titled "line width"),
-    symbols by area ("circle area").
+    symbols by area ("circle area"). The key's values draw visibly bigger than
+    `min_size`; where some values draw at `min_size`, the scale's `thinnest` is set
+    and the legend adds a row for them.
     """
     data = np.asarray(list(values), dtype=float)
     finite = data[np.isfinite(data)]
     top = float(finite.max()) if len(finite) and finite.max() > 0 else 1.0
-    share = min_size / max_size
-    floor = top * (share**2 if by_area else share)
-    return SizeScale(
+    scale = SizeScale(
         column=column,
         max_value=top,
         max_size=max_size,
         min_size=min_size,
         unknown_size=unknown_size,
         by_area=by_area,
-        key_values=key_values(finite, floor),
         label=key_title(units, "circle area" if by_area else "line width"),
     )
+    floor = scale.floor_value()
+    smallest = floor * (VISIBLE_STEP**2 if by_area else VISIBLE_STEP)
+    keys = key_values(finite, smallest)
+    return replace(scale, key_values=keys, thinnest=bool((finite <= floor).any()))
+
+
+def thinnest_label(floor: float) -> str:
+    """The key row of the values drawn thinnest, e.g. ``"up to 417 (thinnest)"``.
+
+    `floor` (:meth:`SizeScale.floor_value`) is shown to three significant figures.
+    """
+    value = float(f"{floor:.{THINNEST_FIGURES}g}")
+    text = f"{value:,.0f}" if value.is_integer() else f"{value:,g}"
+    return f"up to {text} (thinnest)"
 
 
 def _round_down(value: float, mantissas: tuple[float, ...]) -> float:

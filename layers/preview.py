@@ -1,11 +1,11 @@
 """A layer at a glance, offline: a small SVG drawing and a summary, for notebooks and reprs.
 
 :func:`layer_html` is ``Layer._repr_html_``: the drawing (:func:`layer_svg`), the title,
-kind, feature count and credits, and the first rows as a table. Every text that comes
-from data is HTML-escaped. The drawing is a plain equirectangular sketch (longitudes
-shrunk by the cosine of the middle latitude), simplified to about a pixel, one ``<g>``
-per distinct style as in geopandas' plotting, with coordinates rounded to 0.1 px, so
-the same layer always gives the same text.
+kind, feature count and credits, and the first rows as a table (without fergana's own
+``fg_*`` columns). Every text that comes from data is HTML-escaped. The drawing is a
+plain equirectangular sketch (longitudes shrunk by the cosine of the middle latitude),
+simplified to about a pixel, one ``<g>`` per distinct style as in geopandas' plotting,
+with coordinates rounded to 0.1 px, so the same layer always gives the same text.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ MAX_FEATURES = 5000  # a larger layer is drawn in part, and says so
 ROWS = 5  # rows of the table
 COLUMNS = 8  # columns of the table
 CELL_CHARS = 60  # characters of a cell before "…"
+INTERNAL_PREFIX = "fg_"  # columns fergana adds for drawing (e.g. fg_class), not the user's data
 
 
 def esc(value: object) -> str:
@@ -55,7 +56,11 @@ def layer_html(layer: Layer) -> str:
     frame = layer.frame
     count = len(frame)
     credits = "; ".join(c.text() for c in layer.credits) or "none"
-    columns = [c for c in frame.columns if c != frame.geometry.name][:COLUMNS]
+    columns = [
+        c
+        for c in frame.columns
+        if c != frame.geometry.name and not str(c).startswith(INTERNAL_PREFIX)
+    ][:COLUMNS]
     head = "".join(f"<th>{esc(c)}</th>" for c in columns)
     rows = "".join(
         "<tr>" + "".join(f"<td>{esc(short(_cell(v), CELL_CHARS))}</td>" for v in row) + "</tr>"

@@ -20,6 +20,7 @@ import pandas as pd
 
 import geo
 from geo.checks import Rows
+from geo.errors import Problem
 from geo.gazetteer import name_key
 from layers.style import Credit
 
@@ -37,6 +38,8 @@ JOINS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 #: Column of each joined geography that names a region for readers.
 JOIN_LABELS = {"admin1": "label", "countries": "name"}
+#: How to fix a name the gazetteer cannot place.
+PLACE_FIX = "check the spelling, or give lon/lat columns instead of names"
 #: Column a joined table gains: the region's name as the built-in geography spells it.
 REGION_COLUMN = "region"
 
@@ -191,7 +194,8 @@ def looked_up(columns: dict[str, pd.Series], rows: Rows) -> dict[str, list[geo.P
     ------
     geo.DataError
         One error listing every name the gazetteer does not know (line, column,
-        closest names) or cannot place, across all `columns`.
+        closest names) or cannot place, across all `columns`; its ``problems`` hold
+        them all (see :func:`merged_error` to report them with other problems).
     """
     found: dict[str, list[geo.Place]] = {}
     problems: list[tuple[int, str, str]] = []  # (position, column, what is wrong)
@@ -211,19 +215,51 @@ def looked_up(columns: dict[str, pd.Series], rows: Rows) -> dict[str, list[geo.P
         problems.sort()
         listed = "; ".join(f"{rows.name(k)} {column}: {what}" for k, column, what in problems)
         first, column, _ = problems[0]
-        raise rows.error(
+        raise geo.DataError(
+            rows.source,
             f"{len(problems)} place name(s) the gazetteer cannot place: {listed}",
-            first,
+            row=rows.number(first),
             field=column,
-            hint="check the spelling, or give lon/lat columns instead of names",
+            hint=PLACE_FIX,
+            problems=tuple(Problem(rows.number(k), c, what) for k, c, what in problems),
         )
     return found
 
 
+def merged_error(first: geo.DataError, second: geo.DataError) -> geo.DataError:
+    """One error reporting the problems of both, e.g. bad counts and unknown places.
+
+    The message lists each error's problems (with its fix) in turn; ``problems`` holds
+    all of them in row order (a problem `first` already reports at the same row and
+    field is left out of `second`'s), and ``row`` and ``field`` are those of the first.
+    """
+    seen = {(p.row, p.field) for p in first.problems}
+    extra = tuple(p for p in second.problems if (p.row, p.field) not in seen)
+    if not extra:
+        return first
+    problems = tuple(sorted((*first.problems, *extra), key=lambda p: p.row or 0))
+    lines = []
+    for error in (first, second):
+        if "\n" in error.problem:  # already one line per kind, each with its fix
+            lines += [line.strip() for line in error.problem.splitlines()[1:]]
+        else:
+            lines.append(error.problem + (f" (fix: {error.hint})" if error.hint else ""))
+    return geo.DataError(
+        first.source,
+        f"{len(problems)} problems:" + "".join(f"\n  {line}" for line in lines),
+        row=problems[0].row,
+        field=problems[0].field,
+        problems=problems,
+    )
+
+
 def places_credits(found: Sequence[geo.Place] | dict[str, list[geo.Place]]) -> list[Credit]:
-    """The GeoNames credit where any place came from the ``places`` dataset (GeoNames)."""
+    """The credit of every gazetteer dataset a place came from, once each, in order.
+
+    ``facts_places`` (fergana's cited facts) and ``places`` (GeoNames, with Natural Earth).
+    """
     everything = [p for ps in found.values() for p in ps] if isinstance(found, dict) else found
-    return [Credit.of("places")] if any(p.dataset == "places" for p in everything) else []
+    return [Credit.of(name) for name in dict.fromkeys(p.dataset for p in everything)]
 
 
 def _place_or_problem(name: str) -> geo.Place | str:

@@ -56,6 +56,10 @@ class SizeScale:
         The value drawn at `max_size` pixels.
     key_values : tuple of float
         Values shown in the legend's size key.
+    thinnest : bool
+        The key also has a row for the values drawn at `min_size` ("up to 417
+        (thinnest)", up to :meth:`floor_value`), shown where such a value is in view.
+        Set for keys made from the data; the story's fixed keys leave it off.
     """
 
     column: str
@@ -66,6 +70,7 @@ class SizeScale:
     by_area: bool = False
     key_values: tuple[float, ...] = ()
     label: str = ""
+    thinnest: bool = False
 
     def size(self, value: float | None) -> float:
         """Pixel width (flows) or diameter (points) for `value`."""
@@ -74,6 +79,11 @@ class SizeScale:
         ratio = max(float(value), 0.0) / self.max_value
         size = self.max_size * (ratio**0.5 if self.by_area else ratio)
         return max(size, self.min_size)
+
+    def floor_value(self) -> float:
+        """The largest value drawn at `min_size`: every smaller value looks the same."""
+        share = self.min_size / self.max_size
+        return self.max_value * (share**2 if self.by_area else share)
 
 
 @dataclass(frozen=True)
@@ -161,10 +171,15 @@ class Categories:
         Value -> :class:`Category` (legend label and Style), in legend order; a
         ``(label, Style)`` pair is accepted and made a Category. Values missing here
         use the layer's base style.
+    ordered : bool
+        The categories are classes of one scale (:mod:`layers.classes`): a legend
+        keeps every class, even one no feature in view falls in, so the breaks read
+        without a gap.
     """
 
     column: str
     styles: dict[str, Category] = field(default_factory=dict)
+    ordered: bool = False
 
     def __post_init__(self) -> None:
         named = {

@@ -4,6 +4,8 @@ Every table below is fictional, made for these tests: other column names, other
 places (Kazakh and Tajik towns) and other ranges than the story maps use.
 """
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -14,7 +16,7 @@ import geo
 import layers
 from layers.classes import NO_DATA, format_number
 from layers.flows import FLOW_MAX_COUNT, flow_scale
-from layers.keys import data_size_scale, key_title, key_values
+from layers.keys import data_size_scale, key_title, key_values, thinnest_label
 
 # Fictional stall counts in Kazakh and Tajik towns (lon/lat near each town).
 STALLS = """stall,lon,lat,footfall,sort
@@ -55,21 +57,37 @@ def test_size_keys_for_small_fractions_stay_inside_the_range():
     assert all(float(f"{k:.1g}") == k for k in keys)  # one significant digit: round
 
 
-def test_an_outlier_keeps_the_key_readable():
-    scale = data_size_scale(
-        [50, 300, 3000, 1e9],
-        column="n",
-        units=None,
-        max_size=18,
-        min_size=2.5,
-        unknown_size=1.5,
-        by_area=False,
-    )
+@pytest.mark.parametrize("by_area,min_size,max_size", [(False, 2.5, 18.0), (True, 4.0, 36.0)])
+def test_an_outlier_leaves_an_honest_key(by_area, min_size, max_size):
+    values = [50, 300, 3000, 1e9]
+    scale = data_size_scale(values, column="n", units=None, max_size=max_size,
+                            min_size=min_size, unknown_size=1.5, by_area=by_area)  # fmt: skip
     assert scale.max_value == 1e9 and scale.key_values[-1] <= 1e9
-    widths = [scale.size(k) for k in scale.key_values]
-    assert len(set(widths)) == len(widths) > 1  # no two key rows drawn alike
-    assert sorted(widths)[1] > scale.min_size
-    assert scale.label == "Count (line width)"
+    sizes = [scale.size(k) for k in scale.key_values]
+    assert len(sizes) > 1
+    # every key row draws visibly wider than the thinnest, and each wider than the one before
+    assert sizes[0] >= 1.2 * min_size
+    assert all(b >= 1.2 * a for a, b in itertools.pairwise(sizes))
+    # the values drawn at the minimum get their own row, up to the right threshold
+    share = min_size / max_size
+    threshold = 1e9 * (share**2 if by_area else share)
+    assert scale.thinnest and scale.floor_value() == pytest.approx(threshold)
+    assert scale.size(threshold) == pytest.approx(min_size)
+    assert scale.size(threshold * 1.01) > min_size
+    assert scale.label == ("Count (circle area)" if by_area else "Count (line width)")
+
+
+def test_no_thinnest_row_when_no_value_draws_at_the_minimum():
+    scale = data_size_scale([50, 800, 3000], column="n", units=None, max_size=36.0,
+                            min_size=4.0, unknown_size=4.0, by_area=True)  # fmt: skip
+    assert not scale.thinnest
+    assert scale.key_values == (100.0, 1000.0, 3000.0)
+
+
+def test_thinnest_labels_round_to_three_figures():
+    assert thinnest_label(138_888_888.9) == "up to 139,000,000 (thinnest)"
+    assert thinnest_label(416.67) == "up to 417 (thinnest)"
+    assert thinnest_label(0.0123456) == "up to 0.0123 (thinnest)"
 
 
 def test_key_titles_say_the_units():
@@ -308,7 +326,8 @@ def test_flows_with_own_column_names_and_units(tmp_path):
         columns={"origin": "from", "destination": "to", "count": "n"},
         units="traders",
     )
-    assert layer.size.key_values == (100.0, 1000.0, 3000.0)
+    # 50 and 700 draw at the thinnest width (up to 417): the key starts above it
+    assert layer.size.key_values == (500.0, 1000.0, 3000.0) and layer.size.thinnest
     assert layer.size.label == "Traders (line width)" and layer.size.max_value == 3000
     assert layer.frame["count_text"].tolist() == ["3,000", "50", "700"]
     assert [f.label for f in layer.fields][2] == "Traders"
@@ -335,6 +354,74 @@ def test_every_unknown_flow_end_is_listed_at_once(tmp_path):
     message = str(err.value)
     assert err.value.row == 2 and err.value.field == "origin"
     assert "line 2 origin" in message and "line 3 destination" in message
+
+
+def test_bad_counts_and_unknown_places_are_reported_together(tmp_path):
+    table = "from,to,n\nShymkentt,Taraz,lots\nKhujand,Kulobb,5\nTaraz,Khujand,-3\n"
+    with pytest.raises(geo.DataError) as err:
+        layers.build(
+            "flows",
+            data=_write(tmp_path, "traders.csv", table),
+            columns={"origin": "from", "destination": "to", "count": "n"},
+        )
+    found = {(p.row, p.field) for p in err.value.problems}
+    assert found == {(2, "n"), (2, "from"), (3, "to"), (4, "n")}
+    assert all(isinstance(p, geo.errors.Problem) for p in err.value.problems)
+    assert err.value.row == 2 and err.value.field in ("n", "from")
+    message = str(err.value)
+    assert "traders.csv" in message and "not a number" in message
+    assert "'Shymkentt'" in message and "'Kulobb'" in message and "line 4" in message
+
+
+def test_unknown_flow_ends_are_named_by_the_users_columns(tmp_path):
+    table = "from,to,n\nShymkent,Taraz,30\nKhujand,Kulobb,5\n"
+    with pytest.raises(geo.DataError) as err:
+        layers.build(
+            "flows",
+            data=_write(tmp_path, "traders.csv", table),
+            columns={"origin": "from", "destination": "to", "count": "n"},
+        )
+    message = str(err.value)
+    assert err.value.row == 3 and err.value.field == "to"
+    assert "line 3 to:" in message and "destination" not in message
+    assert [p.field for p in err.value.problems] == ["to"]
+
+
+def test_flow_ends_credit_every_gazetteer_source_once(tmp_path):
+    # Andijan and Osh come from fergana's facts places, Kokand from GeoNames
+    table = "origin,destination,count\nAndijan,Osh,30\nOsh,Andijan,5\nAndijan,Kokand,7\n"
+    assert [geo.place(n).dataset for n in ("Andijan", "Osh", "Kokand")] == [
+        "facts_places", "facts_places", "places",
+    ]  # fmt: skip
+    layer = layers.build("flows", data=_write(tmp_path, "f.csv", table))
+    sources = [c.source for c in layer.credits]
+    assert sources == [
+        "User data: f.csv",
+        layers.Credit.of("facts_places").source,
+        layers.Credit.of("places").source,
+    ]
+    facts_only = layers.build("flows", data=_write(tmp_path, "g.csv", table.rsplit("\n", 2)[0]))
+    assert [c.source for c in facts_only.credits] == [
+        "User data: g.csv",
+        layers.Credit.of("facts_places").source,
+    ]
+
+
+def test_points_from_facts_places_are_credited():
+    frame = pd.DataFrame({"town": ["Andijan", "Namangan"], "n": [1, 2]})
+    layer = layers.build("points", data=frame, place="town")
+    assert layers.Credit.of("facts_places") in layer.credits
+    assert layers.Credit.of("places") not in layer.credits
+
+
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_points_without_coordinates_suggest_the_place_option(tmp_path, as_frame):
+    path = _write(tmp_path, "towns.csv", "town,n\nShymkent,1\nTaraz,2\n")
+    data = pd.read_csv(path) if as_frame else path
+    with pytest.raises(geo.DataError) as err:
+        layers.build("points", data=data)
+    message = str(err.value)
+    assert "lat" in message and "place = " in message and "town" in message
 
 
 def test_an_unknown_flow_column_key_lists_the_keys(tmp_path):

@@ -14,6 +14,7 @@ from typing import ClassVar
 import folium
 import folium.plugins
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 from branca.element import JavascriptLink
@@ -21,6 +22,7 @@ from folium.elements import JSCSSMixin
 from PIL import Image
 from webpage import Visit, payloads
 
+import layers
 from layers import Categories, Credit, Field, Layer, Style
 from maps import compose, spec_from_dict
 from maps.print import write_static
@@ -148,6 +150,15 @@ def test_repr_html_draws_an_svg_and_escapes_data():
     assert 'fill="#d95f02"' in svg.group(0)  # the capital's category colour
     assert "Towns of Kazakhstan" in page and "5 features" in page
     assert page == layer._repr_html_()  # deterministic
+
+
+def test_repr_html_hides_fergana_internal_columns():
+    frame = pd.DataFrame({"town": ["Shymkent", "Taraz", "Turkistan"], "n": [1.0, 5.0, 9.0]})
+    layer = layers.build("points", data=frame, place="town", color="n", breaks=[4])
+    assert "fg_class" in layer.frame.columns
+    page = layer._repr_html_()
+    assert "fg_" not in page
+    assert "<th>town</th>" in page and "<th>n</th>" in page
 
 
 def test_repr_html_draws_lines_and_areas():

@@ -92,14 +92,20 @@ def test_legends_come_from_the_data(scenes):
     assert [r.label for r in markets.rows] == ["bazaar", "crafts", "livestock"]
     traders = _section(steppe, "Traders a week (fictional)")
     assert traders.size_key.title == "Traders (line width)"
-    assert [r.label for r in traders.size_key.rows] == ["100", "1,000", "3,000"]
+    # 50 draws at the thinnest width (up to 417 traders): a row says so, keys start above it
+    assert [r.label for r in traders.size_key.rows] == [
+        "up to 417 (thinnest)",
+        "500",
+        "1,000",
+        "3,000",
+    ]
     index = _section(steppe, "Wellbeing index (fictional)")
     labels = [r.label for r in index.rows]
     assert len(labels) == 4 and all("–" in label for label in labels)
     clinics = scenes["caucasus-clinics"]
     zones = _section(clinics, "Coverage, % (fictional)")
     # breaks 25/50/75 over 12.5-81, and one zone without a value
-    assert [r.label for r in zones.rows] == ["12.5–25", "25–50", "75–81", "No data"]
+    assert [r.label for r in zones.rows] == ["12.5–25", "25–50", "50–75", "75–81", "No data"]
     beds = _section(clinics, "Clinics (fictional)").size_key
     assert beds.title == "Beds (circle area)"
     assert beds.rows[-1].label == "not reported"  # the coast clinic has no bed count

@@ -129,6 +129,48 @@ def test_legend_keeps_categories_in_view_and_reports_missing_sizes():
     assert rows[-1].label == NOT_REPORTED and rows[-1].size == size.unknown_size
 
 
+def test_a_class_legend_keeps_every_class_and_no_data_only_in_view():
+    frame = gpd.GeoDataFrame(
+        {"value": [12.5, 30.0, 81.0, np.nan, np.nan]},
+        # the last feature (no value) lies outside the extent
+        geometry=[shapely.Point(x, x) for x in (11, 12, 13, 14)] + [shapely.Point(30, 30)],
+        crs="EPSG:4326",
+    )
+    layer = layers.build("points", data=frame, color="value", breaks=[25, 50, 75])
+    labels = ["12.5–25", "25–50", "50–75", "75–81", "No data"]
+    assert layer.categories.ordered and [e.label for e in layer.legend] == labels
+    (section,) = build_scene(_compose(layer)).legend
+    assert [row.label for row in section.rows] == labels  # 50–75 is used by no feature
+    outside = layer.frame.geometry.copy()
+    outside.iloc[3] = shapely.Point(31, 31)
+    hidden = build_scene(_compose(_layer(layer.frame.set_geometry(outside), **_like(layer))))
+    assert [row.label for row in hidden.legend[0].rows] == labels[:-1]
+
+
+def _like(layer: Layer) -> dict:
+    return {"categories": layer.categories, "legend": layer.legend}
+
+
+def test_a_data_size_key_says_which_values_draw_thinnest():
+    frame = gpd.GeoDataFrame(
+        {"n": [50.0, 300.0, 3000.0, 1e9]},
+        geometry=[shapely.Point(x, x) for x in (11, 12, 13, 14)],
+        crs="EPSG:4326",
+    )
+    layer = layers.build("points", data=frame, size="n")
+    rows = build_scene(_compose(layer)).legend[0].size_key.rows
+    scale = layer.size
+    assert rows[0].label == "up to 12,300,000 (thinnest)" and rows[0].size == scale.min_size
+    assert rows[0].value == pytest.approx(1e9 * (scale.min_size / scale.max_size) ** 2)
+    sizes = [row.size for row in rows]
+    assert sizes == sorted(set(sizes)) and sizes[1] >= 1.2 * scale.min_size
+    # only the outlier in view: nothing draws at the minimum, no such row
+    inside = frame.geometry.copy()
+    inside.iloc[:3] = [shapely.Point(30, 30)] * 3
+    only = build_scene(_compose(_layer(frame.set_geometry(inside), size=scale)))
+    assert "thinnest" not in only.legend[0].size_key.rows[0].label
+
+
 def test_one_entry_needs_no_heading_and_an_empty_layer_no_section():
     frame = gpd.GeoDataFrame(geometry=[shapely.Point(12, 12)], crs="EPSG:4326")
     one = _layer(frame, legend=[LegendEntry("Wells", Style(fill="#000000"), "point")])

@@ -1,9 +1,12 @@
 """One legend model: what each layer's legend says, laid out by each renderer its own way.
 
 A layer's section lists its legend entries, leaving out category styles that no
-feature in the map's extent uses; a size key at the scale's key values; and a
-"not reported" row where a feature in view has no value. A section of one row
-and no key needs no heading.
+feature in the map's extent uses -- except the classes of an ordered scale, which
+are all kept so that the breaks read without a gap (its "No data" row still only
+where a feature in view has no value); a size key at the scale's key values, below
+them a "thinnest" row where a data key's scale draws a value in view at its minimum
+size; and a "not reported" row where a feature in view has no value. A section of
+one row and no key needs no heading.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from layers import Layer, Style
+from layers.classes import NO_DATA_KEY
+from layers.keys import thinnest_label
 from maps.scene.model import LegendRow, LegendSection, SceneLayer, SizeKey, SizeKeyRow
 
 NOT_REPORTED = "not reported"
@@ -32,9 +37,10 @@ def legend_section(
     if not in_view.any():
         return None
     present = {scene_layer.styles[c] for c in np.unique(scene_layer.style_codes[in_view])}
-    category_styles = (
-        {c.style for c in layer.categories.styles.values()} if layer.categories else set()
-    )
+    categories = layer.categories
+    category_styles = {c.style for c in categories.styles.values()} if categories else set()
+    if categories is not None and categories.ordered:  # every class; "No data" where needed
+        present |= {c.style for value, c in categories.styles.items() if value != NO_DATA_KEY}
     rows = tuple(
         LegendRow(e.kind, e.label, e.style)
         for e in layer.legend or []
@@ -56,6 +62,9 @@ def _size_key(scene_layer: SceneLayer, in_view: np.ndarray) -> SizeKey | None:
     key_style: Style = layer.style
     rows = [SizeKeyRow(format_value(v), size.size(v), key_style, float(v)) for v in size.key_values]
     values = scene_layer.values
+    floor = size.floor_value()
+    if size.thinnest and values is not None and (in_view & (values <= floor)).any():
+        rows.insert(0, SizeKeyRow(thinnest_label(floor), size.min_size, key_style, floor))
     if values is not None:
         missing = np.flatnonzero(np.isnan(values) & in_view)
         if len(missing):
