@@ -367,3 +367,23 @@ def test_pdf_text_on_page_sees_text_drawn_off_the_page(tmp_path):
     text = pdf_text_on_page(tmp_path / "off.pdf")
     assert "Visible words" in text and "Sources" not in text
     assert "Sources" in PdfReader(tmp_path / "off.pdf").pages[0].extract_text()
+
+
+def test_a_size_key_is_never_split_across_columns():
+    from maps.print.legend import LegendItem, layout_legend
+
+    style = Style(fill="#b3261e", stroke="#b3261e")
+    rows = [LegendItem("area", f"Category {k}", style) for k in range(6)]
+    key = [LegendItem("subheading", "Traders (line width)")] + [
+        LegendItem("size_line", label, style, width)
+        for label, width in (("up to 417 (thinnest)", 2.0), ("500", 3), ("1,000", 6), ("3,000", 14))
+    ]
+    for columns in (2, 3, 4):
+        layout = layout_legend([rows + key], 120.0, None, 1.0, columns=columns, split=True)
+        holding = [
+            n
+            for n, column in enumerate(layout.columns)
+            for item, _, _ in column
+            if item.kind in ("subheading", "size_line")
+        ]
+        assert len(set(holding)) == 1, (columns, holding)

@@ -209,7 +209,10 @@ def layout_legend(
 
 
 def _units(measured: list[list[Measured]], gap: float, split: bool) -> list[list[Measured]]:
-    """The pieces columns are made of: whole sections, or (`split`) rows with their headings."""
+    """The pieces columns are made of: whole sections, or (`split`) rows with their headings.
+
+    A size key is one piece: its title and rows are never split across columns.
+    """
     gap_row: Measured = (LegendItem("gap", ""), [], gap)
     if not split:
         return [[*rows, gap_row] for rows in measured]
@@ -218,7 +221,9 @@ def _units(measured: list[list[Measured]], gap: float, split: bool) -> list[list
         pending: list[Measured] = []
         for row in rows:
             pending.append(row)
-            if row[0].kind not in ("heading", "subheading"):
+            # a heading stays with the row after it; a size key (title and rows) stays whole,
+            # since its rows are read against each other
+            if row[0].kind not in ("heading", "subheading") and not row[0].kind.startswith("size_"):
                 units.append(pending)
                 pending = []
         if pending:
