@@ -91,7 +91,7 @@ def compose(spec: MapSpec) -> Composition:
         layer = _without_paths(layer, ref.options.get("data"))
         built.append(layer.with_frame(clip(layer.frame, spec.extent)))
     caption, caption_sources = resolve_caption(spec)
-    warning = coverage_warning(spec.extent)
+    warning = coverage_warning(spec.extent) if _uses_detailed_data(spec) else None
     return Composition(
         spec=spec,
         caption=caption,
@@ -126,6 +126,18 @@ def _without_paths(layer: Layer, data) -> Layer:
         layer,
         credits=[replace(c, source=cut(c.source)) for c in layer.credits],
         description=cut(layer.description),
+    )
+
+
+# Layers drawn from the detailed base geography (geo/coverage.py) when given no data of
+# the user's; a map of only the world layer, the user's data or facts needs no warning.
+DETAILED_LAYERS = ("countries", "boundaries", "rivers", "lakes", "places")
+
+
+def _uses_detailed_data(spec: MapSpec) -> bool:
+    """True when the map draws relief or a layer cut to the detailed window."""
+    return spec.relief or any(
+        ref.id in DETAILED_LAYERS and "data" not in ref.options for ref in spec.layers
     )
 
 

@@ -396,3 +396,15 @@ def test_every_unknown_option_of_a_spec_is_listed_at_once(tmp_path, capsys):
     assert "layers[1].colour" in message and "layers[1].widht" in message
     allowed = re.search(r"allowed keys: ([^)]*)", message).group(1).split(", ")
     assert len(allowed) == len(set(allowed)), allowed  # "title" once
+
+
+def test_a_map_of_world_countries_only_needs_no_coverage_warning(tmp_path, capsys):
+    project = tmp_path / "wide"
+    project.mkdir()
+    (project / "wide.toml").write_text(
+        'id = "wide"\ntitle = "Wide"\nextent = [20.0, 30.0, 100.0, 60.0]\n'
+        'relief = false\nlayers = ["world"]\n',
+        encoding="utf-8",
+    )
+    assert main(["build", str(project), "--out", str(tmp_path / "out"), "--format", "html"]) == 0
+    assert "warning" not in capsys.readouterr().err
