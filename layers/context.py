@@ -6,6 +6,7 @@ import geopandas as gpd
 import pandas as pd
 
 import geo
+from geo.crs import named_crs
 from layers.layer import Layer
 from layers.presets import BASES, CSTO, WATER, preset_layer
 from layers.source import Source, frame_from
@@ -19,10 +20,13 @@ BASE_OPERATORS: list[tuple[str, str]] = [
     ("Tajik", "other"),
 ]
 JUNE_2010 = "2010-06"
+# Countries smaller than this are labelled by their ISO code: a name would spill onto
+# a neighbour at the regional map's scale (Armenia's did onto Azerbaijan).
+SMALL_COUNTRY_KM2 = 100_000.0
 
 
 def bases(data: Source = None) -> Layer:
-    """Foreign military bases: Manas (US, 2001-2014), Kant (Russia, CSTO) and others in the data.
+    """Foreign military bases: Manas (US), Kant (Russia, CSTO) and others in the data.
 
     Bases without sourced coordinates (the proposed southern base) are left off the map.
     """
@@ -65,10 +69,14 @@ def csto() -> Layer:
         left_on="adm0_a3",
         right_on="iso3",
     )
+    area_km2 = joined.geometry.to_crs(named_crs("equal_area")).area / 1e6
+    joined["label"] = joined["name"].where(area_km2 >= SMALL_COUNTRY_KM2, joined["adm0_a3"])
+    small = joined[area_km2 < SMALL_COUNTRY_KM2].sort_values("adm0_a3")
     out = gpd.GeoDataFrame(
         joined[
             [
                 "name",
+                "label",
                 "adm0_a3",
                 "status",
                 "member_since",
@@ -80,7 +88,8 @@ def csto() -> Layer:
         geometry=joined.geometry,
         crs="EPSG:4326",
     )
-    return preset_layer(CSTO, out)
+    codes = ", ".join(f"{c} {n}" for c, n in zip(small["adm0_a3"], small["name"], strict=True))
+    return preset_layer(CSTO, out, small_countries=codes or "none")
 
 
 def _operator(operator: str, name: str) -> str:
@@ -94,6 +103,6 @@ def _operator(operator: str, name: str) -> str:
 def _csto_status(text: str) -> str:
     if text.startswith("not a member"):
         return "former"
-    if "not participating" in text:
-        return "suspended"
+    if "not participating" in text:  # rejoined, outside the rapid-reaction force (notes)
+        return "rejoined"
     return "member"

@@ -3,7 +3,11 @@
 Counts come only from the facts tables; a flow whose count was not reported is
 drawn as unknown (thin, dashed), never guessed. Where the sources place a flow
 only by district or country, ``layers/data/refugee_flow_places.csv`` says how it
-is drawn, and each feature's ``drawn_as`` note says so on the map.
+is drawn, and each feature's ``drawn_as`` note says so on the map. Its
+``reported_number`` column says what a row's number counts: people on that
+``route``; a ``national_total`` with no reported origin split (not drawn as an
+arrow: the caption and the dated series carry it); or a ``camp_population`` (a
+stock: shown on the camp's symbol, the arrow to it drawn as number not reported).
 """
 
 from __future__ import annotations
@@ -42,24 +46,35 @@ VIOLENCE_PLACES: dict[str, str] = {
     "Bazar-Korgon": "Bazar-Korgon",
 }
 JUNE_2010_DAYS = ("2010-06-01", "2010-06-30")
+# refugee_flow_places.csv ``reported_number`` values that are not counts of a route.
+NATIONAL_TOTAL = "national_total"
+CAMP_POPULATION = "camp_population"
 
 
 def refugee_flows() -> Layer:
     """Reported June 2010 flows from southern Kyrgyzstan into Uzbekistan.
 
-    Line width is proportional to the reported number of people; a lower bound
-    ("more than 100,000") is drawn at that bound and labelled as such; flows
-    with no reported number are drawn thin and dashed.
+    Line width is proportional to the reported number of people on the route; a
+    lower bound ("more than 1,000") is drawn at that bound and labelled as such;
+    flows with no reported number are drawn thin and dashed. National totals and
+    camp populations are not route counts and draw no width (see the module notes).
     """
     facts = geo.load("refugee_flows_2010")
     drawn = _flow_places()
     rows = []
-    for item in drawn.itertuples(index=False):
+    for item in drawn[drawn["reported_number"] != NATIONAL_TOTAL].itertuples(index=False):
         fact = _fact_for(item, facts)
         origin_place = geo.place(item.origin, dataset=item.origin_dataset)
         origin = origin_place.point
         destination = _destination_point(item, origin)
         count, count_text, basis = _reported_count(fact)
+        if item.reported_number == CAMP_POPULATION:
+            count, count_text, basis = (
+                float("nan"),
+                "not reported for the route",
+                f"the camp held {count_text} ({fact['dates']}): a camp population, "
+                "shown at the camp, not a count of this route",
+            )
         rows.append(
             {
                 "origin": fact["origin"],
@@ -83,7 +98,8 @@ def refugee_flows() -> Layer:
 def camps() -> Layer:
     """Districts of Andijan region where refugee camps were reported.
 
-    Camp sites have no sourced coordinates, so each is drawn at its district centre.
+    Camp sites have no sourced coordinates, so each is drawn at its district centre;
+    a reported camp population (a stock, not a flow) is written in the camp's label.
     """
     drawn = _flow_places()
     facts = geo.load("refugee_flows_2010")
@@ -91,11 +107,15 @@ def camps() -> Layer:
     for item in drawn[drawn["destination_kind"] == "district"].itertuples(index=False):
         fact = _fact_for(item, facts)
         found = geo.place(item.destination, dataset=item.destination_dataset)
+        name = str(fact["destination"]).split(",")[0]
+        people = _reported_count(fact)[1]
+        reported = people != "not reported"
         rows.append(
             {
-                "name": str(fact["destination"]).split(",")[0],
+                "name": name,
+                "label": f"{name}: {people} ({fact['dates']})" if reported else name,
                 "district": found.name,
-                "people_text": _reported_count(fact)[1],
+                "people_text": people,
                 "drawn_as": "camp's district centre (camp site has no sourced coordinates)",
                 "source_url": fact["source_url"],
                 "geometry": found.point,

@@ -332,9 +332,10 @@ BASES = Preset(
     ),
     label="short_name",
     credits=("bases",),
+    figures=("manas_names",),
     description=(
-        "Foreign military bases in Central Asia around 2010, among them the US Transit "
-        "Center at Manas (2001-2014) and Russia's Kant air base (CSTO), both near Bishkek."
+        "Foreign military bases in Central Asia around 2010, among them the US base at "
+        "Manas ({manas_names}) and Russia's Kant air base (CSTO), both near Bishkek."
     ),
 )
 
@@ -370,8 +371,12 @@ CSTO = Preset(
         "status",
         {
             "member": ("CSTO member, June 2010", "csto_member"),
-            "suspended": ("Member not in military cooperation (Uzbekistan)", "csto_suspended"),
-            "former": ("Former treaty member (left 1999)", "csto_former"),
+            "rejoined": (
+                "Member again since rejoining; did not sign the rapid-reaction force "
+                "documents (Uzbekistan)",
+                "csto_suspended",
+            ),
+            "former": ("Former treaty member (refused to extend the treaty)", "csto_former"),
         },
         present_only=True,
     ),
@@ -382,11 +387,12 @@ CSTO = Preset(
         Field("notes", "Notes"),
         Field("source_url", "Source"),
     ),
-    label="name",
+    label="label",
     credits=("csto_2010", "world_countries"),
     description=(
         "Members of the Russian-led Collective Security Treaty Organization in June "
-        "2010, when Kyrgyzstan asked for help and Russia declined to send troops."
+        "2010, when Kyrgyzstan asked for help and Russia declined to send troops. "
+        "Small countries are labelled by code: {small_countries}."
     ),
 )
 
@@ -415,11 +421,15 @@ REFUGEE_FLOWS = Preset(
     time="start",
     credits=("refugee_flows_2010", "admin1"),
     series_title="Refugees reported in Uzbekistan",
-    figures=("refugees_in_uzbekistan",),
+    figures=("refugees_in_uzbekistan", "refugees_in_uzbekistan_adults", "refugees_other_counts"),
     description=(
         "Reported movements of refugees from Osh, Jalal-Abad and Bazar-Korgon into "
         "Uzbekistan's Andijan region in June 2010. Most reports give no numbers for "
-        "single routes; Uzbekistan reported {refugees_in_uzbekistan} refugees in all."
+        "single routes, so most arrows are thin and dashed; a camp's population is shown "
+        "at the camp, not on an arrow. The national totals have no reported split by "
+        "origin and are not drawn as arrows: Uzbekistan's government counted "
+        "{refugees_in_uzbekistan}; a UN count was {refugees_in_uzbekistan_adults}; "
+        "other counts: {refugees_other_counts}."
     ),
 )
 
@@ -430,16 +440,17 @@ CAMPS = Preset(
     style="camp",
     legend="Refugee camp reported in this district",
     fields=(
-        Field("name", "Camp"),
+        Field("label", "Camp (people as reported)"),
         Field("district", "District centre"),
         Field("people_text", "People (as reported)"),
         Field("drawn_as", "Drawn at"),
         Field("source_url", "Source"),
     ),
-    label="name",
+    label="label",
     credits=("refugee_flows_2010", "places"),
     description=(
-        "Refugee camps in Andijan region named in UN and news reports, at their districts."
+        "Refugee camps in Andijan region named in UN and news reports, at their districts; "
+        "a camp's reported population (people there on a day, not a flow) is in its label."
     ),
 )
 
@@ -467,36 +478,30 @@ VIOLENCE = Preset(
     categories=Themed(
         "status",
         {
-            "reported": ("Violence, deaths reported at this place", "violence"),
-            "unquantified": ("Violence, no local toll reported", "violence_unquantified"),
+            "reported": ("Violence; local tolls reported (unsized: not comparable)", "violence"),
+            "unquantified": ("Violence; no local toll reported", "violence_unquantified"),
         },
     ),
-    size=SizeScale(
-        column="deaths_high",
-        max_value=50.0,
-        max_size=28.0,
-        min_size=7.0,
-        unknown_size=7.0,
-        by_area=True,
-        key_values=(5.0, 50.0),
-        label="Deaths reported at the place (highest report)",
-    ),
+    # Unsized: the local tolls count different days, areas and events (Osh's 37 is a
+    # first-day AP figure for the city, Jalal-Abad's 47 an official figure for the city
+    # three days later), and no source gives comparable totals by place.
     fields=(
         Field("place", "Place"),
-        Field("deaths_text", "Deaths reported here"),
+        Field("deaths_text", "Deaths reported here (each report; not comparable)"),
         Field("first_date", "First report"),
         Field("events", "Events"),
         Field("location", "Position"),
         Field("sources", "Sources"),
     ),
     label="place",
-    label_priority="deaths_high",
     time="first_date",
     credits=("violence_2010",),
     series_title="Official death toll, southern Kyrgyzstan",
     figures=("official_toll_first", "official_toll_final", "later_death_counts"),
     description=(
-        "Places of the June 2010 violence in Osh, Jalal-Abad and Bazar-Korgon. The official "
+        "Places of the June 2010 violence in Osh, Jalal-Abad and Bazar-Korgon. Symbols are "
+        "not sized: the local tolls count different days, areas and events, and no source "
+        "gives comparable totals by place, so each place lists its reports. The official "
         "toll for the south was {official_toll_first} and rose to {official_toll_final} "
         "(Health Ministry: deaths recorded at medical facilities); later counts: "
         "{later_death_counts}."
