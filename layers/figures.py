@@ -24,7 +24,6 @@ from layers.series import (
     toll_series,
 )
 
-
 # Reporting bodies that speak for the Uzbek government (its own count of refugees).
 UZBEK_GOVERNMENT = r"^(?:Government of Uzbekistan|Uzbek (?:Emergencies )?Ministry)"
 # A report's own words -> the caveat that travels with its figure.

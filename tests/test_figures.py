@@ -17,8 +17,12 @@ EXPECTED = {
     "later_death_counts": "426 (National Commission) and 470 (Kyrgyzstan Inquiry Commission)",
     "returned_by_end_of_june": "78,675 by 28 June 2010",
     # the Uzbek government's own counts, first and latest (not a range over other bodies)
-    "refugees_in_uzbekistan": "more than 75,000 by 13 June 2010 and more than 100,000 by 21 June 2010",
-    "refugees_in_uzbekistan_adults": "100,000 (adults only; OCHA spokeswoman Elisabeth Byrs, 17 June 2010)",
+    "refugees_in_uzbekistan": (
+        "more than 75,000 by 13 June 2010 and more than 100,000 by 21 June 2010"
+    ),
+    "refugees_in_uzbekistan_adults": (
+        "100,000 (adults only; OCHA spokeswoman Elisabeth Byrs, 17 June 2010)"
+    ),
     # a peak and a later "remained" figure are not rival estimates: side by side, not a range
     "total_displaced": (
         "more than 400,000 at the peak (17 June 2010); 375,000 remained displaced on "
