@@ -61,6 +61,8 @@ MILITANCY = Preset(
         "different things and disagree."
     ),
 )
+#: This module's story layer's preset, by layer id.
+PRESETS: dict[str, Preset] = {MILITANCY.id: MILITANCY}
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ EVENTS = Preset(
     title="Dated events",
     kind="point",
     style="timeline_event",
+    categories=Themed("number", {}),  # one row per event, made by _with_legend
     fields=_FIELDS,
     label="label",
     time="day",
@@ -66,6 +67,7 @@ NATIONAL = Preset(
     title="Nationwide events",
     kind="area",
     style="timeline_national",
+    categories=Themed("number", {}),  # one row per event, made by _with_legend
     fields=_FIELDS,
     label="label",
     time="day",
@@ -93,6 +95,10 @@ class Event:
         if len(clause) > LEGEND_CHARS:
             clause = clause[: LEGEND_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,(") + " …"
         return f"{self.number} · {_short_day(self.day)} · {self.row['place']}: {clause}"
+
+
+#: This module's story layers' presets, by layer id.
+PRESETS: dict[str, Preset] = {p.id: p for p in (EVENTS, NATIONAL)}
 
 
 def events(year: int = 2010) -> Layer:
