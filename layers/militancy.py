@@ -67,9 +67,10 @@ PRESETS: dict[str, Preset] = {MILITANCY.id: MILITANCY}
 
 @dataclass(frozen=True)
 class Incident:
-    """One facts row as a reader sees it: short name, dates and whether it is drawn."""
+    """One facts row as a reader sees it: map label, place, dates and whether it is drawn."""
 
     label: str
+    place: str  # as the facts row gives it
     dates: str
     drawn: bool
 
@@ -114,7 +115,10 @@ def _incident(row: pd.Series) -> Incident:
     place = _text(row["place"]).split(" (")[0]
     start, end = _text(row["date"]), _text(row.get("end_date"))
     located = isinstance(row.geometry, shapely.Geometry) and not row.geometry.is_empty
-    return Incident(f"{place}, {start[:4]}", f"{start} to {end}" if end else start, located)
+    dates = f"{start} to {end}" if end else start
+    if _text(row.get("actor")).startswith("allegation"):
+        dates += ", an allegation only"
+    return Incident(f"{place}, {start[:4]}", _text(row["place"]), dates, located)
 
 
 def _location(row: pd.Series, approximate: bool) -> str:
@@ -134,7 +138,7 @@ def _location(row: pd.Series, approximate: bool) -> str:
 
 
 def _listing(incidents) -> str:
-    text = "; ".join(f"{i.label} ({i.dates})" for i in incidents)
+    text = " · ".join(f"{i.place} ({i.dates})" for i in incidents)
     return text or "none"
 
 
