@@ -220,12 +220,12 @@ def _with_legend(preset: Preset, numbered: list[Event], role: str) -> Preset:
 
 
 def _listing(events) -> str:
-    text = "; ".join(f"{e.number} {e.day} {e.row['place']}" for e in events)
+    text = " · ".join(f"{e.number} {e.day} {e.row['place']}" for e in events)
     return text or "none"
 
 
 def _listing_text(items: list[str]) -> str:
-    return "; ".join(items) or "none"
+    return " · ".join(items) or "none"
 
 
 def _short_day(day: str) -> str:
