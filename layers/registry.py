@@ -65,7 +65,7 @@ class Entry:
     """A registered layer: its builder and what a listing shows before building it."""
 
     target: str  # the builder, as "module:function"
-    theme: str  # "basemap", "borders", "valley", "june2010", "security", "water", "trafficking"
+    theme: str  # "basemap", "borders", "valley", "june2010", "security", ..., "timeline"
     table: str | None = None  # facts table that `data=` replaces, for builders without `data`
 
     @property
@@ -98,6 +98,9 @@ REGISTRY: dict[str, Entry] = {
     "route_stops": Entry(
         "layers.trafficking:route_stops", "trafficking", table="trafficking_routes"
     ),
+    "militancy": Entry("layers.militancy:incidents", "militancy", table="militancy"),
+    "timeline": Entry("layers.timeline:events", "timeline", table="timeline_2010"),
+    "timeline_national": Entry("layers.timeline:national", "timeline", table="timeline_2010"),
     # your own data (data= is required): see layers/generic.py
     "points": Entry("layers.generic:points", "generic"),
     "lines": Entry("layers.generic:lines", "generic"),

@@ -87,6 +87,16 @@ THEME: dict[str, Style] = {
     "csto_former": Style(
         fill="#d9d9d9", fill_opacity=0.7, stroke="#7a7a7a", stroke_width=0.6, dash=(2, 2)
     ),
+    # militants in the valley
+    "militancy": Style(
+        fill="#d35400", stroke="#4a1c00", stroke_width=0.8, marker="star", marker_size=14
+    ),
+    "militancy_approximate": Style(
+        fill="#ffffff", stroke="#d35400", stroke_width=1.8, marker="star", marker_size=14
+    ),
+    # Kyrgyzstan's 2010: dated events
+    "timeline_event": Style(fill="#00796b", stroke="#ffffff", stroke_width=1.0, marker_size=10),
+    "timeline_national": Style(fill=None, stroke="#00796b", stroke_width=2.5, dash=(7, 4)),
     # your own data (the generic points, lines and areas layers)
     "user_point": Style(fill="#1f5f8b", stroke="#ffffff", stroke_width=0.8, marker_size=7),
     "user_symbol": Style(
