@@ -33,7 +33,7 @@ class BuiltMaps:
 
 @pytest.fixture(scope="session")
 def built_maps(tmp_path_factory) -> BuiltMaps:
-    """``fergana build`` of the six story maps, all formats, into a session tmp folder."""
+    """``fergana build`` of every story map, all formats, into a session tmp folder."""
     out = tmp_path_factory.mktemp("built-maps")
     report = build(spec_paths(), out, jobs=2)
     assert report.ok, [r.error for r in report.results if r.error]

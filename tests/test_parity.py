@@ -1,6 +1,6 @@
 """Parity: the web page and the print SVG of every story map show the same scene.
 
-Read from the built outputs (the session's ``fergana build`` of all six maps), never
+Read from the built outputs (the session's ``fergana build`` of every story map), never
 from the renderers' internals: legend headings and rows in the same order, labels
 drawn only from the one label plan, one credits list, arrowheads of one proportion.
 """
