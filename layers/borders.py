@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 import geo
+from geo.catalog import DATA_DIR
 from geo.crs import area_km2
 from layers.layer import Layer
 from layers.presets import BOUNDARIES, ENCLAVE_POINTS, ENCLAVES, preset_layer
 from layers.source import Source, frame_from
+from layers.style import Credit, Field
 
 # Natural Earth `featurecla` -> how the line is drawn. NE classes every Kyrgyz,
 # Uzbek and Tajik segment as an international boundary; it does not flag the
@@ -47,13 +52,90 @@ def boundaries(data: Source = None) -> Layer:
     return preset_layer(BOUNDARIES, frame, data=data)
 
 
-def enclaves(data: Source = None) -> Layer:
-    """Enclaves: polygons with owner, surrounding state, computed area and reported population.
+#: The enclave polygons: OpenStreetMap as mapped in 2017 (via geoBoundaries 2.0.1), ODbL.
+#: Read by path until the catalog has an entry for them (see geo/data/base/SOURCES.md).
+OSM_ENCLAVES_FILE = DATA_DIR / "base" / "enclaves_osm2017.geojson"
+OSM_CREDIT = Credit(
+    source="© OpenStreetMap contributors (ODbL), via geoBoundaries 2.0.1: enclave borders "
+    "as mapped in 2017",
+    license="ODbL 1.0",
+    version="geoBoundaries 2.0.1 (OSM 2017)",
+    url="https://www.openstreetmap.org/copyright",
+)
+#: A polygon is drawn only if its area is within this factor of the reported area.
+AREA_TOLERANCE = 2.0
 
-    The polygons are the enclave parts of the Natural Earth country polygons
-    (Sokh, Shakhimardan, Vorukh, Sarvak). Reported area and population come from
-    the facts table; enclaves without a polygon in the data (Chong-Kara,
-    Jani-Ayil, Western Qalacha, Barak) are listed by :func:`enclave_points`.
+
+@dataclass(frozen=True)
+class EnclaveCheck:
+    """How an enclave is drawn: its polygon, or a point with the reason why."""
+
+    name: str
+    polygon: shapely.Geometry | None  # EPSG:4326
+    area_km2: float | None  # of the polygon, equal-area CRS
+    reported_area_km2: float | None
+    drawn_as: str  # "polygon" or "point"
+    why_point: str  # empty for polygons
+
+
+def enclave_polygons() -> gpd.GeoDataFrame:
+    """The embedded enclave polygons (OSM 2017): ``name``, ``belongs_to``, ``surrounded_by``."""
+    frame = gpd.read_file(OSM_ENCLAVES_FILE, engine="pyogrio")
+    if frame.crs is None:
+        raise geo.DataError(OSM_ENCLAVES_FILE.name, "has no CRS", hint="expected EPSG:4326")
+    return frame.to_crs("EPSG:4326")
+
+
+def enclave_checks(polygons: gpd.GeoDataFrame | None = None) -> list[EnclaveCheck]:
+    """Every enclave of the facts (and every polygon): drawn as a polygon, or why as a point.
+
+    A polygon is drawn when the facts report an area it is within
+    :data:`AREA_TOLERANCE` of, or when the facts do not know the enclave (the user's
+    own). An enclave the facts know is a point when it has no polygon, when its
+    polygon disagrees with the reported area by more than the tolerance, or when no
+    area is reported to check the polygon against.
+    """
+    polygons = enclave_polygons() if polygons is None else polygons
+    facts = geo.load("enclaves").drop(columns="geometry").set_index("name")
+    areas = dict(zip(polygons["name"], area_km2(polygons), strict=True))
+    shapes = dict(zip(polygons["name"], polygons.geometry, strict=True))
+    checks = []
+    for name in dict.fromkeys([*facts.index, *polygons["name"]]):
+        area, shape = areas.get(name), shapes.get(name)
+        known = name in facts.index
+        reported = pd.to_numeric(facts.loc[name, "area_km2"]) if known else None
+        reported = None if reported is None or pd.isna(reported) else float(reported)
+        why = _why_point(area, reported, known)
+        checks.append(EnclaveCheck(name, shape, area, reported, "point" if why else "polygon", why))
+    return checks
+
+
+def _why_point(area: float | None, reported: float | None, known: bool) -> str:
+    if area is None:
+        return "no polygon in the map data (OpenStreetMap 2017)"
+    if not known:
+        return ""
+    if reported is None:
+        return (
+            f"its {area:,.1f} km² polygon (OpenStreetMap 2017) has no reported area "
+            "to check it against"
+        )
+    ratio = max(area, reported) / min(area, reported)
+    if ratio > AREA_TOLERANCE:
+        return (
+            f"its polygon (OpenStreetMap 2017) measures {area:,.1f} km² against "
+            f"{reported:,.0f} km² reported ({ratio:.2f}×)"
+        )
+    return ""
+
+
+def enclaves(data: Source = None) -> Layer:
+    """Enclaves drawn as polygons: owner, surrounding state, computed and reported area.
+
+    The polygons are OpenStreetMap's as mapped in 2017 (via geoBoundaries 2.0.1).
+    An enclave whose polygon disagrees with its reported area by more than
+    :data:`AREA_TOLERANCE` times, or has no reported area or no polygon, is drawn by
+    :func:`enclave_points` instead.
 
     Parameters
     ----------
@@ -61,12 +143,17 @@ def enclaves(data: Source = None) -> Layer:
         Your own enclave polygons with ``name``, ``belongs_to`` and
         ``surrounded_by`` (ISO3) columns.
     """
-    frame = frame_from(
-        data,
-        "enclaves_geometry",
-        required={"name": "str", "belongs_to": "str", "surrounded_by": "str"},
-        geometry="area",
-    )
+    if data is None:
+        frame = enclave_polygons()
+    else:
+        frame = frame_from(
+            data,
+            "enclaves_geometry",
+            required={"name": "str", "belongs_to": "str", "surrounded_by": "str"},
+            geometry="area",
+        )
+    drawn = {c.name for c in enclave_checks(frame) if c.drawn_as == "polygon"}
+    frame = frame[frame["name"].isin(drawn)].reset_index(drop=True)
     facts = geo.load("enclaves").drop(columns="geometry").set_index("name")
     rows = []
     for _, feature in frame.iterrows():
@@ -90,14 +177,24 @@ def enclaves(data: Source = None) -> Layer:
         _population_text(p, y)
         for p, y in zip(out["population"], out["population_year"], strict=True)
     ]
-    return preset_layer(ENCLAVES, out, data=data)
+    layer = preset_layer(ENCLAVES, out, data=data)
+    if data is None:  # the preset credits Natural Earth's enclave parts: these are OSM's
+        credits = [OSM_CREDIT, *(c for c in layer.credits if c != Credit.of("enclaves_geometry"))]
+        layer = replace(layer, credits=credits)
+    return layer
 
 
 def enclave_points() -> Layer:
-    """Enclaves that the polygon data lacks, at their reported coordinates where known."""
-    facts = geo.load("enclaves")
-    drawn = set(geo.load("enclaves_geometry")["name"])
-    rows = facts[~facts["name"].isin(drawn) & ~facts.geometry.isna()].copy()
+    """Enclaves not drawn as polygons, at their reported coordinates, each with the reason."""
+    facts = geo.load("enclaves").set_index("name")
+    checks = [c for c in enclave_checks() if c.drawn_as == "point" and c.name in facts.index]
+    rows = facts.loc[[c.name for c in checks]].reset_index()
+    missing = rows.loc[rows.geometry.isna(), "name"].tolist()
+    if missing:
+        raise geo.DataError(
+            "enclaves", f"no coordinates for {', '.join(missing)}, drawn as a point"
+        )
+    rows["why_point"] = [c.why_point for c in checks]
     rows["population_text"] = [
         _population_text(p, y)
         for p, y in zip(rows["population"], rows["population_year"], strict=True)
@@ -110,13 +207,33 @@ def enclave_points() -> Layer:
                 "surrounded_by_iso3",
                 "area_km2",
                 "population_text",
+                "why_point",
                 "source_url",
             ]
         ],
         geometry=rows.geometry,
         crs="EPSG:4326",
     ).reset_index(drop=True)
-    return preset_layer(ENCLAVE_POINTS, frame)
+    layer = preset_layer(ENCLAVE_POINTS, frame)
+    # Say on the map which enclaves are points and why: in the legend rows, a popup
+    # field and the text description (the preset's own text predates the check).
+    names = frame.groupby("belongs_to_iso3")["name"].agg(", ".join)
+    countries = geo.load("countries").set_index("adm0_a3")["name"]
+    legend = [  # the preset's rows, one per owner in code order
+        replace(entry, label=f"Enclave of {countries[iso]} drawn as a point: {names[iso]}")
+        for iso, entry in zip(sorted(names.index), layer.legend, strict=True)
+    ]
+    why = "; ".join(f"{c.name} ({c.why_point})" for c in checks)
+    return replace(
+        layer,
+        title="Enclaves drawn as points",
+        legend=legend,
+        fields=[*layer.fields[:-1], Field("why_point", "Why a point"), layer.fields[-1]],
+        credits=[*layer.credits, OSM_CREDIT],
+        description=(
+            f"Enclaves drawn as points at their reported coordinates, not as polygons: {why}."
+        ),
+    )
 
 
 def _population_text(population: object, year: object) -> str:
