@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
 import geo
-from geo.catalog import DATA_DIR
 from geo.crs import area_km2
 from layers.layer import Layer
 from layers.presets import BOUNDARIES, ENCLAVE_POINTS, ENCLAVES, preset_layer
 from layers.source import Source, frame_from
-from layers.style import Credit, Field
 
 # Natural Earth `featurecla` -> how the line is drawn. NE classes every Kyrgyz,
 # Uzbek and Tajik segment as an international boundary; it does not flag the
@@ -52,16 +50,6 @@ def boundaries(data: Source = None) -> Layer:
     return preset_layer(BOUNDARIES, frame, data=data)
 
 
-#: The enclave polygons: OpenStreetMap as mapped in 2017 (via geoBoundaries 2.0.1), ODbL.
-#: Read by path until the catalog has an entry for them (see geo/data/base/SOURCES.md).
-OSM_ENCLAVES_FILE = DATA_DIR / "base" / "enclaves_osm2017.geojson"
-OSM_CREDIT = Credit(
-    source="© OpenStreetMap contributors (ODbL), via geoBoundaries 2.0.1: enclave borders "
-    "as mapped in 2017",
-    license="ODbL 1.0",
-    version="geoBoundaries 2.0.1 (OSM 2017)",
-    url="https://www.openstreetmap.org/copyright",
-)
 #: A polygon is drawn only if its area is within this factor of the reported area.
 AREA_TOLERANCE = 2.0
 
@@ -80,10 +68,7 @@ class EnclaveCheck:
 
 def enclave_polygons() -> gpd.GeoDataFrame:
     """The embedded enclave polygons (OSM 2017): ``name``, ``belongs_to``, ``surrounded_by``."""
-    frame = gpd.read_file(OSM_ENCLAVES_FILE, engine="pyogrio")
-    if frame.crs is None:
-        raise geo.DataError(OSM_ENCLAVES_FILE.name, "has no CRS", hint="expected EPSG:4326")
-    return frame.to_crs("EPSG:4326")
+    return geo.load("enclaves_osm2017")
 
 
 def enclave_checks(polygons: gpd.GeoDataFrame | None = None) -> list[EnclaveCheck]:
@@ -148,7 +133,7 @@ def enclaves(data: Source = None) -> Layer:
     else:
         frame = frame_from(
             data,
-            "enclaves_geometry",
+            "enclaves_osm2017",
             required={"name": "str", "belongs_to": "str", "surrounded_by": "str"},
             geometry="area",
         )
@@ -177,11 +162,7 @@ def enclaves(data: Source = None) -> Layer:
         _population_text(p, y)
         for p, y in zip(out["population"], out["population_year"], strict=True)
     ]
-    layer = preset_layer(ENCLAVES, out, data=data)
-    if data is None:  # the preset credits Natural Earth's enclave parts: these are OSM's
-        credits = [OSM_CREDIT, *(c for c in layer.credits if c != Credit.of("enclaves_geometry"))]
-        layer = replace(layer, credits=credits)
-    return layer
+    return preset_layer(ENCLAVES, out, data=data)
 
 
 def enclave_points() -> Layer:
@@ -214,26 +195,9 @@ def enclave_points() -> Layer:
         geometry=rows.geometry,
         crs="EPSG:4326",
     ).reset_index(drop=True)
-    layer = preset_layer(ENCLAVE_POINTS, frame)
-    # Say on the map which enclaves are points and why: in the legend rows, a popup
-    # field and the text description (the preset's own text predates the check).
-    names = frame.groupby("belongs_to_iso3")["name"].agg(", ".join)
-    countries = geo.load("countries").set_index("adm0_a3")["name"]
-    legend = [  # the preset's rows, one per owner in code order
-        replace(entry, label=f"Enclave of {countries[iso]} drawn as a point: {names[iso]}")
-        for iso, entry in zip(sorted(names.index), layer.legend, strict=True)
-    ]
     why = "; ".join(f"{c.name} ({c.why_point})" for c in checks)
-    return replace(
-        layer,
-        title="Enclaves drawn as points",
-        legend=legend,
-        fields=[*layer.fields[:-1], Field("why_point", "Why a point"), layer.fields[-1]],
-        credits=[*layer.credits, OSM_CREDIT],
-        description=(
-            f"Enclaves drawn as points at their reported coordinates, not as polygons: {why}."
-        ),
-    )
+    # the legend rows name the enclaves (the preset's {names}): the map says which are points
+    return preset_layer(ENCLAVE_POINTS, frame, points=why)
 
 
 def _population_text(population: object, year: object) -> str:

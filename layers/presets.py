@@ -54,7 +54,8 @@ class Themed:
 class ByCountry:
     """One style per country code in `column`: the theme role `role` in the country's colour.
 
-    Legend rows read `label` with ``{country}`` the country's name, in code order;
+    Legend rows read `label` with ``{country}`` the country's name and ``{names}`` the
+    names (first column of the frame) of that country's features, in code order;
     `changes` are further :meth:`Style.but` changes (e.g. a marker for points).
     """
 
@@ -71,7 +72,10 @@ class ByCountry:
             self.column,
             {
                 iso: Category(
-                    self.label.format(country=str(names.get(iso, iso))),
+                    self.label.format(
+                        country=str(names.get(iso, iso)),
+                        names=", ".join(map(str, frame.loc[frame[self.column] == iso].iloc[:, 0])),
+                    ),
                     base.but(fill=COUNTRY_COLOURS.get(iso, OTHER_COUNTRY_COLOUR), **self.changes),
                 )
                 for iso in sorted(frame[self.column].unique())
@@ -226,7 +230,7 @@ ENCLAVES = Preset(
     ),
     label="name",
     label_priority="area_km2",
-    credits=("enclaves_geometry", "enclaves"),
+    credits=("enclaves_osm2017", "enclaves"),
     description=(
         "Enclaves in the Fergana Valley: land of one state surrounded by another. "
         "Areas are computed from the map polygons in an equal-area projection; "
@@ -236,12 +240,12 @@ ENCLAVES = Preset(
 
 ENCLAVE_POINTS = Preset(
     id="enclave_points",
-    title="Small enclaves",
+    title="Enclaves drawn as points",
     kind="point",
     style=style("enclave").but(marker_size=7),
     categories=ByCountry(
         "belongs_to_iso3",
-        "Small enclave of {country} (position only)",
+        "Enclave of {country} drawn as a point: {names}",
         "enclave",
         {"marker": "circle", "marker_size": 7},
     ),
@@ -251,11 +255,14 @@ ENCLAVE_POINTS = Preset(
         Field("surrounded_by_iso3", "Surrounded by"),
         Field("area_km2", "Reported area", "{:,.0f} km²"),
         Field("population_text", "Population (reported)"),
+        Field("why_point", "Why a point"),
         Field("source_url", "Source"),
     ),
     label="name",
-    credits=("enclaves",),
-    description="Enclaves too small for the polygon data, at their reported coordinates.",
+    credits=("enclaves", "enclaves_osm2017"),
+    description=(
+        "Enclaves drawn as points at their reported coordinates, not as polygons: {points}."
+    ),
 )
 
 VALLEY = Preset(

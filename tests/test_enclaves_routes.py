@@ -13,7 +13,7 @@ import shapely
 import geo
 import layers
 from geo.crs import area_km2, named_crs
-from layers.borders import OSM_ENCLAVES_FILE, enclave_polygons
+from layers.borders import enclave_polygons
 from layers.trafficking import named_countries, route_waypoints
 
 EQUAL_AREA = named_crs("equal_area")
@@ -178,6 +178,6 @@ def test_enclave_polygons_are_credited_to_openstreetmap(enclave_layers):
 
 def test_the_embedded_enclave_file_as_users_data_gives_the_same_polygons():
     default = layers.build("enclaves").frame
-    own = layers.build("enclaves", data=OSM_ENCLAVES_FILE)
+    own = layers.build("enclaves", data=geo.dataset("enclaves_osm2017").embedded_path)
     assert list(own.frame["name"]) == list(default["name"])
     assert own.frame.geometry.geom_equals_exact(default.geometry, 1e-6).all()

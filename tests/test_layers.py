@@ -10,7 +10,6 @@ import shapely
 import geo
 import layers
 from geo.coverage import DETAILED_WINDOW
-from layers.borders import OSM_ENCLAVES_FILE
 from layers.registry import NEEDS_DATA
 
 BUILT = [i for i in layers.layer_ids() if i not in NEEDS_DATA]
@@ -301,14 +300,12 @@ EMBEDDED_SOURCE = {
     "rivers": "rivers",
     "places": "places",
     "boundaries": "boundary_lines",
-    "enclaves": "enclaves_geometry",
+    "enclaves": "enclaves_osm2017",
     "valley": "fergana_valley",
     "valley_provinces": "admin1",
     "bases": "bases",
     "water": "water",
 }
-# Embedded files not (yet) in the catalog: the enclave polygons (OSM 2017) are read by path.
-EMBEDDED_FILE = {"enclaves": OSM_ENCLAVES_FILE}
 
 
 @pytest.mark.parametrize("layer_id", BUILT)
@@ -318,7 +315,7 @@ def test_every_layer_accepts_the_users_own_data(layer_id):
     name = EMBEDDED_SOURCE.get(layer_id) or REGISTRY[layer_id].table
     assert name, f"{layer_id} has no way to take the user's data"
     default = layers.build(layer_id)
-    path = EMBEDDED_FILE[layer_id] if layer_id in EMBEDDED_FILE else geo.dataset(name).embedded_path
+    path = geo.dataset(name).embedded_path
     own = layers.build(layer_id, data=path)
     expected = default.frame.geometry
     if layer_id == "countries":  # the default adds the 1:110m world beyond the detailed window
@@ -381,10 +378,6 @@ def test_every_story_layer_has_a_preset():
     assert set(PRESETS) == set(STORY)
 
 
-# Story layers that say more than their preset until presets.py is updated (issue 12).
-ENCLAVES_BEYOND_PRESET = ("enclaves", "enclave_points")
-
-
 @pytest.mark.parametrize("layer_id", STORY)
 def test_story_layers_are_their_preset_through_the_generic_step(layer_id, monkeypatch):
     import layers.generic
@@ -402,24 +395,6 @@ def test_story_layers_are_their_preset_through_the_generic_step(layer_id, monkey
     preset = PRESETS[layer_id]
     assert made == [layer_id], "the story layer must be made by layers.generic.generic_layer"
     credits = [layers.Credit.of(name) for name in preset.credits]
-    if layer_id in ENCLAVES_BEYOND_PRESET:
-        # Until presets.py and the catalog carry them (issue 12): the OSM 2017 polygons'
-        # credit replaces Natural Earth's, and the point layer says which enclaves are
-        # points and why (title, a field, legend rows, description).
-        from layers.borders import OSM_CREDIT
-
-        osm = layers.Credit.of("enclaves_geometry")
-        assert set(layer.credits) == {OSM_CREDIT, *(c for c in credits if c != osm)}
-        if layer_id == "enclave_points":
-            assert layer.title == "Enclaves drawn as points"
-            assert [f.column for f in layer.fields] == [
-                *[f.column for f in preset.fields][:-1],
-                "why_point",
-                preset.fields[-1].column,
-            ]
-            assert all("drawn as a point" in e.label for e in layer.legend)
-            return
-        credits = layer.credits
     assert (layer.id, layer.title, layer.kind) == (preset.id, preset.title, preset.kind)
     assert layer.fields == list(preset.fields)
     assert (layer.label, layer.label_priority, layer.time) == (
