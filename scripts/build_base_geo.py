@@ -6,6 +6,9 @@ layer builders — same inputs, same grid snapping, same columns and row order �
 the window moved to :data:`geo.coverage.DETAILED_WINDOW`, for the five layers cut to
 the window: ``countries``, ``boundary_lines``, ``rivers``, ``lakes`` and ``places``, and
 the relief grid ``relief_5arcmin.tif``.
+
+With ``--valley-only`` it rewrites just the valley floor of ``fergana_valley.geojson``
+from the embedded GEBCO 15" grid (:func:`valley_floor`; no inputs needed).
 It adds to ``boundary_lines`` the two Natural Earth "Breakaway" lines of Abkhazia
 and South Ossetia (NE 4.0.0 ``ne_10m_admin_0_boundary_lines_disputed_areas``), which
 the land boundary file does not carry. The other files (admin1, enclaves, world
@@ -14,6 +17,7 @@ are; ``manifest.json`` is updated for the files written.
 
 Usage::
 
+    python -m scripts.build_base_geo --valley-only [--out geo/data/base]
     python -m scripts.build_base_geo --build-geo PATH/build_geo.py --wheels DIR \
         --raysphere REPO --martynafford REPO [--out geo/data/base] [--window W S E N]
 
@@ -34,7 +38,9 @@ from pathlib import Path
 from types import ModuleType
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from geo.coverage import DETAILED_WINDOW
 
@@ -52,6 +58,14 @@ WINDOW_FILES = [
     "places.geojson",
 ]
 RELIEF = "relief_5arcmin.tif"
+VALLEY = "fergana_valley.geojson"
+VALLEY_FLOOR_NAME = "Fergana Valley (floor, DEM-derived)"
+# The valley floor: GEBCO 15" cells below this height, east of the cut (just west of
+# Khujand, closing the Syr Darya's outlet), connected to the cell of the seed town.
+FLOOR_THRESHOLD_M = 900
+FLOOR_WEST_CUT = 69.55
+FLOOR_SEED_TOWN = "Andijon"  # its position is read from places.geojson
+FLOOR_OPENING_CELLS = 2  # threads narrower than ~2 km (gorges) are cut off
 
 
 def load_build_geo(path: Path, window: tuple[float, float, float, float]) -> ModuleType:
@@ -108,6 +122,78 @@ def build(args: argparse.Namespace) -> None:
         bg.write_relief(dem, grid, args.out / RELIEF)
 
 
+def valley_floor(
+    raster, seed: tuple[float, float], threshold_m: float = FLOOR_THRESHOLD_M
+) -> shapely.Polygon:
+    """The valley floor on a lon/lat elevation grid, as one polygon.
+
+    Cells strictly below `threshold_m`, with centres east of :data:`FLOOR_WEST_CUT`,
+    4-connected to the cell holding `seed` (lon, lat); opened with a diamond of
+    radius :data:`FLOOR_OPENING_CELLS` cells (cuts off the gorges) and the seed's
+    part kept again; holes (hills inside the floor) filled; the cells' outline
+    simplified by 3/4 of a cell to remove the staircase.
+    """
+    from scipy import ndimage  # only this step needs it
+
+    west, _south, _east, north = raster.bounds
+    dx, dy = raster.cell_size
+    cols = raster.values.shape[1]
+    lon = west + (np.arange(cols) + 0.5) * dx
+    seed_cell = (int((north - seed[1]) // dy), int((seed[0] - west) // dx))
+
+    def seed_part(mask: np.ndarray) -> np.ndarray:
+        labels, _ = ndimage.label(mask)  # 4-connectivity
+        if labels[seed_cell] == 0:
+            raise SystemExit(f"valley floor: the seed {seed} is not below {threshold_m} m")
+        return labels == labels[seed_cell]
+
+    with np.errstate(invalid="ignore"):
+        floor = seed_part((raster.values < threshold_m) & (lon[None, :] >= FLOOR_WEST_CUT))
+    diamond = ndimage.iterate_structure(
+        ndimage.generate_binary_structure(2, 1), FLOOR_OPENING_CELLS
+    )
+    floor = ndimage.binary_fill_holes(seed_part(ndimage.binary_opening(floor, diamond)))
+    boxes = []
+    for i, row in enumerate(floor):
+        edges = np.diff(np.r_[0, row.astype(int), 0])
+        for start, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+            boxes.append(
+                shapely.box(
+                    west + start * dx, north - (i + 1) * dy, west + end * dx, north - i * dy
+                )
+            )
+    outline = shapely.union_all(boxes).simplify(0.75 * dx)
+    return shapely.set_precision(outline, 1e-5)
+
+
+def write_valley(out: Path) -> float:
+    """Replace the floor row of ``out/fergana_valley.geojson``; return its area (km²)."""
+    import geo
+    from geo.crs import area_km2
+
+    places = geo.load("places")
+    town = places[places["name"] == FLOOR_SEED_TOWN].geometry.iloc[0]
+    floor = valley_floor(geo.load("relief_fergana"), (town.x, town.y))
+    frame = gpd.read_file(out / VALLEY)
+    row = frame["name"] == VALLEY_FLOOR_NAME
+    area = float(area_km2(gpd.GeoSeries([floor], crs="EPSG:4326")).iloc[0])
+    method = (
+        f'GEBCO 2023 15" cells strictly below {FLOOR_THRESHOLD_M:,} m; east of lon '
+        f"{FLOOR_WEST_CUT} (closes the Syr Darya outlet just west of Khujand); 4-connected "
+        f"to the cell of {FLOOR_SEED_TOWN} (Andijan); opened with a {FLOOR_OPENING_CELLS}-cell "
+        "diamond (gorges cut off); holes filled; outline simplified by 3/4 of a cell"
+    )
+    frame.loc[row, "method"] = method
+    frame.loc[row, "threshold_m"] = float(FLOOR_THRESHOLD_M)
+    frame.loc[row, "west_cut_lon"] = FLOOR_WEST_CUT
+    frame.loc[row, "area_km2"] = round(area)
+    frame.loc[row, "area_km2_unsmoothed"] = None
+    frame.loc[row, "source"] = "relief_gebco15s_fergana.tif (GEBCO 2023 Grid, 15 arc-second)"
+    frame.loc[row, "geometry"] = floor
+    frame.to_file(out / VALLEY, driver="GeoJSON", engine="pyogrio")
+    return area
+
+
 def update_manifest(out: Path, names: list[str], window) -> None:
     """Record the window and each rewritten file's count, size and sha256 in manifest.json."""
     path = out / "manifest.json"
@@ -156,13 +242,19 @@ def relief_entry(path: Path) -> dict:
 def main(argv: list[str] | None = None) -> None:
     """Rebuild the window-clipped files from the command line (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--build-geo", type=Path, required=True, help="the shared build_geo.py")
-    parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--raysphere", type=Path, required=True)
-    parser.add_argument("--martynafford", type=Path, required=True)
+    parser.add_argument("--valley-only", action="store_true", help="rewrite the valley floor only")
+    parser.add_argument("--build-geo", type=Path, help="the shared build_geo.py")
+    parser.add_argument("--wheels", type=Path)
+    parser.add_argument("--raysphere", type=Path)
+    parser.add_argument("--martynafford", type=Path)
     parser.add_argument("--out", type=Path, default=BASE)
     parser.add_argument("--window", type=float, nargs=4, default=DETAILED_WINDOW)
     args = parser.parse_args(argv)
+    if args.valley_only:
+        print(f"valley floor: {write_valley(args.out):,.0f} km2")
+        return
+    if None in (args.build_geo, args.wheels, args.raysphere, args.martynafford):
+        parser.error("--build-geo, --wheels, --raysphere and --martynafford are required")
     build(args)
     update_manifest(args.out, WINDOW_FILES, args.window)
 
