@@ -36,8 +36,9 @@ FLOOR_LEGEND = 'Valley floor (below {threshold:,.0f} m, from GEBCO 15" relief)'
 FLOOR_DESCRIPTION = (
     "The Fergana Valley floor, {floor_km2:,.0f} km² (the often cited figure is about "
     "22,000 km²): GEBCO 2023 relief cells (15 arc-seconds, ~450 m) below {threshold:,.0f} m, "
-    "connected to Andijan, closed just west of Khujand, with gorges cut off and holes "
-    "filled; and Natural Earth's generalised region polygon ({region_km2:,.0f} km²)."
+    "connected to Andijan, closed just west of Khujand, with threads narrower than ~2 km "
+    "cut off and holes filled; and Natural Earth's generalised region polygon "
+    "({region_km2:,.0f} km²)."
 )
 
 

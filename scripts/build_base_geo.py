@@ -72,7 +72,7 @@ VALLEY_FLOOR_NAME = "Fergana Valley (floor, DEM-derived)"
 FLOOR_THRESHOLD_M = 900
 FLOOR_WEST_CUT = 69.55
 FLOOR_SEED_TOWN = "Andijon"  # its position is read from places.geojson
-FLOOR_OPENING_CELLS = 2  # threads narrower than ~2 km (gorges) are cut off
+FLOOR_OPENING_CELLS = 2  # threads narrower than ~2 km are cut off
 # WDBII's positional error (GSHHG README; base/SOURCES.md), said in each of its lines' popup.
 WDBII_POSITION = "approximate: WDBII lines may be off by about 3-6 km"
 # A "Naryn" line farther than this from the confluence is not cut (degrees, ~2 km).
@@ -143,7 +143,7 @@ def valley_floor(
 
     Cells strictly below `threshold_m`, with centres east of :data:`FLOOR_WEST_CUT`,
     4-connected to the cell holding `seed` (lon, lat); opened with a diamond of
-    radius :data:`FLOOR_OPENING_CELLS` cells (cuts off the gorges) and the seed's
+    radius :data:`FLOOR_OPENING_CELLS` cells (cuts off threads narrower than ~2 km) and the seed's
     part kept again; holes (hills inside the floor) filled; the cells' outline
     simplified by 3/4 of a cell to remove the staircase.
     """
@@ -195,7 +195,8 @@ def write_valley(out: Path) -> float:
         f'GEBCO 2023 15" cells strictly below {FLOOR_THRESHOLD_M:,} m; east of lon '
         f"{FLOOR_WEST_CUT} (closes the Syr Darya outlet just west of Khujand); 4-connected "
         f"to the cell of {FLOOR_SEED_TOWN} (Andijan); opened with a {FLOOR_OPENING_CELLS}-cell "
-        "diamond (gorges cut off); holes filled; outline simplified by 3/4 of a cell"
+        "diamond (threads narrower than ~2 km cut off); holes filled; outline simplified "
+        "by 3/4 of a cell"
     )
     frame.loc[row, "method"] = method
     frame.loc[row, "threshold_m"] = float(FLOOR_THRESHOLD_M)

@@ -14,8 +14,9 @@ at 15 arc-seconds over the Fergana Valley and its rim, GEBCO 2023 at 1 arc-minut
 over Kyrgyzstan and Tajikistan, and the 5 arc-minute grid over the whole detailed
 window. **Rule:** a map uses every grid that reaches it, down to the first that
 covers it wholly, and each point is shaded by the finest grid holding it; coarser
-grids fill only what finer ones leave (blended across the finer grid's last cell,
-so no seam). A map inside the Fergana window therefore shows only the 15" shade.
+grids fill only what finer ones leave, the finer grid fading in over
+FEATHER_DEG from its edge (so no seam line). A map well inside the Fergana
+window therefore shows only the 15" shade.
 
 Written with numpy rather than matplotlib's ``LightSource`` so the web renderer
 does not import matplotlib, and both renderers shade alike.
@@ -37,6 +38,7 @@ EXAGGERATION = 2.5  # the 5' grid smooths slopes
 SHADOW_RGB = (59, 48, 38)  # "#3b3026"
 MAX_DARK = 0.32
 MAX_LIGHT = 0.22
+FEATHER_DEG = 0.5  # a finer grid fades in over this distance from its edge
 
 # WGS 84
 _A = 6_378_137.0
@@ -123,10 +125,13 @@ class LayeredShade:
         Finest first.
     datasets : tuple of str
         Catalog names of the grids, in the same order.
+    bounds : tuple of tuple of float
+        (west, south, east, north) of each whole grid, in the same order.
     """
 
     shades: tuple[Shade, ...]
     datasets: tuple[str, ...]
+    bounds: tuple[tuple[float, float, float, float], ...]
 
     @property
     def cell_x(self) -> float:
@@ -139,10 +144,21 @@ class LayeredShade:
         return self.shades[0].cell_y
 
     def sample(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Shade and coverage at points: each from the finest grid holding it."""
+        """Shade and coverage at points: each from the finest grid holding it.
+
+        A finer grid's weight rises from 0 at its edge to 1 at FEATHER_DEG inside,
+        so its edge shows as a gradual change of texture, not a line.
+        """
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
         shade, cover = self.shades[-1].sample(lon, lat)
-        for finer in reversed(self.shades[:-1]):
+        for finer, (west, south, east, north) in zip(
+            reversed(self.shades[:-1]), reversed(self.bounds[:-1]), strict=True
+        ):
             value, weight = finer.sample(lon, lat)
+            inset = np.minimum(
+                np.minimum(lon - west, east - lon), np.minimum(lat - south, north - lat)
+            )
+            weight = weight * np.clip(inset / FEATHER_DEG, 0.0, 1.0)
             shade = value * weight + shade * (1 - weight)
             cover = weight + cover * (1 - weight)
         return shade, cover
@@ -166,13 +182,15 @@ def relief_shade(extent: Sequence[float]) -> LayeredShade | None:
 
     None where no relief grid reaches the extent.
     """
-    shades, names = [], []
+    shades, names, bounds = [], [], []
     for grid in relief_grids(extent):
-        shade = shade_of(geo.load(grid.dataset), extent, grid.exaggeration)
+        raster = geo.load(grid.dataset)
+        shade = shade_of(raster, extent, grid.exaggeration)
         if shade is not None:
             shades.append(shade)
             names.append(grid.dataset)
-    return LayeredShade(tuple(shades), tuple(names)) if shades else None
+            bounds.append(tuple(raster.bounds))
+    return LayeredShade(tuple(shades), tuple(names), tuple(bounds)) if shades else None
 
 
 def shade_of(
