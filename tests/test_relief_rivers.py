@@ -18,7 +18,7 @@ import shapely
 import geo
 import layers
 import maps
-from maps.scene.relief import relief_shade, shade_of
+from maps.scene.relief import RELIEF_GRIDS, relief_shade, shade_of
 
 # An equal-area CRS of the test's own (Lambert azimuthal, centred on the valley),
 # so the area is not measured by the code under test.
@@ -78,7 +78,8 @@ def test_hillshade_over_the_fergana_window_is_finer_than_one_km():
     assert shade.cell_y * KM_PER_DEG < 1.0
     assert shade.cell_x * KM_PER_DEG * math.cos(mid_lat) < 1.0
     # and the map is shaded from that grid inside it: its own shade, sampled alone
-    fine = shade_of(geo.load("relief_fergana"), (west, south, east, north), 1.0)
+    grid = next(g for g in RELIEF_GRIDS if g.dataset == "relief_fergana")
+    fine = shade_of(geo.load(grid.dataset), (west, south, east, north), grid.exaggeration)
     lon = np.linspace(70.0, 73.5, 9)
     lat = np.linspace(40.0, 41.5, 9)
     together, cover = shade.sample(lon, lat)
