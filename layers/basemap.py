@@ -6,6 +6,7 @@ These make a map look complete with no tile server.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -18,6 +19,12 @@ from layers.theme import style, themed
 
 # Natural Earth scalerank <= this is a "major" river (Syr Darya, Amu Darya, Naryn...).
 MAJOR_RIVER_RANK = 5
+# A GeoNames figure above this multiple of Natural Earth's urban-area figure for the
+# same place is taken to count more than the town (a district): not shown.
+DISTRICT_RATIO = 1.25
+# People per km² of a city's built-up disc, for telling a city's districts from towns.
+URBAN_DENSITY = 3000.0
+NO_TOWN_FIGURE = "not shown (GeoNames' figure may be the district's)"
 
 
 def countries(data: Source = None, *, focus: str = "KGZ") -> Layer:
@@ -179,33 +186,54 @@ def lakes(data: Source = None) -> Layer:
 def rivers(data: Source = None) -> Layer:
     """Rivers; major ones (Natural Earth scalerank <= 5) drawn wider.
 
+    The embedded rivers are Natural Earth's, with its "Naryn" named Syr Darya
+    below the Naryn–Kara Darya confluence, and the rivers Natural Earth lacks
+    (Kara Darya, Chu, Talas) from WDBII, whose lines are good to about 3–6 km
+    only: each line's popup says where it comes from and how exact it is
+    (``source`` and ``position`` columns; see ``scripts/build_base_geo.py``).
+
     Parameters
     ----------
     data : path, URL or GeoDataFrame, optional
         Your own river lines instead; required column ``name`` (text, may be
-        empty). Used when present: ``name_en`` (text, preferred to ``name``) and
-        ``scalerank`` (number; <= 5 is a major river, absent means minor).
+        empty). Used when present: ``name_en`` (text, preferred to ``name``),
+        ``scalerank`` (number; <= 5 is a major river, absent means minor),
+        ``source`` and ``position`` (text, shown in the popup).
     """
     frame = frame_from(data, "rivers", required={"name": "str"}, geometry="line")
     name = frame["name_en"].fillna(frame["name"]) if "name_en" in frame else frame["name"]
     rank = pd.to_numeric(frame.get("scalerank", pd.Series(10, index=frame.index)), errors="coerce")
     frame = frame.assign(
-        name=name, rank=["major" if r <= MAJOR_RIVER_RANK else "minor" for r in rank.fillna(10)]
+        name=name,
+        rank=["major" if r <= MAJOR_RIVER_RANK else "minor" for r in rank.fillna(10)],
+        source=frame.get("source", pd.Series("", index=frame.index)),
+        position=frame.get("position", pd.Series("", index=frame.index)),
     )
     categories = themed(
         "rank", {"major": ("Major river", "river_major"), "minor": ("River", "river")}
     )
+    description = "Rivers from your data."
+    if data is None:
+        description = (
+            "Rivers from Natural Earth; Natural Earth's 'Naryn' is named Syr Darya below "
+            "the Naryn–Kara Darya confluence. The Kara Darya, Chu and Talas, which Natural "
+            "Earth lacks, are WDBII lines (GSHHG), approximate: they may be off by about 3–6 km."
+        )
     return Layer(
         id="rivers",
         title="Rivers",
         kind="line",
-        frame=frame[["name", "rank", "geometry"]],
+        frame=frame[["name", "rank", "source", "position", "geometry"]],
         style=style("river"),
         categories=categories,
-        fields=[Field("name", "River", missing="unnamed")],
+        fields=[
+            Field("name", "River", missing="unnamed"),
+            Field("source", "Source", missing=""),
+            Field("position", "Position", missing=""),
+        ],
         label="name",
         credits=credits_for(data, "rivers"),
-        description="Rivers from Natural Earth.",
+        description=description,
     )
 
 
@@ -214,8 +242,12 @@ def places(
 ) -> Layer:
     """Towns and cities with at least `min_population` people, and every national capital.
 
-    A place closer than `spacing_km` to a more populous one is left out (GeoNames
-    lists city districts, such as Tashkent's, as cities of their own).
+    A place closer than `spacing_km` to a more populous one is left out. In the
+    embedded data, a GeoNames-only place inside a larger Natural Earth city
+    (:func:`city_districts`) is a city district and is dropped, and a GeoNames
+    figure is shown only where it is a town's (:func:`town_figures`). Your data gets
+    the same checks when it has the columns they read (``source``, ``pop_ne_max``,
+    ``pop_geonames``).
 
     Parameters
     ----------
@@ -232,7 +264,12 @@ def places(
     frame = frame_from(
         data, "places", required={"name": "str", "population": "number"}, geometry="point"
     )
+    # the checks need both sources' columns (the embedded places have them)
+    checked = {"source", "pop_ne_max", "pop_geonames"} <= set(frame.columns)
+    if checked:
+        frame = frame[~city_districts(frame)]
     population = pd.to_numeric(frame.get("population"), errors="coerce").fillna(0)
+    shown = town_figures(frame) if checked else population.where(population > 0)
     featurecla = frame.get("featurecla", pd.Series("", index=frame.index)).astype("string")
     is_capital = featurecla.fillna("").eq("Admin-0 capital")
     keep = (population >= min_population) | is_capital
@@ -240,29 +277,85 @@ def places(
     frame = gpd.GeoDataFrame(
         {
             "label": label[keep],
-            "population": population[keep],
+            "population": shown[keep],
+            "rank": population[keep],
             "kind": ["capital" if c else "place" for c in is_capital[keep]],
         },
         geometry=frame.geometry[keep],
         crs="EPSG:4326",
-    ).sort_values(["population", "label"], ascending=[False, True], kind="stable")
+    ).sort_values(["rank", "label"], ascending=[False, True], kind="stable")
     frame = _spaced(frame.reset_index(drop=True), spacing_km)
+    # labels by size, as an order only: the figure itself may be a district's
+    frame = frame.assign(size_order=np.arange(len(frame), 0, -1)).drop(columns="rank")
     categories = themed(
         "kind", {"capital": ("Capital", "capital"), "place": ("Town or city", "place")}
     )
+    description = f"Towns and cities of {min_population:,}+ people and capitals."
+    if checked:
+        description = (
+            f"Towns and cities GeoNames lists with {min_population:,}+ people, and capitals. "
+            "A population is shown only where Natural Earth lists the same town with a "
+            f"figure at least 1/{DISTRICT_RATIO:g} of GeoNames'; elsewhere GeoNames' figure "
+            "may be a district's, so none is shown. City districts are left out."
+        )
     return Layer(
         id="places",
         title="Towns and cities",
         kind="point",
-        frame=frame,
+        frame=frame[["label", "population", "size_order", "kind", "geometry"]],
         style=style("place"),
         categories=categories,
-        fields=[Field("label", "Place"), Field("population", "Population (GeoNames)", "{:,.0f}")],
+        fields=[
+            Field("label", "Place"),
+            Field("population", "Population (GeoNames)", "{:,.0f}", missing=NO_TOWN_FIGURE),
+        ],
         label="label",
-        label_priority="population",
+        label_priority="size_order",
         credits=credits_for(data, "places"),
-        description=f"Towns and cities of {min_population:,}+ people and capitals.",
+        description=description,
     )
+
+
+def town_figures(frame: pd.DataFrame) -> pd.Series:
+    """GeoNames populations that are a town's, else NaN.
+
+    GeoNames (cities15000) gives some towns their district's count (Isfara:
+    274,000) and the data carry no feature code to tell. A figure counts as the
+    town's where Natural Earth also lists the place (``source`` names both) and
+    GeoNames' figure is at most :data:`DISTRICT_RATIO` times NE's largest figure
+    for it (``pop_ne_max``, its urban area, an upper bound for the town).
+    """
+    gn = pd.to_numeric(frame["pop_geonames"], errors="coerce")
+    ne = pd.to_numeric(frame["pop_ne_max"], errors="coerce")
+    both = frame["source"].fillna("").str.contains("naturalearth") & gn.notna() & ne.gt(0)
+    return gn.where(both & (gn <= DISTRICT_RATIO * ne))
+
+
+def city_districts(frame: gpd.GeoDataFrame) -> pd.Series:
+    """True for GeoNames-only places inside a more populous Natural Earth city.
+
+    "Inside" is within the radius of a disc holding the city's urban population
+    (``pop_ne_max``) at :data:`URBAN_DENSITY` people per km²: about 15 km for
+    Tashkent (Chilanzar lies 10 km from its centre). GeoNames lists districts
+    such as Chilanzar, Yunusobod and Sergeli as cities of their own.
+    """
+    metres = frame.geometry.to_crs(named_crs("equal_area"))
+    ne_pop = pd.to_numeric(frame["pop_ne_max"], errors="coerce")
+    is_ne = frame["source"].fillna("").str.contains("naturalearth") & ne_pop.gt(0)
+    cities = metres[is_ne].to_numpy()
+    radius_m = np.sqrt(ne_pop[is_ne].to_numpy() / (np.pi * URBAN_DENSITY)) * 1000
+    city_pop = ne_pop[is_ne].to_numpy()
+    population = pd.to_numeric(frame["population"], errors="coerce").fillna(0).to_numpy()
+    only_gn = (frame["source"] == "geonames").to_numpy()
+    tree = shapely.STRtree(cities)
+    inside = np.zeros(len(frame), dtype=bool)
+    for n in np.flatnonzero(only_gn):
+        point = metres.iloc[n]
+        for k in tree.query(point, predicate="dwithin", distance=float(radius_m.max())):
+            if city_pop[k] > population[n] and point.distance(cities[k]) < radius_m[k]:
+                inside[n] = True
+                break
+    return pd.Series(inside, index=frame.index)
 
 
 def _spaced(frame: gpd.GeoDataFrame, spacing_km: float) -> gpd.GeoDataFrame:

@@ -30,6 +30,9 @@ STORY_EXTENTS = {
 # (features, digest) of each dataset within each story extent, computed with
 # `_digest` from the files of the lon 44-90 build (main at 61fbd72), before the
 # window moved west: the rebuild must leave every story extent as it was.
+# Rivers: issue 12 cut NE's "Naryn" at the Kara Darya confluence and appended WDBII
+# rows, so their digests are of the Natural Earth rows other than the "Naryn" ones
+# (same build, "Naryn" rows left out), compared with :func:`_ne_rivers_as_built`.
 OLD_DIGESTS = {
     ("countries", "drug-route"): (8, "d98fcd37adbf15ab"),
     ("countries", "fergana-borders"): (5, "259f3203f183e95a"),
@@ -43,12 +46,12 @@ OLD_DIGESTS = {
     ("boundary_lines", "june-2010"): (1, "932fc22e88367f19"),
     ("boundary_lines", "kyrgyzstan-region"): (44, "187dc2d45d45dcce"),
     ("boundary_lines", "water-and-land"): (11, "343ca85c5cfe50a7"),
-    ("rivers", "drug-route"): (12, "8b24d78dd9c0f130"),
-    ("rivers", "fergana-borders"): (5, "80f4d8bed7eee9c4"),
+    ("rivers", "drug-route"): (10, "dba4ce83d9f9bf06"),
+    ("rivers", "fergana-borders"): (3, "4c549e3400d86b5f"),
     ("rivers", "fergana-borders-inset"): (0, "e3b0c44298fc1c14"),
-    ("rivers", "june-2010"): (1, "1b825898e2ac7dee"),
-    ("rivers", "kyrgyzstan-region"): (31, "a4d1777f324f8438"),
-    ("rivers", "water-and-land"): (4, "30ea73b27830bb6b"),
+    ("rivers", "june-2010"): (0, "e3b0c44298fc1c14"),
+    ("rivers", "kyrgyzstan-region"): (29, "587c6b92b5a03d09"),
+    ("rivers", "water-and-land"): (2, "3457f9ba3b9a5d6d"),
     ("lakes", "drug-route"): (6, "b83cefe886fac3e8"),
     ("lakes", "fergana-borders"): (2, "a25fafbf031e4848"),
     ("lakes", "fergana-borders-inset"): (0, "e3b0c44298fc1c14"),
@@ -111,7 +114,22 @@ def test_window_reaches_the_caucasus_and_the_data_fills_it():
 @pytest.mark.parametrize("key", sorted(OLD_DIGESTS), ids=lambda k: f"{k[0]}-{k[1]}")
 def test_story_extents_keep_the_features_they_had(key):
     dataset, story = key
-    assert _digest(geo.load(dataset), STORY_EXTENTS[story]) == OLD_DIGESTS[key]
+    frame = geo.load(dataset)
+    if dataset == "rivers":
+        frame = _ne_rivers_as_built(frame)
+    assert _digest(frame, STORY_EXTENTS[story]) == OLD_DIGESTS[key]
+
+
+def _ne_rivers_as_built(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The Natural Earth rivers issue 12 left as they were, in the build's columns.
+
+    Left out: the WDBII rows (no ``ne_version``), the rows cut at the confluence
+    (a ``position`` note, or named "Naryn"), and the added columns.
+    """
+    untouched = rivers["ne_version"].notna() & rivers["position"].fillna("").eq("")
+    untouched &= rivers["name"].ne("Naryn")
+    out = rivers[untouched].drop(columns=["source", "position"])
+    return out.assign(rivernum=out["rivernum"].astype("int32"))
 
 
 def test_georgia_map_has_the_caucasus_countries_capitals_and_breakaway_lines():

@@ -14,9 +14,9 @@ from matplotlib.axes import Axes
 from maps.print.view import View, lonlat_bounds
 from maps.scene.relief import overlay_rgba, relief_shade
 
-# Relief image pixels per inch of map: about 0.25 mm each, ten or more per relief cell
-# on the maps fergana draws, smoothed by bilinear sampling of the shade.
-RELIEF_PPI = 100
+# Relief image pixels per inch of map: about 0.13 mm each, so the 15" shade (~450 m cells)
+# is not blocky at 300 dpi; bilinear sampling of the shade smooths between cells.
+RELIEF_PPI = 200
 # Pixel centres inverse-projected exactly every GRID_STEP pixels (lon/lat between them
 # interpolated bilinearly).
 GRID_STEP = 16

@@ -18,11 +18,11 @@ import numpy as np
 
 import geo
 from maps.compose import CLIP_MARGIN
-from maps.scene.relief import overlay_rgba, relief_shade
+from maps.scene.relief import overlay_rgba, relief_grids, relief_shade
 from maps.web.view import grown, merc
 
 RELIEF_UPSAMPLE = 3  # image pixels per relief cell, at most
-RELIEF_MAX_PX = 600  # longest side of the relief image
+RELIEF_MAX_PX = 1200  # longest side of the relief image (the 15" grid has ~1,600 cells across)
 
 
 def relief_image(
@@ -41,28 +41,31 @@ def relief_image(
     -------
     (str, list) or None
         The data URI and its ``[[south, west], [north, east]]`` bounds (snapped
-        to the relief's cells), or None where the relief does not reach.
+        to the finest relief grid's cells), or None where the relief does not reach.
     """
-    raster = geo.load("relief")
-    if not isinstance(raster, geo.Raster):
+    grids = relief_grids(grown(extent, margin))
+    if not grids:
         return None
     west, south, east, north = grown(extent, margin)
-    r_west, _, _, r_north = raster.bounds
-    cell_x, cell_y = raster.cell_size
-    n_rows, n_cols = raster.values.shape
-    c0 = max(0, math.floor((west - r_west) / cell_x))
-    c1 = min(n_cols, math.ceil((east - r_west) / cell_x))
-    r0 = max(0, math.floor((r_north - north) / cell_y))
-    r1 = min(n_rows, math.ceil((r_north - south) / cell_y))
-    if c1 - c0 < 2 or r1 - r0 < 2:
+    # the image's cells are the finest grid's (snapped outward to its lattice), kept
+    # inside the coarsest grid used, which holds the rest of the map
+    fine = geo.load(grids[0].dataset)
+    f_west, _, _, f_north = fine.bounds
+    cell_x, cell_y = fine.cell_size
+    c_west, c_south, c_east, c_north = geo.load(grids[-1].dataset).bounds
+    left = max(f_west + math.floor((west - f_west) / cell_x) * cell_x, c_west)
+    right = min(f_west + math.ceil((east - f_west) / cell_x) * cell_x, c_east)
+    top = min(f_north - math.floor((f_north - north) / cell_y) * cell_y, c_north)
+    bottom = max(f_north - math.ceil((f_north - south) / cell_y) * cell_y, c_south)
+    cells_x, cells_y = round((right - left) / cell_x), round((top - bottom) / cell_y)
+    if cells_x < 2 or cells_y < 2:
         return None
-    left, right = r_west + c0 * cell_x, r_west + c1 * cell_x
-    top, bottom = r_north - r0 * cell_y, r_north - r1 * cell_y
     shade = relief_shade((left, bottom, right, top))
     if shade is None:
         return None
-    upsample = max(1, min(RELIEF_UPSAMPLE, RELIEF_MAX_PX // max(r1 - r0, c1 - c0)))
-    out_rows, out_cols = (r1 - r0) * upsample, (c1 - c0) * upsample
+    # up to RELIEF_UPSAMPLE pixels per cell, the longest side at most RELIEF_MAX_PX
+    scale = min(RELIEF_UPSAMPLE, RELIEF_MAX_PX / max(cells_x, cells_y))
+    out_rows, out_cols = max(round(cells_y * scale), 2), max(round(cells_x * scale), 2)
     lon = left + (np.arange(out_cols) + 0.5) / out_cols * (right - left)
     y = merc(top) + (np.arange(out_rows) + 0.5) / out_rows * (merc(bottom) - merc(top))
     lat = np.degrees(2 * np.arctan(np.exp(y)) - math.pi / 2)
