@@ -273,7 +273,8 @@ VALLEY = Preset(
     categories=Themed(
         "role",
         {
-            "floor": ("Valley floor (below 1,100 m, from relief)", "valley_floor"),
+            # valley.py fills in the threshold and area read from the embedded floor
+            "floor": ('Valley floor (from GEBCO 15" relief)', "valley_floor"),
             "region": ("Fergana Valley (Natural Earth region)", "valley_region"),
         },
     ),
@@ -285,9 +286,8 @@ VALLEY = Preset(
     ),
     credits=("fergana_valley",),
     description=(
-        "The Fergana Valley floor, derived from a 5 arc-minute relief grid (cells at or "
-        "below 1,100 m; the coarse grid takes in foothills and gorge mouths, so the "
-        "outline is generous), and Natural Earth's generalised region polygon."
+        "The Fergana Valley floor, derived from relief cells below a threshold, and "
+        "Natural Earth's generalised region polygon."
     ),
 )
 #: The valley preset for the user's own outlines: one legend row, their title.

@@ -49,7 +49,7 @@ def basin(data: Source = None, *, title: str | None = None, legend: str | None =
     ----------
     data : path, URL or GeoDataFrame, optional
         Your own valley outline(s) with a ``name`` column. Their legend row is
-        `legend`, else the layer's title: not our floor's "below 1,100 m".
+        `legend`, else the layer's title: not our floor's legend.
     title : str, optional
         Layer title (default "Fergana Valley").
     legend : str, optional
@@ -71,7 +71,7 @@ def basin(data: Source = None, *, title: str | None = None, legend: str | None =
     preset = replace(VALLEY, title=title or VALLEY.title)
     if data is None:
         return preset_layer(_with_floor_text(preset, frame, out), out)
-    # your own outlines: one legend row, not our floor's "below 1,100 m"
+    # your own outlines: one legend row, not our floor's
     own = replace(preset, legend=legend or preset.title, categories=None,
                   description=OWN_VALLEY_DESCRIPTION)  # fmt: skip
     return preset_layer(own, out, data=data, title=own.title, count=len(out))

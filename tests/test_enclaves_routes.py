@@ -172,7 +172,7 @@ def test_enclave_points_lie_in_their_polygons_where_there_is_one(enclave_layers)
 def test_enclave_polygons_are_credited_to_openstreetmap(enclave_layers):
     polygons, points = enclave_layers
     for layer in (polygons, points):
-        assert any("© OpenStreetMap contributors (ODbL)" in c.source for c in layer.credits)
+        assert any("© OpenStreetMap contributors, ODbL 1.0" in c.source for c in layer.credits)
     assert not any("Natural Earth" in c.source for c in polygons.credits)
 
 

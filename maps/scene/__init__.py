@@ -43,6 +43,7 @@ from maps.scene.model import (
     SizeKey,
     SizeKeyRow,
 )
+from maps.scene.relief import relief_datasets
 from maps.scene.text import describe
 
 # The locator shows at least this many degrees (lon, lat) on each side of the map's
@@ -93,7 +94,8 @@ def build_scene(composition: Composition) -> Scene:
             if section is not None:
                 legend.append(section)
     relief = spec.relief and _relief_reaches(spec.extent)
-    extra = [Credit.of("relief")] if relief else []
+    # every grid the hillshade draws from is credited (GEBCO 15" and 1', Mapzen 5')
+    extra = [Credit.of(name) for name in relief_datasets(spec.extent)] if relief else []
     if any(inset.kind in ("locator", "context") for inset in spec.insets):
         extra.append(Credit.of("world_countries"))
     return Scene(
