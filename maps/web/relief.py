@@ -22,7 +22,7 @@ from maps.scene.relief import overlay_rgba, relief_grids, relief_shade
 from maps.web.view import grown, merc
 
 RELIEF_UPSAMPLE = 3  # image pixels per relief cell, at most
-RELIEF_MAX_PX = 1200  # longest side of the relief image (the 15" grid has ~1,600 cells across)
+RELIEF_MAX_PX = 600  # longest side of the relief image (pages stay light on phones)
 
 
 def relief_image(
