@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+import geo
 from geo.coverage import DETAILED_WINDOW
 from geo.crs import named_crs
 from layers.layer import Layer
@@ -47,8 +48,8 @@ def countries(data: Source = None, *, focus: str = "KGZ") -> Layer:
         data, "countries", required={"adm0_a3": "str", "name": "str"}, geometry="area"
     )
     if data is None:
-        frame = _with_world_beyond(frame)
-        credits = credits_for(None, "countries", "world_countries")
+        frame = _with_world_beyond(_with_osm_enclaves(frame))
+        credits = credits_for(None, "countries", "world_countries", "enclaves_osm2017")
     else:
         credits = credits_for(data, "countries")
     frame = frame.assign(role=["focus" if a == focus else "other" for a in frame["adm0_a3"]])
@@ -74,6 +75,30 @@ def countries(data: Source = None, *, focus: str = "KGZ") -> Layer:
         credits=credits,
         description="Country outlines from Natural Earth (German point of view).",
     )
+
+
+def _with_osm_enclaves(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Countries whose enclaves are OpenStreetMap's (2017), not Natural Earth's parts.
+
+    Natural Earth's enclave parts disagree with the reported areas (Sarvak 30.5 km²
+    against ~8); the enclaves layer draws the OSM polygons, so the country fill takes
+    the same shapes: each NE part goes back to the state around it, each OSM
+    polygon to its owner (see geo/data/base/SOURCES.md).
+    """
+    shapes = dict(zip(frame["adm0_a3"], frame.geometry, strict=True))
+    moves = [(row.geometry, row.belongs_to, row.surrounded_by)
+             for row in geo.load("enclaves_geometry").itertuples()]  # fmt: skip
+    moves += [(row.geometry, row.surrounded_by, row.belongs_to)
+              for row in geo.load("enclaves_osm2017").itertuples()]  # fmt: skip
+    for part, loser, gainer in moves:  # a handful of shapes: a loop reads best
+        if loser in shapes and gainer in shapes:
+            shapes[loser] = shapely.difference(shapes[loser], part)
+            shapes[gainer] = shapely.union(shapes[gainer], part)
+    frame = frame.copy()
+    frame["geometry"] = gpd.GeoSeries(
+        [shapely.make_valid(shapes[a]) for a in frame["adm0_a3"]], index=frame.index, crs=frame.crs
+    )
+    return frame
 
 
 def _with_world_beyond(detailed: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
