@@ -48,12 +48,16 @@ def test_labels_come_in_rank_order_with_notes_first(scenes):
 
 
 def test_credits_name_relief_and_locator_data_once(scenes):
-    relief = layers.Credit.of("relief").source
+    from maps.scene.relief import relief_datasets
+
     world = layers.Credit.of("world_countries").source.split("; ")
     for scene in scenes.values():
         sources = [c.source for c in scene.credits]
         assert len(sources) == len(set(sources))
-        assert (relief in sources) == scene.relief
+        # every relief grid the hillshade draws from, and none without relief
+        grids = {layers.Credit.of(g).source for g in relief_datasets(scene.spec.extent)}
+        if scene.relief:
+            assert grids and grids <= set(sources)
         has_locator = any(i.kind == "locator" for i in scene.spec.insets)
         assert (scene.locator is not None) == has_locator
         if has_locator:

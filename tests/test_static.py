@@ -614,8 +614,11 @@ def test_svg_credits_are_the_scene_credits(rendered, scenes, name):
     assert text == scene.credit_line()
     listed = text.removeprefix("Sources: ").split("; ")
     assert listed == [credit.text() for credit in scene.credits]
-    if scene.relief:
-        assert "Relief" in text
+    if scene.relief:  # every relief grid the hillshade draws from (GEBCO, Mapzen) is credited
+        from maps.scene.relief import relief_datasets
+
+        grids = relief_datasets(scene.spec.extent)
+        assert grids and all(Credit.of(grid).text() in listed for grid in grids)
 
 
 def test_svg_ids_are_unique(rendered):
