@@ -100,7 +100,9 @@ def compose(spec: MapSpec) -> Composition:
         visible=[ref.visible for ref in spec.layers],
         labelled=[ref.labels for ref in spec.layers],
         annotations=[_place(a, spec, n) for n, a in enumerate(spec.annotations)],
-        credits=unique_credits(c for layer in built for c in layer.credits),
+        credits=unique_credits(
+            [*(c for layer in built for c in layer.credits), *_annotation_credits(spec)]
+        ),
         warnings=(warning,) if warning else (),
     )
 
@@ -194,6 +196,20 @@ def unique_credits(credits) -> list[Credit]:
             licence = credit.license if len(parts) == 1 else ""
             seen.setdefault(part, replace(credit, source=part, license=licence))
     return list(seen.values())
+
+
+def _annotation_credits(spec: MapSpec) -> list[Credit]:
+    """Credits of the gazetteer datasets that placed the spec's notes (GeoNames is CC BY)."""
+    from layers.source import places_credits
+
+    found = []
+    for note in spec.annotations:
+        if note.place is not None and note.country is None:
+            try:
+                found.append(geo.place(note.place))
+            except geo.DataError:
+                continue  # _place names the problem
+    return places_credits(found)
 
 
 def _place(note: Annotation, spec: MapSpec, n: int) -> PlacedAnnotation:

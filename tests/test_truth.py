@@ -114,3 +114,10 @@ def test_manas_is_named_by_period_from_the_facts():
     text = figure("manas_names").text
     assert text.startswith("Manas Air Base from December 2001")
     assert "Transit Center at Manas from 22 June 2009" in text
+
+
+def test_notes_placed_by_the_gazetteer_credit_its_source():
+    spec = maps.load_spec(ROOT / "maps" / "specs" / "regional-security.toml")
+    assert any(note.place == "Tskhinvali" for note in spec.annotations)
+    sources = [c.source for c in maps.compose(spec).credits]
+    assert any(source.startswith("GeoNames") for source in sources), sources
