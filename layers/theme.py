@@ -170,6 +170,10 @@ class LabelRole:
         Collision priority: lower ranks are placed first and win.
     in_insets : bool
         Also labelled in magnifier insets (small areas would clutter them).
+    beside : bool
+        An area too small for its name may be labelled from beside it. Country names
+        are not: beside a small country they land on a neighbour (Armenia's on
+        Azerbaijan), so they stay inside their own largest polygon or are left out.
     """
 
     size: float
@@ -180,6 +184,7 @@ class LabelRole:
     uppercase: bool = False
     rank: float = 9.0
     in_insets: bool = False
+    beside: bool = True
 
 
 WEB_PX_PER_PT = 11 / 7  # a 7 pt print label is 11 px on screen
@@ -197,10 +202,21 @@ LABEL_ROLES: dict[str, LabelRole] = {
     "enclave": LabelRole(7.0, weight="bold", colour="#1d1d1d", halo=1.2, rank=2.5, in_insets=True),
     "area": LabelRole(6.5, style="italic", colour="#4d4540", halo=1.0, rank=5),
     "country": LabelRole(
-        9.0, weight="bold", colour="#8c7f71", halo=1.2, uppercase=True, rank=6, in_insets=True
+        9.0,
+        weight="bold",
+        colour="#8c7f71",
+        halo=1.2,
+        uppercase=True,
+        rank=6,
+        in_insets=True,
+        beside=False,
     ),
-    "alliance_member": LabelRole(6.5, colour="#5a2220", halo=1.0, rank=6, in_insets=True),
-    "world_country": LabelRole(6.5, style="italic", colour="#4d4540", halo=1.0, rank=6.5),
+    "alliance_member": LabelRole(
+        6.5, colour="#5a2220", halo=1.0, rank=6, in_insets=True, beside=False
+    ),
+    "world_country": LabelRole(
+        6.5, style="italic", colour="#4d4540", halo=1.0, rank=6.5, beside=False
+    ),
     "lake": LabelRole(6.0, style="italic", colour="#2b6a99", halo=1.0, rank=7),
     "valley_province": LabelRole(6.0, style="italic", colour="#6f665c", halo=1.0, rank=8),
     "province": LabelRole(6.0, style="italic", colour="#6f665c", halo=1.0, rank=9),

@@ -121,3 +121,22 @@ def test_notes_placed_by_the_gazetteer_credit_its_source():
     assert any(note.place == "Tskhinvali" for note in spec.annotations)
     sources = [c.source for c in maps.compose(spec).credits]
     assert any(source.startswith("GeoNames") for source in sources), sources
+
+
+def test_country_names_stay_inside_their_own_country(tmp_path):
+    """Print never sets a country's name beside it (Armenia's once fell on Azerbaijan)."""
+    import xml.etree.ElementTree as ET
+
+    from layers.theme import LABEL_ROLES
+
+    assert not any(LABEL_ROLES[r].beside for r in ("country", "world_country", "alliance_member"))
+    path = ROOT / "maps" / "specs" / "regional-security.toml"
+    written = maps.write_static(maps.compose(maps.load_spec(path)), tmp_path, formats=("svg",))
+    root = ET.fromstring(written[0].read_bytes())
+    texts = {
+        "".join(node.itertext()).strip()
+        for node in root.iter()
+        if node.get("id", "").startswith("fg-label-")
+    }
+    assert {"Iran", "Turkey", "ARM", "AZE"} <= texts, texts  # big ones inside, small by code
+    assert not {"Armenia", "Azerbaijan", "Georgia"} & texts

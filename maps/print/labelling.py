@@ -111,7 +111,9 @@ def label_candidate(
             geom = shapely.intersection(geom, ctx.fan)
         if geom is None or geom.is_empty:
             return None
-        cand = shape_candidate(ctx, view, i, n, layer, geom, text, style, frame_box, panel.drawn)
+        cand = shape_candidate(
+            ctx, view, i, n, layer, geom, text, style, frame_box, panel.drawn, label.look.beside
+        )
     if cand is not None and panel.main and panel.region is not None:
         cand = dataclasses.replace(cand, region=panel.region)
     return cand
@@ -141,8 +143,9 @@ def shape_candidate(
     style: TextStyle,
     frame_box: Box,
     drawn: Drawn,
+    beside: bool = True,
 ) -> Candidate | None:
-    """Along a line, inside an area, or beside an area too small for its name."""
+    """Along a line, inside an area, or beside an area too small for its name (if `beside`)."""
     key = (id(view), i, n)
     xmin, ymin, xmax, ymax = view.limits
     visible = shapely.clip_by_rect(geom, xmin, ymin, xmax, ymax)
@@ -162,6 +165,8 @@ def shape_candidate(
         positions = area_positions(view, part, w, h)
         if positions:
             return Candidate(text, style, positions, frame_box, key, layer.id)
+    if not beside:
+        return None  # e.g. a country's name: inside its own polygon or not at all
     whole = ctx.projected[i].geometry.iloc[n].bounds
     if max(whole[2] - whole[0], whole[3] - whole[1]) / mpp > 3 * w:
         return None  # a big area mostly out of view: a name beside it would mislead
