@@ -204,11 +204,11 @@ BOUNDARIES = Preset(
         present_only=True,
     ),
     fields=(Field("name", "Boundary", missing="unnamed"), Field("featurecla", "Class")),
-    credits=("boundary_lines",),
+    credits=("boundary_lines", "enclaves_osm2017"),
     description=(
         "International boundaries from Natural Earth, dashed where it marks them "
-        "disputed or indefinite. Natural Earth does not flag the undemarcated "
-        "stretches inside the Fergana Valley."
+        "disputed or indefinite; the enclaves' borders as OpenStreetMap drew them in 2017. "
+        "Natural Earth does not flag the undemarcated stretches inside the Fergana Valley."
     ),
 )
 

@@ -181,3 +181,21 @@ def test_the_embedded_enclave_file_as_users_data_gives_the_same_polygons():
     own = layers.build("enclaves", data=geo.dataset("enclaves_osm2017").embedded_path)
     assert list(own.frame["name"]) == list(default["name"])
     assert own.frame.geometry.geom_equals_exact(default.geometry, 1e-6).all()
+
+
+@pytest.mark.parametrize("name", ["Sokh", "Vorukh", "Sarvak", "Shakhimardan"])
+def test_boundary_lines_outline_the_osm_enclaves_not_natural_earths(name):
+    lines = shapely.union_all(layers.build("boundaries").frame.geometry.to_numpy())
+    ne_ring = geo.load("enclaves_geometry").set_index("name").boundary[name]
+    osm_ring = geo.load("enclaves_osm2017").set_index("name").boundary[name]
+
+    def covered(ring):
+        return shapely.intersection(lines, shapely.buffer(ring, 1e-5)).length / ring.length
+
+    assert covered(osm_ring) > 0.99
+    # Natural Earth's own outline is gone, except where it happens to run along OSM's
+    assert covered(ne_ring) <= covered_by(ne_ring, osm_ring) + 0.01
+
+
+def covered_by(ring, other) -> float:
+    return shapely.intersection(ring, shapely.buffer(other, 1e-5)).length / ring.length
