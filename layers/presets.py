@@ -55,7 +55,7 @@ class ByCountry:
     """One style per country code in `column`: the theme role `role` in the country's colour.
 
     Legend rows read `label` with ``{country}`` the country's name and ``{names}`` the
-    names (first column of the frame) of that country's features, in code order;
+    names (column `name_column`) of that country's features, in code order;
     `changes` are further :meth:`Style.but` changes (e.g. a marker for points).
     """
 
@@ -63,6 +63,7 @@ class ByCountry:
     label: str
     role: str
     changes: Mapping[str, object] = field(default_factory=dict)
+    name_column: str = "name"
 
     def categories(self, frame: pd.DataFrame) -> Categories:
         """The Categories of `frame`'s features: one per country code present."""
@@ -74,7 +75,9 @@ class ByCountry:
                 iso: Category(
                     self.label.format(
                         country=str(names.get(iso, iso)),
-                        names=", ".join(map(str, frame.loc[frame[self.column] == iso].iloc[:, 0])),
+                        names=", ".join(
+                            map(str, frame.loc[frame[self.column] == iso, self.name_column])
+                        ),
                     ),
                     base.but(fill=COUNTRY_COLOURS.get(iso, OTHER_COUNTRY_COLOUR), **self.changes),
                 )

@@ -14,6 +14,7 @@ import layers
 from geo.coverage import coverage_warning
 from layers import Credit, Layer
 from layers.figures import figure
+from layers.source import places_credits
 from maps.spec import Annotation, MapSpec, SpecError, check_options, option_error
 
 # Features are clipped to the extent grown by this share of its size on each side,
@@ -91,6 +92,8 @@ def compose(spec: MapSpec) -> Composition:
         layer = _without_paths(layer, ref.options.get("data"))
         built.append(layer.with_frame(clip(layer.frame, spec.extent)))
     caption, caption_sources = resolve_caption(spec)
+    placed = [_place(a, spec, n) for n, a in enumerate(spec.annotations)]
+    found = [place for _, place in placed if place is not None]  # GeoNames asks for credit
     warning = coverage_warning(spec.extent) if _uses_detailed_data(spec) else None
     return Composition(
         spec=spec,
@@ -99,9 +102,9 @@ def compose(spec: MapSpec) -> Composition:
         layers=built,
         visible=[ref.visible for ref in spec.layers],
         labelled=[ref.labels for ref in spec.layers],
-        annotations=[_place(a, spec, n) for n, a in enumerate(spec.annotations)],
+        annotations=[note for note, _ in placed],
         credits=unique_credits(
-            [*(c for layer in built for c in layer.credits), *_annotation_credits(spec)]
+            [*(c for layer in built for c in layer.credits), *places_credits(found)]
         ),
         warnings=(warning,) if warning else (),
     )
@@ -198,21 +201,8 @@ def unique_credits(credits) -> list[Credit]:
     return list(seen.values())
 
 
-def _annotation_credits(spec: MapSpec) -> list[Credit]:
-    """Credits of the gazetteer datasets that placed the spec's notes (GeoNames is CC BY)."""
-    from layers.source import places_credits
-
-    found = []
-    for note in spec.annotations:
-        if note.place is not None and note.country is None:
-            try:
-                found.append(geo.place(note.place))
-            except geo.DataError:
-                continue  # _place names the problem
-    return places_credits(found)
-
-
-def _place(note: Annotation, spec: MapSpec, n: int) -> PlacedAnnotation:
+def _place(note: Annotation, spec: MapSpec, n: int) -> tuple[PlacedAnnotation, geo.Place | None]:
+    """The note at its position, and the gazetteer place that gave it (for its credit)."""
     if note.country is not None:
         world = geo.load("world_countries").set_index("adm0_a3")
         if note.country not in world.index:
@@ -220,11 +210,11 @@ def _place(note: Annotation, spec: MapSpec, n: int) -> PlacedAnnotation:
                 spec.source, f"unknown country {note.country!r}", field=f"annotations[{n}].country"
             )
         row = world.loc[note.country]
-        return PlacedAnnotation(note.text, float(row["label_x"]), float(row["label_y"]))
+        return PlacedAnnotation(note.text, float(row["label_x"]), float(row["label_y"])), None
     if note.place is None:
-        return PlacedAnnotation(note.text, float(note.lon), float(note.lat))
+        return PlacedAnnotation(note.text, float(note.lon), float(note.lat)), None
     try:
         found = geo.place(note.place)
     except geo.DataError as err:
         raise SpecError(spec.source, str(err), field=f"annotations[{n}].place") from None
-    return PlacedAnnotation(note.text, found.lon, found.lat)
+    return PlacedAnnotation(note.text, found.lon, found.lat), found
