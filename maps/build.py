@@ -15,8 +15,6 @@ renderer: composition and the renderers are imported by the maps being built.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -31,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geo
+from geo.locks import Holder, exclusive
 from maps.spec import PACKAGE_ROOT, SPEC_DIR, SpecError, load_spec, project_folder
 
 FORMATS = ("html", "png", "svg", "pdf")
@@ -39,6 +38,8 @@ CODE_ROOTS = ("geo", "layers", "maps")
 CODE_SUFFIXES = (".py", ".csv", ".toml", ".html", ".js", ".css")
 #: The ``copy`` of a manifest input that is one of the user's own files.
 USER_FILE = "user"
+#: The output folder's lock file (see :mod:`geo.locks`): one build writes a folder at a time.
+LOCK_FILE = ".lock"
 
 
 @dataclass
@@ -51,6 +52,11 @@ class MapResult:
     error: str = ""
     outputs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Why a map failed: "input" (its spec or data), "environment" (disk full, an
+    #: unwritable folder) or "bug" (in fergana); "" when it did not fail.
+    cause: str = ""
+    #: The traceback of a failure, shown only with ``--debug``.
+    detail: str = ""
 
 
 @dataclass
@@ -64,6 +70,11 @@ class BuildReport:
     def ok(self) -> bool:
         """True when every map was built or was already up to date."""
         return all(r.status != "failed" for r in self.results)
+
+    @property
+    def failed(self) -> list[MapResult]:
+        """The maps that failed, in spec order."""
+        return [r for r in self.results if r.status == "failed"]
 
 
 def spec_paths(only: Sequence[str] = (), spec_dir: Path = SPEC_DIR) -> list[Path]:
@@ -127,6 +138,8 @@ def build(
     jobs: int | None = None,
     force: bool = False,
     progress: Callable[[MapResult, int, int], None] | None = None,
+    wait: bool = False,
+    on_wait: Callable[[Holder], None] | None = None,
 ) -> BuildReport:
     """Build the maps of `paths` into `out_dir`.
 
@@ -144,18 +157,36 @@ def build(
         Rebuild even when nothing changed.
     progress : callable, optional
         Called as ``progress(result, done, total)`` after each map.
+    wait : bool
+        If another build holds the folder, wait for it instead of raising LockHeldError.
+    on_wait : callable, optional
+        Called with the other build's :class:`~geo.locks.Holder` before waiting.
 
     Returns
     -------
     BuildReport
         ``report.ok`` is False if any map failed; the others are still built.
+
+    Raises
+    ------
+    geo.locks.LockHeldError
+        If another process is building into `out_dir` (and `wait` is false).
+    OSError
+        If `out_dir` cannot be created or written.
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(unknown)}; formats: {', '.join(FORMATS)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with _exclusive(out):
+    with exclusive(
+        out / LOCK_FILE,
+        target=str(out),
+        command="fergana build",
+        wait=wait,
+        on_wait=on_wait,
+        hint="wait for it (fergana build --wait) or stop it",
+    ):
         return _build(paths, out, tuple(formats), jobs, force, progress)
 
 
@@ -196,17 +227,6 @@ def _build(paths, out: Path, formats, jobs, force, progress) -> BuildReport:
     order = {p.stem: n for n, p in enumerate(paths)}
     results.sort(key=lambda r: order[r.id])
     return BuildReport(results, out)
-
-
-@contextlib.contextmanager
-def _exclusive(out: Path):
-    """Hold ``out/.lock`` so that two builds never write one folder at once."""
-    with open(out / ".lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OSError(f"{out}: another fergana build is writing this folder") from None
-        yield
 
 
 def _run(todo, staging: Path, formats: tuple[str, ...], jobs: int | None):
@@ -267,13 +287,35 @@ def build_one(
             warnings=entry["warnings"],
         )
         return result, entry
-    except (geo.DataError, KeyError, ValueError, OSError) as err:
-        message = str(err.args[0]) if isinstance(err, KeyError) else str(err)
-        return MapResult(map_id, "failed", time.perf_counter() - start, error=message), None
-    except Exception:  # a bug: keep the other maps going, show the traceback
-        return MapResult(
-            map_id, "failed", time.perf_counter() - start, error=traceback.format_exc()
-        ), None
+    except Exception as err:  # keep the other maps going
+        seconds = time.perf_counter() - start
+        cause, message = failure(err)
+        detail = traceback.format_exc()
+        return MapResult(map_id, "failed", seconds, error=message, cause=cause, detail=detail), None
+
+
+def failure(err: BaseException) -> tuple[str, str]:
+    """(cause, one-paragraph message) for an exception that stopped a map or a command.
+
+    Causes: "input" (a spec or data the user can fix), "environment" (a folder
+    that cannot be written, a full disk, a lock held) or "bug" (anything else:
+    fergana's fault, said so, with the way to see the traceback).
+    """
+    import errno
+
+    if isinstance(err, OSError) and not isinstance(err, FileNotFoundError | IsADirectoryError):
+        if err.errno == errno.ENOSPC:
+            where = f" writing {err.filename}" if err.filename else ""
+            return "environment", f"disk full{where}; free some space and build again"
+        return "environment", str(err)
+    if isinstance(err, geo.DataError | SpecError | ValueError | FileNotFoundError):
+        return "input", str(err)
+    if isinstance(err, KeyError):
+        return "input", str(err.args[0]) if err.args else repr(err)
+    return "bug", (
+        f"internal error in fergana: {type(err).__name__}: {err} "
+        "(rerun with --debug for the traceback, and please report it)"
+    )
 
 
 def data_warnings(caught: list[warnings.WarningMessage], project: Path) -> list[str]:
@@ -472,11 +514,11 @@ def shortened(message: str) -> str:
     return message.replace(here + os.sep, "") if here != os.sep else message
 
 
-def print_progress(stream=None) -> Callable[[MapResult, int, int], None]:
+def print_progress(stream=None, *, debug: bool = False) -> Callable[[MapResult, int, int], None]:
     """A progress callback on `stream` (default: standard error at call time).
 
     A live line on a terminal, plain lines otherwise; warnings and errors always
-    on lines of their own.
+    on lines of their own; a failure's traceback only with `debug`.
     """
     stream = stream or sys.stderr
     live = stream.isatty()
@@ -494,6 +536,8 @@ def print_progress(stream=None) -> Callable[[MapResult, int, int], None]:
             stream.write(("\r\033[K" if live else "") + line + "\n")
             if result.status == "failed":
                 error = shortened(result.error.rstrip())
+                if debug and result.detail:
+                    error += "\n" + shortened(result.detail.rstrip())
                 stream.write("    " + error.replace("\n", "\n    ") + "\n")
         stream.flush()
 
