@@ -63,10 +63,10 @@ HOLDER = textwrap.dedent(
     from geo.locks import exclusive
     with exclusive(sys.argv[1], target="out", command="holder"):
         if os.fork() == 0:          # a worker that outlives its parent
-            print("child", os.getpid(), flush=True)
+            os.write(1, f"child {os.getpid()}\\n".encode())  # one write: lines never interleave
             sys.stdin.read()        # until the test closes our stdin
             os._exit(0)
-        print("locked", flush=True)
+        os.write(1, b"locked\\n")
         sys.stdin.read()
     """
 )
