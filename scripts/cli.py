@@ -1,16 +1,38 @@
-"""The ``fergana`` command: thin wrappers over the geo, layers and maps APIs."""
+"""The ``fergana`` command: thin wrappers over the geo, layers and maps APIs.
+
+Every failure ends in one or a few lines on standard error and a documented exit
+code (see :data:`EXIT_CODES`); ``--debug`` or ``FERGANA_DEBUG=1`` adds the traceback.
+Without them no traceback reaches standard error.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import geo
 
 Handler = Callable[[argparse.Namespace], int]
 SPEC_PATHS_HELP = "spec files or folders (default: fergana's own story maps)"
+DEBUG_HELP = "show the traceback of an error (also: FERGANA_DEBUG=1)"
+
+EXIT_OK = 0
+#: Some maps failed (the others were built), or an internal error in fergana.
+EXIT_FAILED = 1
+#: Bad usage or bad input: arguments, a spec, a data file, an unknown id.
+EXIT_INPUT = 2
+#: The environment: an output folder that cannot be written, a full disk, a lock held.
+EXIT_ENVIRONMENT = 3
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report 128 + SIGINT
+EXIT_TERMINATED = 143  # SIGTERM, 128 + 15
+#: Exit code by the cause :func:`maps.build.failure` gives an exception.
+EXIT_CODES = {"input": EXIT_INPUT, "environment": EXIT_ENVIRONMENT, "bug": EXIT_FAILED}
 
 
 def _data_list(args: argparse.Namespace) -> int:
@@ -78,40 +100,89 @@ def _layers_list(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    """Build the maps; the exit code.
+
+    0 when every map is built or up to date, 3 when every failure was the
+    environment's (a full disk), 1 when some maps failed otherwise.
+    """
     from maps.build import FORMATS, build, find_specs, print_progress
 
     only = [i for part in args.only for i in part.split(",") if i]
     formats = [f for part in args.format for f in part.split(",") if f] or list(FORMATS)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(
+            f"--format {','.join(unknown)}: unknown format (fix: use {', '.join(FORMATS)})"
+        )
     paths = find_specs(args.paths, only)
+    out = _output_folder(args.out)
     report = build(
         paths,
-        args.out,
+        out,
         formats=formats,
         jobs=args.jobs,
         force=args.force,
-        progress=print_progress(),
+        progress=print_progress(debug=args.debug),
+        wait=args.wait,
+        on_wait=_waiting_for(args.out),
     )
     built = sum(r.status == "built" for r in report.results)
     skipped = sum(r.status == "skipped" for r in report.results)
-    failed = [r.id for r in report.results if r.status == "failed"]
+    failed = report.failed
     print(
         f"{built} built, {skipped} up to date, {len(failed)} failed -> {report.out_dir}/index.html",
         file=sys.stderr,
     )
-    if failed:
-        print(f"error: these maps failed: {', '.join(failed)}", file=sys.stderr)
-    return 0 if report.ok else 1
+    if not failed:
+        return EXIT_OK
+    print(f"error: these maps failed: {', '.join(r.id for r in failed)}", file=sys.stderr)
+    if all(r.cause == "environment" for r in failed):
+        return EXIT_ENVIRONMENT
+    return EXIT_FAILED
+
+
+def _output_folder(out: str) -> Path:
+    """`out`, created if needed; an OSError naming the folder and a fix if it cannot be."""
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        reason = "it is a file" if folder.is_file() else (err.strerror or str(err)).lower()
+        raise OSError(
+            f"cannot use {out} as the output folder: {reason} (fix: choose another --out)"
+        ) from err
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OSError(
+            f"cannot write into the output folder {out}: permission denied "
+            "(fix: choose another --out, or make it writable)"
+        )
+    return folder
+
+
+def _waiting_for(out: str) -> Callable[[geo.locks.Holder], None]:
+    def say(holder: geo.locks.Holder) -> None:
+        print(f"waiting for {out}: it is being written by {holder.describe()}…", file=sys.stderr)
+        sys.stderr.flush()
+
+    return say
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Check every spec, reporting each bad one; exit 0 if all are good.
+
+    Otherwise 2 if any spec or its data is bad, else 3 if every failure was the
+    environment's, else 1 (an internal error in fergana).
+    """
+    import traceback
     import warnings
 
-    from maps.build import data_warnings, find_specs, shortened
+    from maps.build import data_warnings, failure, find_specs, shortened
     from maps.spec import SpecError, load_spec, project_folder
 
     paths = find_specs(args.paths)
     from maps.compose import compose  # after the paths are known good: it loads geopandas
 
+    causes = []
     for path in paths:
         try:
             spec = load_spec(path)
@@ -122,15 +193,23 @@ def _check(args: argparse.Namespace) -> int:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", geo.DataWarning)
                 composition = compose(spec)
-        except (geo.DataError, KeyError, OSError) as err:
-            message = str(err.args[0]) if isinstance(err, KeyError) else str(err)
+        except Exception as err:  # report it and go on to the next spec
+            cause, message = failure(err)
+            causes.append(cause)
+            if args.debug:
+                traceback.print_exc()
             print(f"error: {shortened(message)}", file=sys.stderr)
-            return 1
+            continue
         print(f"ok: {spec.id}")
         said = [*composition.warnings, *data_warnings(caught, project_folder(path))]
         for warning in said:
             print(f"    warning: {shortened(warning)}", file=sys.stderr)
-    return 0
+    if not causes:
+        return EXIT_OK
+    print(f"{len(causes)} of {len(paths)} specs have problems", file=sys.stderr)
+    if "input" in causes:
+        return EXIT_INPUT
+    return EXIT_ENVIRONMENT if set(causes) == {"environment"} else EXIT_FAILED
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -174,8 +253,13 @@ def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
             "Sourced maps of the Fergana Valley and the June 2010 crisis in southern "
             "Kyrgyzstan. Runs offline on embedded data."
         ),
-        epilog="Start with `fergana data list`. Each command has its own --help.",
+        epilog=(
+            "Start with `fergana data list`. Each command has its own --help. Exit codes: "
+            "0 ok, 1 some maps failed (or an internal error), 2 bad usage or input, "
+            "3 environment (output folder, disk, lock held), 130 interrupted, 143 SIGTERM."
+        ),
     )
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     data = commands.add_parser(
@@ -235,13 +319,18 @@ def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
     )
     build_parser_.add_argument(
         "--jobs",
-        type=int,
+        type=_at_least_one,
         default=None,
         metavar="N",
         help="maps built in parallel (default: cores)",
     )
     build_parser_.add_argument(
         "--force", action="store_true", help="rebuild even if nothing changed"
+    )
+    build_parser_.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another build is writing the output folder, wait for it (default: exit 3)",
     )
     build_parser_.set_defaults(handler=_build)
 
@@ -250,8 +339,8 @@ def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
         help="validate specs and their data without drawing a map",
         description=(
             "Read each spec and build its layers from its data, without rendering. Prints "
-            "'ok: ID' per good spec; stops at the first bad file, shows its problems and "
-            "exits non-zero."
+            "'ok: ID' per good spec and the problems of every bad one; exits 2 if any "
+            "spec or its data is bad."
         ),
     )
     check.add_argument("paths", nargs="*", metavar="PATH", help=SPEC_PATHS_HELP)
@@ -273,23 +362,96 @@ def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
         help="every layer with kind, feature count and credits",
         description="Build every registered layer and list it with its feature count and credits.",
     ).set_defaults(handler=_layers_list)
+    for commands_ in (commands, data_commands, layer_commands):
+        for sub in commands_.choices.values():
+            # also after the command; SUPPRESS keeps a --debug given before it
+            sub.add_argument(
+                "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
+            )
     return parser
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is below 1 (fix: give 1 or more)")
+    return number
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised in the main thread so that the build cleans up.
+
+    A BaseException, as KeyboardInterrupt is, so that no ``except Exception``
+    (a map's failure, say) takes it for an error of its own.
+    """
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``fergana`` command; returns the process exit code."""
+    """Run the ``fergana`` command; returns the process exit code.
+
+    0 ok, 1 some maps failed or an internal error, 2 bad usage or input,
+    3 environment (output folder, full disk, lock held), 130 interrupted,
+    143 SIGTERM. Errors are one line or a few; the traceback only with
+    ``--debug`` or ``FERGANA_DEBUG=1``.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((arg for arg in argv if not arg.startswith("-")), None)
     args = build_parser(refresh=command in (None, "data")).parse_args(argv)
+    args.debug = args.debug or os.environ.get("FERGANA_DEBUG", "") not in ("", "0")
     handler: Handler = args.handler
     try:
-        return handler(args)
-    except (geo.DataError, ValueError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except KeyError as err:
-        print(f"error: {err.args[0]}", file=sys.stderr)
-        return 2
+        with _sigterm_raises():
+            return handler(args)
+    except KeyboardInterrupt:
+        _report(args.debug, "interrupted")
+        return EXIT_INTERRUPTED
+    except Terminated:
+        _report(args.debug, "stopped (SIGTERM)")
+        return EXIT_TERMINATED
+    except Exception as err:
+        from maps.build import failure, shortened
+
+        cause, message = failure(err)
+        _report(args.debug, f"error: {shortened(message)}")
+        return EXIT_CODES[cause]
+
+
+def _report(debug: bool, line: str) -> None:
+    """Print `line` on standard error, after the traceback being handled if `debug`."""
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    print(line, file=sys.stderr)
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` in the main thread, for the block.
+
+    Processes forked meanwhile (a build's workers) inherit the handler; in them
+    it restores the default and dies of the signal, as if no handler were set.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    owner = os.getpid()
+
+    def terminate(signum: int, frame: object) -> None:
+        if os.getpid() != owner:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
