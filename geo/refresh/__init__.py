@@ -213,7 +213,7 @@ def refresh(
             tempfile.TemporaryDirectory(prefix="fergana-refresh-") as tmp,
             requests.Session() as s,
         ):
-            before = copy_in_use(name)  # again: a refresh we waited for may have switched it
+            before = copy_in_use(name)  # again, under the lock: it may have changed
             fetcher = Fetcher(
                 s,
                 Path(tmp),
