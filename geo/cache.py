@@ -1,4 +1,11 @@
-"""Where refreshed copies of datasets live, and which copy is in use."""
+"""Where refreshed copies of datasets live, and which copy is in use.
+
+Layout of :func:`cache_dir`: ``NAME/`` holds a dataset's refreshed copies and its
+``meta.json`` (which copy is in use); ``NAME.lock`` is the lock file of the process
+refreshing ``NAME`` (see :func:`geo.locks.exclusive`; never deleted). Only a
+refresh of ``NAME``, holding that lock, writes in ``NAME/``; nothing writes the
+files of several datasets at once, so there is no cache-wide lock.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from pathlib import Path
 from geo.catalog import dataset
 
 META_FILE = "meta.json"
+LOCK_SUFFIX = ".lock"
 
 
 def cache_dir() -> Path:
@@ -24,6 +32,15 @@ def cache_dir() -> Path:
     else:
         base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     return base / "fergana"
+
+
+def lock_path(name: str) -> Path:
+    """The lock file a refresh of dataset `name` holds: ``cache_dir()/NAME.lock``.
+
+    Beside the dataset's folder rather than in it, so that deleting the folder
+    (to go back to the embedded copy) cannot delete a lock that is held.
+    """
+    return cache_dir() / f"{name}{LOCK_SUFFIX}"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import warnings
 from typing import Any, TextIO
 
 import geo
-from geo.refresh import RefreshWarning, refresh, upstreams
+from geo.refresh import RefreshResult, RefreshWarning, refresh, upstreams
 
 DESCRIPTION = """\
 Download each dataset from its upstream source into the user cache, which then takes
@@ -23,7 +23,17 @@ If-Modified-Since) avoid downloading unchanged files again.
 
 The cache folder is $FERGANA_CACHE_DIR if set, else the platform cache folder; delete
 a dataset's folder there to go back to the embedded copy.
+
+Each dataset is locked while it is refreshed (NAME.lock in the cache folder): a second
+refresh of the same dataset fails at once and names the first; different datasets can
+be refreshed at the same time. A killed refresh leaves no lock behind.
+
+exit codes: 0 all ok; 1 some datasets failed to download or convert (their previous
+copies stay in use); 2 unknown dataset or bad usage; 3 a dataset is being refreshed by
+another process, or the cache folder cannot be written (or the disk is full).
 """
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
 
 
 def register(data_commands: Any) -> argparse.ArgumentParser:
@@ -79,14 +89,16 @@ def _epilog() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Refresh the datasets named in `args`; 0 if none failed, 1 if any did, 2 on bad use."""
+    """Refresh the datasets named in `args`; the exit code (see :data:`DESCRIPTION`).
+
+    3 (environment) wins over 1 (some failed) when both happen.
+    """
     names = args.names or list(upstreams())
-    if args.url and len(names) != 1:
-        print("error: --url needs exactly one NAME", file=sys.stderr)
-        return 2
-    for name in names:
-        geo.dataset(name)  # unknown names stop here, before any download
-    failed = 0
+    problem = _usage_problem(args, names)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    failed: list[RefreshResult] = []
     for name in names:
         line = ProgressLine(name, sys.stderr)
         with warnings.catch_warnings():
@@ -96,10 +108,34 @@ def run(args: argparse.Namespace) -> int:
             )
         line.close()
         print(result.message, file=sys.stdout if result.ok else sys.stderr)
-        failed += not result.ok
-    if failed:
-        print(f"{failed} of {len(names)} failed; their previous copies stay in use.")
-    return 1 if failed else 0
+        if not result.ok:
+            failed.append(result)
+    if not failed:
+        return EXIT_OK
+    print(f"{len(failed)} of {len(names)} failed; their previous copies stay in use.")
+    if any(r.cause == "environment" for r in failed):
+        return EXIT_ENVIRONMENT
+    return EXIT_FAILED
+
+
+def _usage_problem(args: argparse.Namespace, names: list[str]) -> str:
+    """What is wrong with the command line, before anything is downloaded ("" if nothing)."""
+    if args.url and len(names) != 1:
+        return "--url needs exactly one NAME"
+    if not args.timeout > 0:
+        return f"--timeout must be a positive number of seconds, not {args.timeout:g}"
+    refreshable = upstreams()
+    for name in names:
+        try:
+            geo.dataset(name)
+        except KeyError as err:
+            return str(err.args[0])
+        if name not in refreshable:
+            return (
+                f"{name} has no upstream to refresh from; "
+                f"refreshable datasets: {', '.join(refreshable)}"
+            )
+    return ""
 
 
 class ProgressLine:

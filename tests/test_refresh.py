@@ -11,7 +11,6 @@ import io
 import json
 import socket
 import threading
-import time
 import zipfile
 from pathlib import Path
 
@@ -417,85 +416,117 @@ def test_missing_fields_are_rejected(httpserver, ne_zip_without_adm0, cache):
     assert snapshot(cache) == {}
 
 
-def test_read_timeout_is_not_retried(httpserver, ne_zip, cache):
-    prime(httpserver, ne_zip)
-    before = snapshot(cache)
-    calls = []
+class RawServer:
+    """A TCP server on 127.0.0.1 that sends `reply` to every request, then hangs up or holds on.
 
-    def slow(request: Request) -> Response:
-        calls.append(time.monotonic())
-        time.sleep(1.0)
-        return Response(ne_zip)
+    With ``hold=True`` each connection stays open, silent, until :meth:`close`: a
+    server that never answers (``reply=b""``) or stops mid-body. Nothing here waits
+    for a time: connections are counted exactly by :meth:`connections`, and
+    :attr:`received` is released once per request read.
+    """
 
-    httpserver.expect_request("/slow.zip").respond_with_handler(slow)
-    started = time.monotonic()
-    result = refresh_fails("countries", httpserver.url_for("/slow.zip"), timeout=(2, 0.25))
-    assert time.monotonic() - started < 0.9
-    assert "within 0.25s (read timeout; not retried)" in result.message
-    time.sleep(1.0)  # let the single-threaded server finish the slow answer
-    assert len(calls) == 1
-    assert snapshot(cache) == before
+    def __init__(self, reply: bytes = b"", *, hold: bool = True) -> None:
+        self.reply, self.hold = reply, hold
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.address = self.listener.getsockname()
+        self.url = f"http://127.0.0.1:{self.address[1]}/ne.zip"
+        self.received = threading.Semaphore(0)
+        self._release = threading.Event()
+        self._accepted: list[tuple[str, int]] = []  # peer addresses, in accept order
+        self._changed = threading.Condition()
+        self._threads: list[threading.Thread] = []
+        self._probes: set[tuple[str, int]] = set()
+        self._accepter = threading.Thread(target=self._accept, daemon=True)
+        self._accepter.start()
+
+    def _accept(self) -> None:
+        while True:
+            conn, peer = self.listener.accept()
+            with self._changed:
+                self._accepted.append(peer)
+                self._changed.notify_all()
+            if self._release.is_set():  # the wake-up call of close()
+                conn.close()
+                return
+            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            if not conn.recv(65536):
+                return  # a probe of connections(): no request
+            self.received.release()
+            conn.sendall(self.reply)
+            if self.hold:
+                self._release.wait()
+
+    def connections(self) -> int:
+        """How many connections clients made so far, exactly.
+
+        Connects once more (a probe, not counted) and waits until that connection
+        is accepted: the kernel hands connections over in the order they were made,
+        so every earlier one has been accepted by then.
+        """
+        with socket.create_connection(self.address) as probe:
+            me = probe.getsockname()
+            self._probes.add(me)
+            with self._changed:
+                assert self._changed.wait_for(lambda: me in self._accepted, timeout=30)
+                earlier = self._accepted[: self._accepted.index(me)]
+        return sum(peer not in self._probes for peer in earlier)
+
+    def close(self) -> None:
+        self._release.set()
+        socket.create_connection(self.address).close()  # wakes the accept loop to end it
+        self._accepter.join(30)
+        for thread in self._threads:
+            thread.join(30)
+        self.listener.close()
 
 
 @contextlib.contextmanager
-def raw_server(ne_zip, stall: float):
-    """A raw socket server: Content-Length says 100,000 bytes, it sends 1,000, waits
-    `stall` seconds and hangs up."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.1)
-    stop, connections = threading.Event(), []
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nContent-Length: 100000\r\n\r\n"
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.recv(65536)
-                connections.append(1)
-                conn.sendall(head + ne_zip[:1000])
-                stop.wait(stall)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
+def raw_server(reply: bytes, *, hold: bool):
+    server = RawServer(reply, hold=hold)
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/ne.zip", connections
+        yield server
     finally:
-        stop.set()
-        thread.join(2)
-        listener.close()
+        server.close()
 
 
-@pytest.fixture
-def truncating_server(ne_zip):
-    with raw_server(ne_zip, stall=0.0) as server:
-        yield server
+HEAD_100K = b"HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nContent-Length: 100000\r\n\r\n"
 
 
-@pytest.fixture
-def stalling_server(ne_zip):
-    with raw_server(ne_zip, stall=5.0) as server:
-        yield server
-
-
-def test_truncated_body(truncating_server, httpserver, ne_zip, cache):
+def test_read_timeout_is_not_retried(httpserver, ne_zip, cache):
     prime(httpserver, ne_zip)
     before = snapshot(cache)
-    url, connections = truncating_server
-    result = refresh_fails("countries", url)
-    assert "truncated" in result.message
-    assert "gave up after 3 attempts" in result.message  # a broken connection is retried
-    assert len(connections) == 3
+    with raw_server(b"", hold=True) as silent:  # accepts, reads the request, never answers
+        result = refresh_fails("countries", silent.url, timeout=(2, 0.25))
+        assert silent.connections() == 1  # a read timeout is not retried
+    assert f"no answer from {silent.url} within 0.25s (read timeout; not retried)" in (
+        result.message
+    )
     assert snapshot(cache) == before
 
 
-def test_body_stalls_mid_download(stalling_server, cache):
-    url, connections = stalling_server
-    result = refresh_fails("countries", url, timeout=(2, 0.25))
+def test_truncated_body(httpserver, ne_zip, cache):
+    prime(httpserver, ne_zip)
+    before = snapshot(cache)
+    # Content-Length says 100,000 bytes; 1,000 come, then the server hangs up
+    with raw_server(HEAD_100K + ne_zip[:1000], hold=False) as truncating:
+        result = refresh_fails("countries", truncating.url)
+        assert truncating.connections() == 3  # a broken connection is retried
+    assert "truncated" in result.message
+    assert "gave up after 3 attempts" in result.message
+    assert snapshot(cache) == before
+
+
+def test_body_stalls_mid_download(ne_zip, cache):
+    # Content-Length says 100,000 bytes; 1,000 come, then nothing while the connection stays
+    with raw_server(HEAD_100K + ne_zip[:1000], hold=True) as stalling:
+        result = refresh_fails("countries", stalling.url, timeout=(2, 0.25))
+        assert stalling.connections() == 1
     assert "stopped sending data for 0.25s (read timeout; not retried)" in result.message
-    assert len(connections) == 1
     assert snapshot(cache) == {}
 
 

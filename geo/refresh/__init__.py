@@ -11,10 +11,18 @@ in :mod:`geo` uses), :mod:`~geo.refresh.sources` (the upstream registry),
 :mod:`~geo.refresh.readers` (reading downloads), :mod:`~geo.refresh.convert`
 (converters to the catalog schema, and mergers) and :mod:`~geo.refresh.commit`
 (validate, then switch atomically). This module runs them in order.
+
+A refresh holds the dataset's lock (``cache_dir()/NAME.lock``, see
+:func:`geo.locks.exclusive`) from reading the copy in use to the switch, so two
+refreshes of one dataset never interleave: the second fails at once, naming the
+first. Refreshes of different datasets run side by side. The kernel releases the
+lock of a killed refresh, so none is ever left stale.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import tempfile
 import warnings
 from collections.abc import Mapping
@@ -24,9 +32,10 @@ from typing import Any
 
 import requests
 
-from geo.cache import Copy, copy_in_use
+from geo.cache import Copy, cache_dir, copy_in_use, lock_path
 from geo.catalog import Dataset, dataset
 from geo.errors import DataError
+from geo.locks import Holder, LockHeldError, exclusive
 from geo.refresh.commit import commit, embedded_like, provenance, validate
 from geo.refresh.convert import (
     CONVERTERS,
@@ -55,6 +64,7 @@ from geo.refresh.sources import UPSTREAMS_FILE, Upstream, upstream, upstreams
 
 __all__ = [
     "CHUNK_BYTES",
+    "COMMAND",
     "CONVERTERS",
     "GEOMETRY_TYPES",
     "GRID_DEGREES",
@@ -87,6 +97,15 @@ __all__ = [
 ]
 
 
+#: What a refresh records in its lock file, for the message a second one sees.
+COMMAND = "fergana data refresh"
+
+#: Errors of the machine, not of the download: an unwritable cache folder, a full disk.
+ENVIRONMENT_ERRNOS = frozenset(
+    {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR}
+)
+
+
 class RefreshWarning(UserWarning):
     """Issued when a refresh fails and the previous copy stays in use."""
 
@@ -105,12 +124,17 @@ class RefreshResult:
         One or two sentences for the user.
     copy : Copy
         The copy :func:`geo.load` reads now.
+    cause : {"", "data", "environment"}
+        Why it failed: "data" (the download, its conversion or its validation) or
+        "environment" (another refresh of the dataset holds its lock, the cache
+        folder cannot be written, the disk is full); "" unless failed.
     """
 
     name: str
     status: str
     message: str
     copy: Copy
+    cause: str = ""
 
     @property
     def ok(self) -> bool:
@@ -161,7 +185,10 @@ def refresh(
     -------
     RefreshResult
         ``status`` is "updated", "not-modified", "offline" or "failed". A failure
-        also issues a :class:`RefreshWarning`; the previous copy stays in use.
+        also issues a :class:`RefreshWarning`; the previous copy stays in use. If
+        another process is refreshing `name`, the result fails at once (cause
+        "environment") with ``"countries is being refreshed by fergana data refresh
+        (pid 1234, since 14:02); wait for it or stop it"``.
 
     Raises
     ------
@@ -181,7 +208,12 @@ def refresh(
     try:
         source = upstream(name)
         checksum = (sha256 or source.sha256).lower()
-        with tempfile.TemporaryDirectory(prefix="fergana-refresh-") as tmp, requests.Session() as s:
+        with (
+            _dataset_lock(name),
+            tempfile.TemporaryDirectory(prefix="fergana-refresh-") as tmp,
+            requests.Session() as s,
+        ):
+            before = copy_in_use(name)  # again, under the lock: it may have changed
             fetcher = Fetcher(
                 s,
                 Path(tmp),
@@ -193,16 +225,58 @@ def refresh(
             )
             status, message = _refresh(dataset(name), source, url, before, fetcher, checksum)
     except Exception as err:  # every failure leaves the previous copy in use
-        message = f"{name}: refresh failed: {_reason(err)}. Still using the {before.describe()}"
+        if isinstance(err, LockHeldError):
+            message = str(err)
+        else:
+            message = f"{name}: refresh failed: {_reason(err)}. Still using the {before.describe()}"
         warnings.warn(message, RefreshWarning, stacklevel=2)
-        return RefreshResult(name, "failed", message, copy_in_use(name))
+        return RefreshResult(name, "failed", message, copy_in_use(name), _cause(err))
     return RefreshResult(name, status, message, copy_in_use(name))
+
+
+def _dataset_lock(name: str) -> contextlib.AbstractContextManager[Holder]:
+    """The lock of dataset `name`, held by this refresh; LockHeldError if another holds it."""
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    return exclusive(
+        lock_path(name),
+        target=name,
+        command=COMMAND,
+        verb="refreshed",
+        hint="wait for it or stop it",
+    )
+
+
+def _is_environment(err: Exception) -> bool:
+    """A held lock, or an OSError of the machine or about the cache folder (not the download)."""
+    if not isinstance(err, OSError) or isinstance(err, requests.RequestException):
+        return False
+    return isinstance(err, LockHeldError) or err.errno in ENVIRONMENT_ERRNOS or _about_cache(err)
+
+
+def _about_cache(err: OSError) -> bool:
+    """Whether `err` is about the cache folder, a file in it or a folder on the way to it."""
+    if not isinstance(err.filename, str | Path):
+        return False
+    path, cache = Path(err.filename).absolute(), cache_dir().absolute()
+    return path == cache or path in cache.parents or cache in path.parents
+
+
+def _cause(err: Exception) -> str:
+    return "environment" if _is_environment(err) else "data"
 
 
 def _reason(err: Exception) -> str:
     text = str(err).rstrip(".")
     if isinstance(err, RefreshError | DataError):
         return text
+    if isinstance(err, OSError) and _is_environment(err):
+        where = err.filename or cache_dir()
+        if err.errno == errno.ENOSPC:
+            return f"disk full writing {where}; free some space and refresh again"
+        return (
+            f"cannot write {where} ({err.strerror}); make the cache folder {cache_dir()} "
+            "writable or set FERGANA_CACHE_DIR to one that is"
+        )
     return f"{type(err).__name__}: {text}"
 
 

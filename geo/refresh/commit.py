@@ -3,6 +3,12 @@
 The data file is written atomically under a fresh name and read back before
 ``meta.json`` (what :func:`geo.load` follows) is replaced, so a failure at any step
 leaves the previous copy in use.
+
+:func:`commit` runs under the dataset's lock (:func:`geo.refresh.refresh` holds
+it), so it is the only writer in the dataset's folder: it can safely remove what
+killed refreshes left there (temporary files, data files never switched to). It
+keeps the copy that was in use until the switch, so a reader that looked at
+``meta.json`` just before the switch still finds the file it named.
 """
 
 from __future__ import annotations
@@ -139,9 +145,14 @@ def _serialize(frame: pd.DataFrame, entry: Dataset) -> bytes:
 
 
 def commit(entry: Dataset, frame: pd.DataFrame, meta: dict[str, Any]) -> Path:
-    """Write the data file under a new name, check it reads back, then switch meta.json."""
+    """Write the data file under a new name, check it reads back, then switch meta.json.
+
+    Afterwards every other file of the folder but the copy in use before is removed.
+    Call it only while holding the dataset's lock.
+    """
     folder = cache_dir() / entry.name
     folder.mkdir(parents=True, exist_ok=True)
+    previous = _file_in_use(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = folder / f"{entry.name}-{stamp}-{secrets.token_hex(4)}{Path(entry.path).suffix}"
     data = _serialize(frame, entry)
@@ -153,10 +164,26 @@ def commit(entry: Dataset, frame: pd.DataFrame, meta: dict[str, Any]) -> Path:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    for old in folder.glob(f"{entry.name}-*"):
-        if old != path:
-            old.unlink(missing_ok=True)
+    _prune(folder, entry.name, keep={META_FILE, path.name, previous})
     return path
+
+
+def _file_in_use(folder: Path) -> str:
+    """The data file ``meta.json`` names now ("" if none)."""
+    try:
+        return str(json.loads((folder / META_FILE).read_text(encoding="utf-8"))["file"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def _prune(folder: Path, name: str, keep: set[str]) -> None:
+    """Remove older copies of `name` and temporary files of killed writes from `folder`."""
+    for path in folder.iterdir():
+        ours = path.name.startswith(f"{name}-") or (
+            path.name.startswith(".") and path.name.endswith(".tmp")
+        )
+        if ours and path.name not in keep:
+            path.unlink(missing_ok=True)
 
 
 def _check_readable(path: Path, entry: Dataset, rows: int) -> None:
