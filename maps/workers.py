@@ -101,11 +101,10 @@ def rendered(
     try:
         futures = [pool.submit(_call, function, task) for task in tasks]
         yield (f.result() for f in concurrent.futures.as_completed(futures))
+        pool.shutdown(wait=True)  # every map is done: the workers only have to exit
     except BaseException:
         _kill(pool)
         raise
-    else:
-        pool.shutdown(wait=True)
     finally:
         _WRITE_ENDS.discard(write_end)
         os.close(write_end)
