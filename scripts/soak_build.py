@@ -6,7 +6,10 @@ copies ``tests/project`` to a temporary folder and runs ``fergana build`` there
 of the clinics data so that every build renders. ``--kills`` of the runs (never the
 first two, which time a normal build), chosen with a seeded random generator,
 are SIGKILLed at a random moment between their start and 1.2 times a normal
-build's time. After every run it checks that:
+build's time. As the commit takes milliseconds of a build's seconds, such kills
+almost always land while maps render; so ``--step-kills`` more runs are SIGKILLed
+just before a random commit step by the ``FERGANA_FAULT=commit:N`` hook (N from 1
+to the steps a build of that kind takes: 7 per map). After every run it checks that:
 
 - each file the manifest lists matches its sha256, and no temporary file is visible;
 - no process of the run is left (found by a unique environment variable in
@@ -65,6 +68,7 @@ class Run:
     seconds: float
     status: int
     killed_at: float | None = None  # seconds after the start, for a killed run
+    step: int = 0  # the commit step a fault-hook kill came before (0: none)
     replaced: int = 0  # output files renamed into the folder before a kill
     gone_after: float = 0.0  # seconds from the build's end until no process was left
     problems: tuple[str, ...] = ()
@@ -127,10 +131,11 @@ def environment(mark: str, fault: str = "") -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), MARK: mark, "FERGANA_FAULT": fault}
 
 
-def soak(runs: int, kills: int, seed: int, work: Path) -> tuple[list[Run], float]:
+def soak(runs: int, kills: int, step_kills: int, seed: int, work: Path) -> tuple[list[Run], float]:
     """Run the builds; returns them and the time of a normal build (median of the first two)."""
     rng = random.Random(seed)
-    doomed = set(rng.sample(range(2, runs), kills))
+    chosen = rng.sample(range(2, runs), kills + step_kills)
+    doomed, stepped = set(chosen[:kills]), set(chosen[kills:])
     project, out = work / "project", work / "out"
     shutil.copytree(ROOT / "tests" / "project", project)
     original = (project / EDITED).read_bytes()
@@ -143,12 +148,13 @@ def soak(runs: int, kills: int, seed: int, work: Path) -> tuple[list[Run], float
             (project / EDITED).write_bytes(original if text != original else original + b"\n")
         mark = uuid.uuid4().hex
         kill_at = rng.uniform(0, 1.2 * normal) if number in doomed else None
+        step = rng.randint(1, 14 if mode == "force" else 7) if number in stepped else 0
         before = _inodes(out)
         with open(work / "stderr.txt", "w") as log:
             start = time.monotonic()
             build = subprocess.Popen(
                 build_command(project, out, mode == "force"),
-                env=environment(mark),
+                env=environment(mark, f"commit:{step}" if step else ""),
                 cwd=work,
                 stdout=log,
                 stderr=log,
@@ -164,18 +170,20 @@ def soak(runs: int, kills: int, seed: int, work: Path) -> tuple[list[Run], float
         problems = manifest_problems(out)
         if left:
             problems.append(f"processes left: {left}")
-        if kill_at is None or status == 0:
+        if step and status != -signal.SIGKILL:
+            problems.append(f"exit status {status}, not killed at commit step {step}")
+        if (kill_at is None and not step) or status == 0:
             if status != 0:
                 problems.append(f"exit status {status}: {(work / 'stderr.txt').read_text()[-500:]}")
             if list(out.glob(".staging-*")):
                 problems.append("staging folder left")
-        run = Run(number + 1, mode, seconds, status, kill_at, 0, gone_after, tuple(problems))
-        if kill_at is not None:
+        run = Run(number + 1, mode, seconds, status, kill_at, step, 0, gone_after, tuple(problems))
+        if kill_at is not None or step:
             run.replaced = sum(1 for k, v in _inodes(out).items() if before.get(k, v) != v)
         results.append(run)
         if number < 2:
             normal = statistics.median(r.seconds for r in results)
-        state = "KILLED" if kill_at is not None and status == -signal.SIGKILL else f"exit {status}"
+        state = "KILLED" if status == -signal.SIGKILL else f"exit {status}"
         print(f"run {number + 1:2}/{runs} {mode:5} {seconds:5.1f} s {state:7} {problems or 'ok'}")
     return results, normal
 
@@ -210,14 +218,15 @@ def worker_exit_times(work: Path, repeats: int, watch_only: bool) -> list[float]
 
 def report(runs: list[Run], normal: float, seed: int, total: float, exits: dict) -> str:
     """The Markdown of ``bench/results/soak.md``."""
-    killed = [r for r in runs if r.killed_at is not None]
+    killed = [r for r in runs if r.killed_at is not None or r.step]
     failed = [r for r in runs if r.problems]
     lines = [
         "# Build soak (scripts/soak_build.py)",
         "",
         f"{len(runs)} builds of tests/project (html and png, --jobs 2), alternating --force "
-        f"and an edit of {EDITED.as_posix()}; {len(killed)} SIGKILLed at a random moment "
-        f"(seed {seed}). A normal build took {normal:.1f} s. Total time {total / 60:.1f} min, "
+        f"and an edit of {EDITED.as_posix()}; {len(killed)} SIGKILLed: at a random moment or "
+        f"just before a random commit step (seed {seed}). A normal build took {normal:.1f} s. "
+        f"Total time {total / 60:.1f} min, "
         f"on {os.cpu_count()} cores shared with other work.",
         "",
         f"**Checks passed after {len(runs) - len(failed)} of {len(runs)} builds** (manifest "
@@ -229,10 +238,13 @@ def report(runs: list[Run], normal: float, seed: int, total: float, exits: dict)
         "|---|---|---|---|---|---|---|",
     ]
     for r in killed:
-        share = f"{r.killed_at / normal:.0%}" if normal else "?"
         outcome = "killed" if r.status == -signal.SIGKILL else f"finished first (exit {r.status})"
+        if r.step:
+            when, share = f"before commit step {r.step} ({outcome})", "commit"
+        else:
+            when, share = f"{r.killed_at:.2f} s ({outcome})", f"{r.killed_at / normal:.0%}"
         lines.append(
-            f"| {r.number} | {r.mode} | {r.killed_at:.2f} s ({outcome}) | {share} | {r.replaced} "
+            f"| {r.number} | {r.mode} | {when} | {share} | {r.replaced} "
             f"| {r.gone_after * 1000:.0f} ms | {'; '.join(r.problems) or 'passed'} |"
         )
     if failed:
@@ -261,7 +273,10 @@ def main() -> int:
     """Soak, measure, write the report; exit 1 if any check failed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--kills", type=int, default=5, help="runs SIGKILLed (default 5)")
+    parser.add_argument("--kills", type=int, default=5, help="runs SIGKILLed at a random moment")
+    parser.add_argument(
+        "--step-kills", type=int, default=5, help="runs SIGKILLed before a random commit step"
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--exit-repeats", type=int, default=7)
     parser.add_argument("--report", type=Path, default=RESULTS / "soak.md")
@@ -269,7 +284,7 @@ def main() -> int:
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fergana-soak-") as folder:
         work = Path(folder)
-        runs, normal = soak(args.runs, args.kills, args.seed, work)
+        runs, normal = soak(args.runs, args.kills, args.step_kills, args.seed, work)
         exits = {
             "pipe watch and PR_SET_PDEATHSIG": worker_exit_times(work, args.exit_repeats, False),
             "pipe watch alone": worker_exit_times(work, args.exit_repeats, True),
