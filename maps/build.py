@@ -6,8 +6,14 @@ the user's own data files it read, the code of fergana, or the requested formats
 Paths in the manifest are relative to the spec's project (see
 :func:`maps.spec.project_folder`), never absolute. Each map renders into a staging
 folder; its finished files are then renamed into the output folder and the
-manifest is rewritten at once, so a failed or killed build leaves the previous
-outputs and a manifest that matches them.
+manifest is rewritten at once (:mod:`maps.commit`), so a failed or killed build
+leaves the previous outputs and a manifest that matches them. Maps render in
+worker processes that die with the build however it ends (:mod:`maps.workers`).
+
+Test hook: the environment variable ``FERGANA_FAULT`` stops a build at an exact
+point, e.g. ``FERGANA_FAULT=commit:3`` SIGKILLs it just before its third commit
+step and ``FERGANA_FAULT=render:kill-parent`` has a worker SIGKILL it while maps
+render (all forms in :mod:`maps.faults`). Unset, it does nothing.
 
 A no-op build decides from hashes alone and imports neither geopandas nor a
 renderer: composition and the renderers are imported by the maps being built.
@@ -16,7 +22,6 @@ renderer: composition and the renderers are imported by the maps being built.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import sys
@@ -30,10 +35,33 @@ from pathlib import Path
 
 import geo
 from geo.locks import Holder, exclusive
+from maps.commit import MANIFEST, Commit, CommitError, read_manifest, write_gallery, write_manifest
+from maps.faults import fault_from_env
 from maps.spec import PACKAGE_ROOT, SPEC_DIR, SpecError, load_spec, project_folder
+from maps.workers import rendered
+
+__all__ = [  # the names other modules import; read_manifest & co. live in maps.commit
+    "FORMATS",
+    "LOCK_FILE",
+    "MANIFEST",
+    "BuildReport",
+    "MapResult",
+    "build",
+    "build_one",
+    "code_hash",
+    "data_warnings",
+    "failure",
+    "file_sha256",
+    "find_specs",
+    "print_progress",
+    "read_manifest",
+    "shortened",
+    "spec_paths",
+    "write_gallery",
+    "write_manifest",
+]
 
 FORMATS = ("html", "png", "svg", "pdf")
-MANIFEST = "manifest.json"
 CODE_ROOTS = ("geo", "layers", "maps")
 CODE_SUFFIXES = (".py", ".csv", ".toml", ".html", ".js", ".css")
 #: The ``copy`` of a manifest input that is one of the user's own files.
@@ -191,6 +219,7 @@ def build(
 
 
 def _build(paths, out: Path, formats, jobs, force, progress) -> BuildReport:
+    fault = fault_from_env()
     manifest = read_manifest(out)
     code = code_hash()
     results: list[MapResult] = []
@@ -214,14 +243,20 @@ def _build(paths, out: Path, formats, jobs, force, progress) -> BuildReport:
     for stale in out.glob(".staging-*"):  # left by a killed build; we hold the lock
         shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    commit = Commit(out, manifest, code, fault)
     try:
-        for result, entry in _run(todo, staging, tuple(formats), jobs):
-            if entry is not None:
-                _commit(entry, staging / result.id, out, manifest, code)
-            results.append(result)
-            if progress:
-                progress(result, len(results), len(paths))
-        write_gallery(out, manifest)
+        # Any exception in this block (an error, Ctrl-C, the CLI's SIGTERM exception)
+        # kills the workers at once on its way out of `rendered`; the staging folder
+        # goes next; what was committed stays, with a manifest that matches it.
+        tasks = [(path, spec_hash, staging, formats) for path, spec_hash in todo]
+        with rendered(build_one, tasks, jobs, fault) as finished:
+            for result, entry in finished:
+                if entry is not None:
+                    result = _committed(commit, result, entry, staging)
+                results.append(result)
+                if progress:
+                    progress(result, len(results), len(paths))
+        commit.gallery()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     order = {p.stem: n for n, p in enumerate(paths)}
@@ -229,21 +264,16 @@ def _build(paths, out: Path, formats, jobs, force, progress) -> BuildReport:
     return BuildReport(results, out)
 
 
-def _run(todo, staging: Path, formats: tuple[str, ...], jobs: int | None):
-    """Yield (result, manifest entry or None) for each map as it finishes."""
-    if not todo:
-        return
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    if workers == 1:
-        for path, spec_hash in todo:
-            yield build_one(path, spec_hash, staging, formats)
-        return
-    import concurrent.futures  # only when maps are built: it loads logging and more
-
-    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-        futures = [pool.submit(build_one, p, h, staging, formats) for p, h in todo]
-        for future in concurrent.futures.as_completed(futures):
-            yield future.result()
+def _committed(commit: Commit, result: MapResult, entry: dict, staging: Path) -> MapResult:
+    """`result` once its files are in the output folder, or a failure saying why not."""
+    try:
+        commit.map(entry, staging / result.id)
+    except CommitError as err:
+        detail = traceback.format_exc()
+        return MapResult(
+            result.id, "failed", result.seconds, error=str(err), cause="environment", detail=detail
+        )
+    return result
 
 
 def build_one(
@@ -303,6 +333,8 @@ def failure(err: BaseException) -> tuple[str, str]:
     """
     import errno
 
+    if isinstance(err, CommitError):  # says itself that the previous maps are intact
+        return "environment", str(err)
     if isinstance(err, OSError) and not isinstance(err, FileNotFoundError | IsADirectoryError):
         if err.errno == errno.ENOSPC:
             where = f" writing {err.filename}" if err.filename else ""
@@ -354,26 +386,6 @@ def _render(composition, folder: Path, formats: tuple[str, ...]) -> list[Path]:
 
         written += write_static(scene, folder, formats=static, size=composition.spec.print_size)
     return written
-
-
-def _commit(entry: dict, folder: Path, out: Path, manifest: dict, code: str) -> None:
-    """Move one map's finished files into `out`, then record them in the manifest.
-
-    The map's old entry leaves the manifest first, so a build killed among the
-    renames never leaves a manifest that vouches for a half-replaced map.
-    """
-    map_id = Path(entry["spec"]).stem
-    if manifest["maps"].pop(map_id, None) is not None:
-        write_manifest(out, manifest)
-    for name in entry["outputs"]:
-        try:
-            target = geo.atomic.path_inside(out, name)
-        except ValueError as err:
-            raise SpecError(entry["spec"], f"output {err}", field="id") from None
-        os.replace(folder / name, target)
-    entry["code"] = code
-    manifest["maps"][map_id] = entry
-    write_manifest(out, manifest)
 
 
 def _up_to_date(
@@ -470,42 +482,6 @@ def code_hash() -> str:
                 digest.update(path.relative_to(PACKAGE_ROOT).as_posix().encode())
                 digest.update(file_sha256(path).encode())
     return digest.hexdigest()
-
-
-def read_manifest(out: Path) -> dict:
-    """The output folder's manifest, or an empty one (also when it is unreadable)."""
-    try:
-        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        if isinstance(manifest.get("maps"), dict):
-            return manifest
-    except (OSError, ValueError):
-        pass
-    return {"fergana": _version(), "maps": {}}
-
-
-def write_manifest(out: Path, manifest: dict) -> None:
-    """Write ``manifest.json`` atomically, keys sorted, no timestamps."""
-    manifest["fergana"] = _version()
-    text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    geo.write_text_atomic(out / MANIFEST, text)
-
-
-def write_gallery(out: Path, manifest: dict) -> None:
-    """Write ``index.html``: every built map with thumbnail, caption, downloads and embed code."""
-    from maps.gallery import gallery_html
-
-    page, target = gallery_html(manifest, out), out / "index.html"
-    if not target.is_file() or target.read_text(encoding="utf-8") != page:
-        geo.write_text_atomic(target, page)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("fergana")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def shortened(message: str) -> str:

@@ -1,12 +1,10 @@
-"""`fergana build`: full, no-op and incremental rebuilds, kill safety, gallery, bad specs."""
+"""`fergana build`: full, no-op and incremental rebuilds, failures, gallery, bad specs."""
 
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -139,36 +137,47 @@ def test_changed_data_rebuilds_only_the_maps_that_use_it(built_maps, tmp_path, m
     assert entry["inputs"]["water"]["copy"] == "cache"
 
 
-def test_killed_build_leaves_previous_outputs_valid(built_maps, tmp_path):
-    work = tmp_path / "out"
-    shutil.copytree(built_maps.out, work)
-    command = [
-        sys.executable,
-        "-m",
-        "scripts.cli",
-        "build",
-        "--force",
-        "--jobs",
-        "1",
-        "--out",
-        str(work),
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    # wait until it is part-way: the first map has been committed (its files replaced)
-    deadline = time.monotonic() + 120
-    first = (work / MANIFEST).stat().st_mtime_ns
-    while (work / MANIFEST).stat().st_mtime_ns == first and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    assert process.returncode == -signal.SIGKILL
-    _assert_outputs_match_manifest(work)
-    # and the next build finishes the job, clearing the killed build's staging folder
-    report = build(SPECS, work, jobs=2)
-    assert report.ok
-    assert not list(work.glob(".staging-*"))
-    _assert_outputs_match_manifest(work)
+# Kills at each commit step, workers outliving their build, a full disk and two builds
+# at once: tests/test_build_faults.py.
+
+
+def test_failure_after_files_were_written_leaves_nothing(tmp_path, monkeypatch):
+    # the web files of "bad" are written into staging, then its print render raises
+    import maps.print
+    import maps.web
+
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for map_id in ("bad", "good"):
+        (specs / f"{map_id}.toml").write_text(
+            f'id = "{map_id}"\ntitle = "T"\nextent = [70, 39, 74, 42]\n'
+            'layers = ["countries"]\nrelief = false\n'
+        )
+    real_web, real_static, staged = maps.web.write_web, maps.print.write_static, {}
+
+    def web(scene, folder):
+        written = real_web(scene, folder)
+        staged[folder.name] = sorted(p.name for p in folder.iterdir())
+        return written
+
+    def static(scene, folder, **kwargs):
+        if folder.name == "bad":
+            raise RuntimeError("simulated failure after the web files were written")
+        return real_static(scene, folder, **kwargs)
+
+    monkeypatch.setattr(maps.web, "write_web", web)
+    monkeypatch.setattr(maps.print, "write_static", static)
+    out = tmp_path / "out"
+    report = build(sorted(specs.glob("*.toml")), out, formats=["html", "svg"], jobs=1)
+    bad, good = report.results
+    assert "bad.html" in staged["bad"]  # the failure came after files were written
+    assert (bad.status, bad.cause) == ("failed", "bug") and "simulated" in bad.error
+    assert good.status == "built"
+    listing = sorted(p.name for p in out.iterdir())
+    assert not [n for n in listing if n.startswith("bad")], listing
+    assert not [n for n in listing if n.startswith(".") and n != ".lock"], listing
+    assert set(_manifest(out)["maps"]) == {"good"}
+    _assert_outputs_match_manifest(out)
 
 
 @pytest.mark.browser
