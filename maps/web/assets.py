@@ -19,6 +19,12 @@ from layers.theme import FONT_FAMILY, HALO, MUTED_TEXT, SEA, TEXT
 from maps.web.labels import label_css
 from maps.web.leaflet import safe_in_tag
 
+#: The runtime's scripts, in order: drawing (``runtime.js``), then what builds on it:
+#: keyboard and screen-reader access, the embed's height messages, the colour scheme.
+RUNTIME_SCRIPTS = ("runtime.js", "access.js", "embed.js", "theme.js")
+#: The stylesheets, in order: panels and layout, then the dark colour scheme.
+STYLESHEETS = ("fergana.css", "theme.css")
+
 # Theme values the stylesheet names as $sea, $text, ...
 CSS_VALUES = {
     "sea": SEA,
@@ -37,13 +43,14 @@ def asset_text(name: str) -> str:
 @functools.cache
 def runtime_js() -> str:
     """The runtime every map calls (``FG.layer``, ``FG.finish`` ...)."""
-    return safe_in_tag(asset_text("runtime.js"), "script")
+    return safe_in_tag("\n".join(asset_text(name) for name in RUNTIME_SCRIPTS), "script")
 
 
 @functools.cache
 def fergana_css() -> str:
     """The stylesheet of fergana's panels, labels and popups, with the theme's colours."""
-    css = string.Template(asset_text("fergana.css")).substitute(CSS_VALUES) + label_css()
+    sheets = "\n".join(asset_text(name) for name in STYLESHEETS)
+    css = string.Template(sheets).substitute(CSS_VALUES) + label_css()
     return safe_in_tag(css, "style")
 
 

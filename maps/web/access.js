@@ -1,0 +1,1 @@
+// access.js: filled in by issue 14 (see maps/web/assets.py RUNTIME_SCRIPTS).

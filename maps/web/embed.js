@@ -1,0 +1,1 @@
+// embed.js: filled in by issue 14 (see maps/web/assets.py RUNTIME_SCRIPTS).

@@ -1,0 +1,1 @@
+// theme.js: filled in by issue 14 (see maps/web/assets.py RUNTIME_SCRIPTS).
