@@ -239,16 +239,31 @@ def build(layer_id: str, **options: Any) -> Layer:
             field=next(iter(named)),
             hint="give data = your file, or leave credit out (the embedded data is credited)",
         )
-    if "data" not in options or "data" in parameters or entry.table is None:
-        layer = entry.builder(**options)
-    else:
-        layer = _built_from_table(entry, options.pop("data"), options)
+    from layers.layer import MissingColumnsError
+
+    try:
+        if "data" not in options or "data" in parameters or entry.table is None:
+            layer = entry.builder(**options)
+        else:
+            layer = _built_from_table(entry, options.pop("data"), options)
+    except MissingColumnsError as err:
+        if data is None:
+            raise  # the embedded data lacks a column: a bug, not the user's
+        raise geo.DataError(
+            _data_label(data), err.problem, field=err.field, hint=err.hint
+        ) from None
     if not named:
         return layer
     from layers.source import with_user_credit
 
     credits = with_user_credit(layer.credits, data, named.get("credit"), named.get("credit_url"))
     return replace(layer, credits=credits)
+
+
+def _data_label(data: object) -> str:
+    """The user's data as messages name it: the path as given, or the kind of frame."""
+    kind = type(data).__name__
+    return f"<{kind}>" if kind in ("DataFrame", "GeoDataFrame") else str(data)
 
 
 def _built_from_table(entry: Entry, data: str | Path | pd.DataFrame, options: dict) -> Layer:
