@@ -472,6 +472,9 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.D
     for column in FREE_TEXT_COLUMNS:
         if column in frame and embedded[column].notna().all():
             frame[column] = frame[column].fillna("")
+    for column in kinds:
+        if column.endswith("iso3"):
+            _require_country_codes(frame[column], column, problems)
     if not located:
         problems.raise_if_any()
         return frame
@@ -489,6 +492,26 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.D
         )
     frame["lat"], frame["lon"] = lat, lon
     return table_to_frame(frame.drop(columns="geometry", errors="ignore"), rows.source)
+
+
+def _require_country_codes(values: pd.Series, column: str, problems: Problems) -> None:
+    """Record each value of an ``*_iso3`` column that is no country code of the embedded data."""
+    world = load("world_countries")
+    known = set(world["adm0_a3"].dropna()) | set(world.get("iso_a3", pd.Series()).dropna())
+    bad = [  # a cell may list several, "KGZ;UZB"
+        p
+        for p, v in enumerate(values)
+        if isinstance(v, str)
+        and v.strip()
+        and any(c.strip().upper() not in known for c in v.split(";"))
+    ]
+    problems.add(
+        bad,
+        column,
+        "not a country code",
+        "write ISO 3166-1 alpha-3 codes, e.g. KGZ, or several as KGZ;UZB",
+        [repr(str(values.iloc[p])) for p in bad],
+    )
 
 
 def kinds_like(embedded: pd.DataFrame) -> dict[str, str]:

@@ -271,8 +271,21 @@ def _built_from_table(entry: Entry, data: str | Path | pd.DataFrame, options: di
     from layers.source import user_credit
 
     frame = geo.read_table(data, like=entry.table)
-    with geo.substituted(entry.table, frame):
-        layer = entry.builder(**options)
+    try:
+        with geo.substituted(entry.table, frame):
+            layer = entry.builder(**options)
+    except geo.DataError as err:
+        if err.source != entry.table:
+            raise
+        # the builder names the table it reads: here that is the user's copy
+        raise geo.DataError(
+            _data_label(data),
+            err.problem,
+            row=err.row,
+            field=err.field,
+            hint=err.hint,
+            problems=err.problems,
+        ) from None
     embedded = Credit.of(entry.table)
     user = user_credit(data)
     return replace(layer, credits=[user if c == embedded else c for c in layer.credits])
