@@ -45,6 +45,11 @@ WHOLE_TABLE = ("refugee_flows", "camps", "timeline_national")
 #: change (see the report of issue 13): (layer, case, column or None for every column).
 #: Strict xfails, so each goes when its builder is fixed.
 KNOWN_CRASHES = {
+    ("refugee_flows", "wrong", "origin"): "the curated check names refugee_flow_places.csv",
+    ("timeline_national", "wrong", "place"): "no event placed: empty frame (ValueError)",
+    # borders.enclave_points: a DataError, but naming neither the column nor a fix
+    ("enclave_points", "empty", "lat"): "'no coordinates for ...' without field or fix",
+    ("enclave_points", "empty", "lon"): "'no coordinates for ...' without field or fix",
     (
         "camps",
         "wrong",
