@@ -203,8 +203,10 @@ def warn_implausible(preset: Preset, frame: gpd.GeoDataFrame, data: Source) -> N
     """Warn of implausible features of a story layer (:mod:`geo.plausibility`).
 
     Dates in the preset's `time` column outside its `period` (or in the future, or
-    before 1800); points in the sea; flows whose ends are the same place, or whose
-    count (the size column) is above the population of the origin's country.
+    before 1800; the user's copy of a story table is checked row by row before it is
+    built, :func:`layers.registry.build`); points in the sea; flows whose ends are the
+    same place, or whose count (the size column) is above the population of the
+    origin's country.
     Features are named by number in the layer and by their label (or first field).
     """
     source = (
@@ -213,7 +215,7 @@ def warn_implausible(preset: Preset, frame: gpd.GeoDataFrame, data: Source) -> N
     rows = Rows(source, 1, "feature")
     label = preset.label or (preset.fields[0].column if preset.fields else None)
     labels = list(frame[label]) if label in frame else None
-    if preset.time and preset.time in frame:
+    if preset.time and preset.time in frame and data is None:  # a user's table: by row
         plausibility.warn_dates_outside(
             frame[preset.time], rows, preset.time, period=preset.period, labels=labels
         )
