@@ -438,6 +438,61 @@ def as_dates(values: pd.Series, column: str, problems: Problems) -> pd.Series:
     return dates
 
 
+def as_text(values: pd.Series) -> pd.Series:
+    """`values` with every value as text (a code written 1 becomes ``"1"``); empty stays empty."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        text = values.map(lambda v: v if pd.isna(v) else NUMBER_TEXT.format(v))
+    else:
+        text = values.map(lambda v: v if pd.isna(v) else str(v))
+    return text.astype(object)
+
+
+#: How :func:`as_text` writes a number: 1.0 as "1", 2.5 as "2.5".
+NUMBER_TEXT = "{:.15g}"
+#: A value of a dated column: a year, maybe a month and day, first (``c.`` may lead).
+_DATED = re.compile(r"\s*(?:c\.\s*)?\d{4}(?:-\d{2}(?:-\d{2})?)?(?!\d)")
+_ISO_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?:-(\d{2}))?(?!\d)")
+
+
+def as_date_text(values: pd.Series, column: str, problems: Problems) -> pd.Series:
+    """`values` as text that must start with a year; each ``YYYY-MM(-DD)`` in it must exist.
+
+    The story tables write dates so (``2010-06-11``, ``2010-06``, ``2010-06-10/11``,
+    ``1999-08 (late)``, ``c.2011``); they stay text. Empty cells stay empty.
+    """
+    text = as_text(values)
+    bad = [
+        p
+        for p, value in enumerate(text)
+        if isinstance(value, str) and value.strip() and not _dated_text_ok(value)
+    ]
+    problems.add(
+        bad,
+        column,
+        "not a date",
+        "write dates as YYYY-MM-DD (or YYYY-MM, YYYY), e.g. 2010-06-11",
+        [f"{clipped(text.iloc[p])!r}" for p in bad],
+    )
+    return text
+
+
+def looks_dated(values: pd.Series) -> bool:
+    """True if `values` has a value and every one is dated text (:func:`as_date_text`)."""
+    present = values.dropna()
+    return len(present) > 0 and all(isinstance(v, str) and _dated_text_ok(v) for v in present)
+
+
+def _dated_text_ok(value: str) -> bool:
+    if not _DATED.match(value):
+        return False
+    for year, month, day in _ISO_DAY.findall(value):
+        try:
+            pd.Timestamp(int(year), int(month), int(day or 1))
+        except ValueError:
+            return False
+    return True
+
+
 def require_present(
     values: pd.Series, column: str, problems: Problems, problem: str, advice: str
 ) -> None:

@@ -36,9 +36,12 @@ import shapely
 from geo.checks import (
     Problems,
     Rows,
+    as_date_text,
     as_dates,
     as_numbers,
+    as_text,
     as_whole_numbers,
+    looks_dated,
     looks_swapped,
     region_text,
     require_in_range,
@@ -50,9 +53,19 @@ from geo.geometry import parts_of_kind
 from geo.load import load, table_to_frame, user_csv
 from geo.read_files import WGS84, raw_frame
 
-__all__ = ["DataWarning", "Schema", "read_data", "read_rows", "read_table"]
+__all__ = [
+    "DataWarning",
+    "Schema",
+    "filled_like",
+    "kinds_like",
+    "read_data",
+    "read_rows",
+    "read_table",
+]
 
-COLUMN_KINDS = ("str", "number", "int", "date")
+COLUMN_KINDS = ("str", "text", "number", "int", "date", "date_text")
+#: Columns of a facts table that may be left empty in the user's copy (read as "").
+FREE_TEXT_COLUMNS = ("notes", "source_url")
 GEOMETRY_TYPES = {
     "point": ("Point", "MultiPoint"),
     "line": ("LineString", "MultiLineString", "LinearRing"),
@@ -67,15 +80,23 @@ class Schema:
     Attributes
     ----------
     required : dict of str to str
-        Column name to kind: ``"str"``, ``"number"``, ``"int"`` or ``"date"``. Each
-        column must be present; ``number``, ``int`` and ``date`` values must parse
-        (empty cells are allowed unless the column is in `nonnegative`).
+        Column name to kind: ``"str"`` (as given), ``"text"`` (every value made text:
+        a code 1 becomes ``"1"``), ``"number"``, ``"int"``, ``"date"`` (parsed to a
+        datetime) or ``"date_text"`` (text that names a year, as the story tables
+        write dates: ``2010-06-11``, ``2010-06``, ``2010-06-10/11``, ``1999 (late)``;
+        any ``YYYY-MM-DD`` in it must be a real day; kept as text). Each column must
+        be present; values must parse (empty cells are allowed unless the column is
+        in `nonnegative` or `filled`).
     geometry : {"point", "line", "area"} or None
         Kind of geometry every feature must have; None accepts any.
     nonnegative : tuple of str
         Numeric columns whose values must be present (not NaN) and >= 0.
     optional : dict of str to str
         Columns that may be absent; checked like `required` when present.
+    filled : tuple of str
+        Columns (of any kind) whose every row must have a value.
+    at_least_zero : tuple of str
+        Numeric columns whose values, where given, must be >= 0 (empty allowed).
 
     Examples
     --------
@@ -87,6 +108,8 @@ class Schema:
     geometry: str | None = None
     nonnegative: tuple[str, ...] = ()
     optional: dict[str, str] = field(default_factory=dict)
+    filled: tuple[str, ...] = ()
+    at_least_zero: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         columns = {**self.optional, **self.required}
@@ -99,7 +122,7 @@ class Schema:
             raise ValueError(
                 f"Schema: geometry {self.geometry!r} is not one of {tuple(GEOMETRY_TYPES)} or None"
             )
-        for column in self.nonnegative:
+        for column in (*self.nonnegative, *self.at_least_zero):
             if columns.get(column) not in ("number", "int"):
                 raise ValueError(
                     f"Schema: nonnegative column '{column}' must be a 'number' or 'int' column"
@@ -107,7 +130,7 @@ class Schema:
 
 
 def read_data(
-    source: str | os.PathLike[str] | gpd.GeoDataFrame,
+    source: str | os.PathLike[str] | pd.DataFrame,
     schema: Schema | None = None,
     *,
     name: str | None = None,
@@ -116,17 +139,18 @@ def read_data(
 
     Parameters
     ----------
-    source : str, path-like or GeoDataFrame
+    source : str, path-like, GeoDataFrame or DataFrame
         A file (``.geojson``/``.json``, ``.gpkg``, ``.zip`` holding one Shapefile, or
         ``.csv`` with ``lat``/``lon``, ``latitude``/``longitude`` or ``y``/``x``
         columns or a WKT column ``wkt``/``geometry``), an http(s) URL to such a file,
-        or a GeoDataFrame (checked as is; it is not modified).
+        a GeoDataFrame (checked as is; it is not modified), or a DataFrame read as
+        its CSV would be (rows named as lines).
     schema : Schema, optional
         Columns and geometry the data must have. Without one only the geometry,
         coordinates and CRS are checked.
     name : str, optional
-        Name of a GeoDataFrame `source` in messages (default ``"<GeoDataFrame>"``).
-        Files and URLs are always named by their path or URL.
+        Name of a (Geo)DataFrame `source` in messages (default ``"<GeoDataFrame>"``
+        or ``"<DataFrame>"``). Files and URLs are always named by their path or URL.
 
     Returns
     -------
@@ -200,6 +224,12 @@ def _with_typed_columns(frame: pd.DataFrame, schema: Schema, problems: Problems)
                 frame[column], column, problems, "no value", "write 0 only for a true zero"
             )
             require_nonnegative(frame[column], column, problems)
+    for column in schema.at_least_zero:
+        if column in frame.columns:
+            require_nonnegative(frame[column], column, problems)
+    for column in schema.filled:
+        if column in frame.columns:
+            require_present(frame[column], column, problems, "no value", "the layer needs it")
     return frame
 
 
@@ -223,6 +253,10 @@ def _typed(values: pd.Series, kind: str, column: str, problems: Problems) -> pd.
         return as_whole_numbers(values, column, problems)
     if kind == "date":
         return as_dates(values, column, problems)
+    if kind == "text":
+        return as_text(values)
+    if kind == "date_text":
+        return as_date_text(values, column, problems)
     return values
 
 
@@ -392,7 +426,7 @@ def _user_table(
 
 
 def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.DataFrame:
-    """A user's own table in the shape of the catalog table `like`.
+    """A user's own table in the shape of the catalog table `like`, checked like it.
 
     Parameters
     ----------
@@ -406,13 +440,16 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.D
     -------
     DataFrame or GeoDataFrame
         As :func:`geo.load` returns `like`: with point geometry where the table
-        has ``lat``/``lon`` (rows without coordinates keep an empty geometry).
+        has ``lat``/``lon`` (rows without coordinates keep an empty geometry). Each
+        column is of the embedded column's kind (:func:`kinds_like`).
 
     Raises
     ------
     geo.DataError
-        Naming the file and the missing column, every coordinate that is not a number
-        or out of range (with its line), or coordinates that look swapped.
+        Naming the file and the missing column, or (every one at once) each value of
+        the wrong kind, each empty cell of a column the embedded table always fills
+        (:func:`filled_like`), each coordinate that is not a number or out of range,
+        with its line; or coordinates that look swapped.
     """
     frame, rows = _user_table(source, None)
     embedded = load(like)
@@ -424,9 +461,23 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.D
             field=missing[0],
             hint=f"columns needed: {', '.join(wanted)}",
         )
-    if not isinstance(embedded, gpd.GeoDataFrame):
-        return frame
+    if len(frame) == 0:
+        raise rows.error("has a header but no data rows", hint="add at least one row of data")
+    located = isinstance(embedded, gpd.GeoDataFrame)
+    coordinates = ("lat", "lon") if located else ()
+    kinds = {c: k for c, k in kinds_like(embedded).items() if c not in coordinates}
+    filled = tuple(c for c in filled_like(embedded) if c not in coordinates)
     problems = Problems(rows)
+    frame = _with_typed_columns(frame, Schema(required=kinds, filled=filled), problems)
+    for column in FREE_TEXT_COLUMNS:
+        if column in frame and embedded[column].notna().all():
+            frame[column] = frame[column].fillna("")
+    for column in kinds:
+        if column.endswith("iso3"):
+            _require_country_codes(frame[column], column, problems)
+    if not located:
+        problems.raise_if_any()
+        return frame
     lat = as_numbers(frame["lat"], "lat", problems)
     lon = as_numbers(frame["lon"], "lon", problems)
     require_in_range(lat.to_numpy(), 90, "lat", problems, "latitude")
@@ -440,4 +491,61 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame, like: str) -> pd.D
             hint="exchange the two columns",
         )
     frame["lat"], frame["lon"] = lat, lon
-    return table_to_frame(frame, rows.source)
+    return table_to_frame(frame.drop(columns="geometry", errors="ignore"), rows.source)
+
+
+def _require_country_codes(values: pd.Series, column: str, problems: Problems) -> None:
+    """Record each value of an ``*_iso3`` column that is no country code of the embedded data."""
+    world = load("world_countries")
+    known = set(world["adm0_a3"].dropna()) | set(world.get("iso_a3", pd.Series()).dropna())
+    bad = [  # a cell may list several, "KGZ;UZB"
+        p
+        for p, v in enumerate(values)
+        if isinstance(v, str)
+        and v.strip()
+        and any(c.strip().upper() not in known for c in v.split(";"))
+    ]
+    problems.add(
+        bad,
+        column,
+        "not a country code",
+        "write ISO 3166-1 alpha-3 codes, e.g. KGZ, or several as KGZ;UZB",
+        [repr(str(values.iloc[p])) for p in bad],
+    )
+
+
+def kinds_like(embedded: pd.DataFrame) -> dict[str, str]:
+    """The :class:`Schema` kind of each column of an embedded dataset, for the user's copy.
+
+    Numbers stay ``number``; text whose every value is dated (``2010-06-11``,
+    ``1999-08 (late)``: :func:`geo.checks.looks_dated`) is ``date_text``; other
+    text is ``text``. The geometry column is left out.
+    """
+    geometry = getattr(embedded, "active_geometry_name", None)
+    kinds = {}
+    for column in embedded.columns:
+        if column == geometry:
+            continue
+        values = embedded[column]
+        if pd.api.types.is_bool_dtype(values):
+            continue
+        if pd.api.types.is_numeric_dtype(values):
+            kinds[str(column)] = "number"
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            kinds[str(column)] = "date"
+        else:
+            kinds[str(column)] = "date_text" if looks_dated(values) else "text"
+    return kinds
+
+
+def filled_like(embedded: pd.DataFrame) -> tuple[str, ...]:
+    """Columns the embedded table fills in every row, but for :data:`FREE_TEXT_COLUMNS`.
+
+    The story layers may rely on them (a place to put a row at, a date to order by).
+    """
+    geometry = getattr(embedded, "active_geometry_name", None)
+    return tuple(
+        str(c)
+        for c in embedded.columns
+        if c != geometry and c not in FREE_TEXT_COLUMNS and embedded[c].notna().all()
+    )

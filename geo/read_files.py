@@ -75,11 +75,16 @@ def raw_frame(
     """
     if isinstance(source, gpd.GeoDataFrame):
         return source.copy(), Problems(Rows(name or "<GeoDataFrame>", 1, "feature"))
+    if isinstance(source, pd.DataFrame):  # a table in Python: read as its CSV would be
+        problems = Problems(Rows(name or "<DataFrame>", 2, "line", source.attrs.get("separator")))
+        return _csv_frame(source.copy(), problems), problems
     if isinstance(source, str) and source.lower().startswith(("http://", "https://")):
         return _downloaded(source)
     if isinstance(source, str | os.PathLike):
         return _read_file(Path(source), str(source))
-    raise TypeError(f"read_data needs a path, an http(s) URL or a GeoDataFrame, not {type(source)}")
+    raise TypeError(
+        f"read_data needs a path, an http(s) URL or a (Geo)DataFrame, not {type(source)}"
+    )
 
 
 def _downloaded(url: str) -> tuple[gpd.GeoDataFrame, Problems]:

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 import geo
+from geo import plausibility
 from geo.checks import Problems, Rows, require_in_range, require_present
 from geo.geometry import flow_line
 from geo.read import looks_swapped
@@ -125,6 +126,19 @@ def flows(
     table = table.rename(columns={names[c]: c for c in FLOW_COLUMNS if names[c] in table})
     if has_coordinates:
         origins, destinations = _coordinates(table, names, rows)
+    same = _warn_implausible(table, origins, destinations, names, rows, units, has_coordinates)
+    if same:  # a flow from a place to itself has no line to draw: left out, with the warning
+        if len(same) == len(table):
+            raise rows.error(
+                "every flow starts and ends at the same place: there is nothing to draw",
+                same[0],
+                field=names["destination"],
+                hint="give each flow a destination other than its origin",
+            )
+        keep = [k for k in range(len(table)) if k not in set(same)]
+        table = table.iloc[keep].reset_index(drop=True)
+        origins = [origins[k] for k in keep]
+        destinations = [destinations[k] for k in keep]
     counts = table["count"].astype(float)
     blank = pd.Series([""] * len(table))
     frame = gpd.GeoDataFrame(
@@ -189,6 +203,46 @@ def _checked(
         except geo.DataError as places:
             raise merged_error(err, places) from None
         raise
+
+
+def _warn_implausible(
+    table: pd.DataFrame,
+    origins: list[shapely.Point],
+    destinations: list[shapely.Point],
+    names: dict[str, str],
+    rows: Rows,
+    units: str | None,
+    has_coordinates: bool,
+) -> list[int]:
+    """Warn of implausible flows; return the 0-based rows of those that start where they end.
+
+    Checks (:mod:`geo.plausibility`): counts above the origin country's population
+    (where the counts are people: `units` None or naming people), dates outside the
+    known period, ends in the sea (given coordinates only: the gazetteer's places are
+    on land) and flows that start where they end.
+    """
+    if plausibility.counts_people(units):
+        plausibility.warn_counts_above_population(
+            table["count"].astype(float).tolist(), origins, rows, names["count"]
+        )
+    if "date" in table:
+        plausibility.warn_dates_outside(table["date"], rows, names["date"])
+    if has_coordinates:
+        for end, points in (("origin", origins), ("destination", destinations)):
+            field = f"{names[end + '_lon']}/{names[end + '_lat']}"
+            plausibility.warn_points_in_sea(points, rows, field)
+    texts = [
+        tuple("" if pd.isna(v) else str(v) for v in pair)
+        for pair in zip(
+            table.get("origin", pd.Series([""] * len(table))),
+            table.get("destination", pd.Series([""] * len(table))),
+            strict=True,
+        )
+    ]
+    same = plausibility.warn_same_ends(
+        origins, destinations, texts, rows, f"{names['origin']}/{names['destination']}"
+    )
+    return [finding.position for finding in same]
 
 
 def _column_names(columns: Mapping[str, str] | None, source: str) -> dict[str, str]:

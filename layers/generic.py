@@ -20,14 +20,15 @@ story layers are presets over the same :func:`generic_layer` step
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 import geo
-from geo.checks import Problems, Rows, require_nonnegative
+from geo import plausibility
+from geo.checks import Rows
 from layers.classes import (
     NO_DATA_KEY,
     class_categories,
@@ -37,7 +38,15 @@ from layers.classes import (
 )
 from layers.keys import data_size_scale
 from layers.layer import Layer
-from layers.source import REGION_COLUMN, data_name, joined, looked_up, places_credits, user_credit
+from layers.source import (
+    REGION_COLUMN,
+    data_name,
+    joined,
+    looked_up,
+    merged_error,
+    places_credits,
+    user_credit,
+)
 from layers.style import Categories, Credit, Field, LegendEntry, Style
 from layers.theme import THEME
 from layers.theme import style as theme_style
@@ -129,21 +138,18 @@ def points(
     kinds = _column_kinds(wanted, numeric=("size", "label_priority"), fields=fields)
     if color and (scheme or breaks is not None):
         kinds[color] = "number"
-    schema = geo.Schema(required=kinds, geometry="point")
+    schema = geo.Schema(required=kinds, geometry="point", at_least_zero=(size,) if size else ())
     credits = [user_credit(data, credit, credit_url)]
     with _naming_options(wanted):
         if place:
-            table = geo.read_rows(data, schema, name=_frame_name(data))
-            found = looked_up({place: table[place]}, Rows(source, 2, "line"))[place]
+            rows = Rows(source, 2, "line")
+            table = _read_rows_then(data, schema, lambda raw: looked_up({place: raw[place]}, rows))
+            found = looked_up({place: table[place]}, rows)[place]
             frame = gpd.GeoDataFrame(table, geometry=[p.point for p in found], crs=4326)
             credits += places_credits(found)
         else:
             frame = _located(data, source, schema)
-    rows = _rows(data, source)
-    if size:
-        problems = Problems(rows)
-        require_nonnegative(frame[size], size, problems)
-        problems.raise_if_any()
+    _warn_implausible_points(frame, _rows(data, source), size, units, placed=bool(place))
     base = base_style(style, "user_symbol" if size else "user_point", source)
     frame, categories = coloured(frame, color, "point", base, scheme, classes, breaks, palette,
                                  source)  # fmt: skip
@@ -269,7 +275,9 @@ def areas(
     with _naming_options(wanted):
         if join is not None:
             kinds.pop(REGION_COLUMN, None)  # the join adds it
-            table = geo.read_rows(data, geo.Schema(required=kinds), name=_frame_name(data))
+            table = _read_rows_then(
+                data, geo.Schema(required=kinds), lambda raw: joined(raw, join, on, source)
+            )
             frame = joined(table, join, on, source)
             credits.append(Credit.of(join))
         else:
@@ -433,6 +441,7 @@ class _naming_options:  # noqa: N801 - used as a context manager, named for what
                 row=error.row,
                 field=error.field,
                 hint=error.hint,
+                problems=error.problems,
             ) from None
         return False
 
@@ -477,6 +486,55 @@ def base_style(style: StyleOption, default: str, source: str) -> Style:
     return theme_style(role)
 
 
+def _read_rows_then(data: Data, schema: geo.Schema, check: Callable[[pd.DataFrame], object]):
+    """The rows of `data` checked by `schema`; where values are bad, `check` runs too.
+
+    `check` (a gazetteer lookup, a join) raises its own DataError for the raw rows;
+    its problems are reported in the same error as the bad values, not on the next run.
+    """
+    try:
+        return geo.read_rows(data, schema, name=_frame_name(data))
+    except geo.DataError as err:
+        if not err.problems:
+            raise  # a problem with the file as a whole: no rows to check
+        raw = geo.read_rows(data, name=_frame_name(data))
+        if not set(schema.required) <= set(raw.columns):
+            raise
+        try:
+            check(raw)
+        except geo.DataError as names:
+            raise merged_error(err, names) from None
+        raise
+
+
+def _warn_implausible_points(
+    frame: gpd.GeoDataFrame, rows: Rows, size: str | None, units: str | None, placed: bool
+) -> None:
+    """Warn of implausible points (:mod:`geo.plausibility`).
+
+    Points in the sea (unless the gazetteer `placed` them), and sizes above the
+    population of the point's country where `units` says the sizes count people.
+    """
+    points = list(frame.geometry)
+    if not placed:
+        plausibility.warn_points_in_sea(points, rows, _location_field(frame))
+    if size and units and plausibility.counts_people(units):
+        plausibility.warn_counts_above_population(
+            frame[size].astype(float).tolist(), points, rows, size, where="the point"
+        )
+
+
+def _location_field(frame: gpd.GeoDataFrame) -> str:
+    """How messages name where a point is: its lat/lon columns, or the geometry column."""
+    from geo.read_files import LAT_LON_NAMES
+
+    by_name = {str(c).strip().lower(): str(c) for c in frame.columns}
+    for lat, lon in LAT_LON_NAMES:
+        if lat in by_name and lon in by_name:
+            return f"{by_name[lon]}/{by_name[lat]}"
+    return str(frame.geometry.name)
+
+
 def _located(data: Data, source: str, schema: geo.Schema) -> gpd.GeoDataFrame:
     """Point features read by :func:`geo.read_data`.
 
@@ -499,22 +557,7 @@ def _located(data: Data, source: str, schema: geo.Schema) -> gpd.GeoDataFrame:
 
 def _as_geodata(data: Data, source: str) -> str | Path | gpd.GeoDataFrame:
     """A path or GeoDataFrame for :func:`geo.read_data`; a DataFrame needs lon/lat columns."""
-    if isinstance(data, gpd.GeoDataFrame) or not isinstance(data, pd.DataFrame):
-        return data
-    from geo.read_files import LAT_LON_NAMES
-
-    by_name = {str(c).strip().lower(): c for c in data.columns}
-    for lat, lon in LAT_LON_NAMES:
-        if lat in by_name and lon in by_name:
-            x = pd.to_numeric(data[by_name[lon]], errors="coerce")
-            y = pd.to_numeric(data[by_name[lat]], errors="coerce")
-            return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(x, y), crs=4326)
-    raise geo.DataError(
-        source,
-        f"{NO_COORDINATES[0]}: it needs 'lat' and 'lon' columns "
-        f"(columns present: {', '.join(map(str, data.columns))})",
-        hint=LAT_LON_HINT,
-    )
+    return data  # geo.read_data reads a DataFrame as its CSV (lat/lon or WKT columns)
 
 
 def _rows(data: Data, source: str) -> Rows:

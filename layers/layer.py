@@ -9,10 +9,37 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.errors import DataError
 from layers.preview import layer_html, layer_summary
 from layers.style import Categories, Credit, Field, LegendEntry, SizeScale, Style
 
 KINDS = ("area", "line", "point", "flow")
+
+
+class MissingColumnsError(DataError):
+    """Columns a layer's tooltip, label, legend or sizes show that its features lack.
+
+    Raised for the user's data that lacks a column the layer uses beyond those its
+    builder checked; :func:`layers.build` names the user's file in it.
+
+    Attributes
+    ----------
+    missing : list of str
+        The columns, sorted.
+    """
+
+    def __init__(self, source: str, missing: list[str]) -> None:
+        self.missing = missing
+        names = ", ".join(repr(c) for c in missing)
+        plural = "s" if len(missing) > 1 else ""
+        super().__init__(
+            source,
+            f"the data has no column{plural} {names}, which the layer shows "
+            "(in its tooltip, label, legend or sizes)",
+            field=missing[0],
+            hint=f"add the column{plural} {names} to the data, as in the embedded dataset "
+            "(fergana data show NAME lists its columns)",
+        )
 
 
 @dataclass(frozen=True)
@@ -91,7 +118,7 @@ class Layer:
             wanted.append(self.size.column)
         missing = sorted(set(wanted) - set(self.frame.columns))
         if missing:
-            raise ValueError(f"layer '{self.id}': frame lacks columns {missing}")
+            raise MissingColumnsError(f"layer '{self.id}'", missing)
 
     def style_of(self, row: pd.Series) -> Style:
         """The style of one feature (a row of `frame`)."""

@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 import geo
+from geo import plausibility
+from geo.checks import Rows
 from layers import generic
 from layers.figures import figure
 from layers.flows import flow_scale
@@ -115,6 +118,10 @@ class Preset:
         Sourced figures (:func:`layers.figures.figure`) the description quotes.
     series_title : str
         Title of the dated totals shown with a time slider.
+    period : (str, str), optional
+        First and last ISO day of the data's known period: dates in `time` outside
+        it are warned of (:func:`geo.plausibility.warn_dates_outside`; dates in the
+        future or before 1800 are warned of for every preset with a `time`).
     """
 
     id: str
@@ -132,6 +139,7 @@ class Preset:
     time: str | None = None
     figures: tuple[str, ...] = ()
     series_title: str = ""
+    period: tuple[str, str] | None = None
 
     def describe(self, values: Mapping[str, object]) -> str:
         """The description with its placeholders filled."""
@@ -168,6 +176,7 @@ def preset_layer(
     **values
         Values of the description's placeholders.
     """
+    warn_implausible(preset, frame, data)
     base = generic.base_style(preset.style, "", f"layer '{preset.id}'")
     categories = preset.categories.categories(frame) if preset.categories else None
     return generic.generic_layer(
@@ -188,6 +197,51 @@ def preset_layer(
         series=series,
         series_title=preset.series_title,
     )
+
+
+def warn_implausible(preset: Preset, frame: gpd.GeoDataFrame, data: Source) -> None:
+    """Warn of implausible features of a story layer (:mod:`geo.plausibility`).
+
+    Dates in the preset's `time` column outside its `period` (or in the future, or
+    before 1800; the user's copy of a story table is checked row by row before it is
+    built, :func:`layers.registry.build`); points in the sea; flows whose ends are the
+    same place, or whose count (the size column) is above the population of the
+    origin's country.
+    Features are named by number in the layer and by their label (or first field).
+    """
+    source = (
+        f"layer '{preset.id}'" if data is None else f"{source_name(data)} (layer '{preset.id}')"
+    )
+    rows = Rows(source, 1, "feature")
+    label = preset.label or (preset.fields[0].column if preset.fields else None)
+    labels = list(frame[label]) if label in frame else None
+    if preset.time and preset.time in frame and data is None:  # a user's table: by row
+        plausibility.warn_dates_outside(
+            frame[preset.time], rows, preset.time, period=preset.period, labels=labels
+        )
+    shapes = list(frame.geometry)
+    if preset.kind == "point":
+        plausibility.warn_points_in_sea(shapes, rows, "geometry", labels=labels)
+    if preset.kind == "flow":
+        located = [s is not None and not s.is_empty for s in shapes]
+        ends = [
+            shapely.get_coordinates(s) if ok else None
+            for s, ok in zip(shapes, located, strict=True)
+        ]
+        origins = [shapely.Point(e[0]) if e is not None else None for e in ends]
+        destinations = [shapely.Point(e[-1]) if e is not None else None for e in ends]
+        plausibility.warn_same_ends(origins, destinations, None, rows, "geometry", labels=labels)
+        if preset.size is not None and preset.size.column in frame:
+            counts = pd.to_numeric(frame[preset.size.column], errors="coerce").tolist()
+            plausibility.warn_counts_above_population(
+                counts, origins, rows, preset.size.column, labels=labels
+            )
+
+
+def source_name(data: object) -> str:
+    """The user's data as messages name it: the path as given, or the kind of frame."""
+    kind = type(data).__name__
+    return f"<{kind}>" if kind in ("DataFrame", "GeoDataFrame") else str(data)
 
 
 # --- the story layers -------------------------------------------------------------------
@@ -429,6 +483,7 @@ REFUGEE_FLOWS = Preset(
         Field("source_url", "Source"),
     ),
     time="start",
+    period=("2010-06-01", "2010-12-31"),  # the flight of June 2010 and the returns after it
     credits=("refugee_flows_2010", "admin1"),
     series_title="Refugees reported in Uzbekistan",
     figures=("refugees_in_uzbekistan", "refugees_in_uzbekistan_adults", "refugees_other_counts"),
@@ -505,6 +560,7 @@ VIOLENCE = Preset(
     ),
     label="place",
     time="first_date",
+    period=("2010-01-01", "2011-12-31"),  # 2010's unrest and the inquiries' counts of 2011
     credits=("violence_2010",),
     series_title="Official death toll, southern Kyrgyzstan",
     figures=("official_toll_first", "official_toll_final", "later_death_counts"),

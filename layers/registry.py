@@ -239,10 +239,19 @@ def build(layer_id: str, **options: Any) -> Layer:
             field=next(iter(named)),
             hint="give data = your file, or leave credit out (the embedded data is credited)",
         )
-    if "data" not in options or "data" in parameters or entry.table is None:
-        layer = entry.builder(**options)
-    else:
-        layer = _built_from_table(entry, options.pop("data"), options)
+    from layers.layer import MissingColumnsError
+
+    try:
+        if "data" not in options or "data" in parameters or entry.table is None:
+            layer = entry.builder(**options)
+        else:
+            layer = _built_from_table(layer_id, entry, options.pop("data"), options)
+    except MissingColumnsError as err:
+        if data is None:
+            raise  # the embedded data lacks a column: a bug, not the user's
+        raise geo.DataError(
+            _data_label(data), err.problem, field=err.field, hint=err.hint
+        ) from None
     if not named:
         return layer
     from layers.source import with_user_credit
@@ -251,13 +260,48 @@ def build(layer_id: str, **options: Any) -> Layer:
     return replace(layer, credits=credits)
 
 
-def _built_from_table(entry: Entry, data: str | Path | pd.DataFrame, options: dict) -> Layer:
-    """Build with the user's own copy of the layer's facts table, credited to the user."""
+def _data_label(data: object) -> str:
+    """The user's data as messages name it: the path as given, or the kind of frame."""
+    kind = type(data).__name__
+    return f"<{kind}>" if kind in ("DataFrame", "GeoDataFrame") else str(data)
+
+
+def _built_from_table(
+    layer_id: str, entry: Entry, data: str | Path | pd.DataFrame, options: dict
+) -> Layer:
+    """Build with the user's own copy of the layer's facts table, credited to the user.
+
+    Its dates are checked against the layer preset's period (or, without one, for
+    dates in the future or before 1800) row by row, before the builder keeps some.
+    """
+    from geo import plausibility
+    from geo.checks import Rows
+    from geo.read import kinds_like
+    from layers.presets import PRESETS
     from layers.source import user_credit
 
     frame = geo.read_table(data, like=entry.table)
-    with geo.substituted(entry.table, frame):
-        layer = entry.builder(**options)
+    preset = PRESETS.get(layer_id)
+    period = preset.period if preset is not None else None
+    for column, kind in kinds_like(geo.load(entry.table)).items():
+        if kind in ("date", "date_text"):
+            rows = Rows(_data_label(data), 2, "line")
+            plausibility.warn_dates_outside(frame[column], rows, column, period=period)
+    try:
+        with geo.substituted(entry.table, frame):
+            layer = entry.builder(**options)
+    except geo.DataError as err:
+        if err.source != entry.table:
+            raise
+        # the builder names the table it reads: here that is the user's copy
+        raise geo.DataError(
+            _data_label(data),
+            err.problem,
+            row=err.row,
+            field=err.field,
+            hint=err.hint,
+            problems=err.problems,
+        ) from None
     embedded = Credit.of(entry.table)
     user = user_credit(data)
     return replace(layer, credits=[user if c == embedded else c for c in layer.credits])

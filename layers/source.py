@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 
 import geo
-from geo.checks import Rows
+from geo.checks import MAX_LISTED, Rows
 from geo.errors import Problem
 from geo.gazetteer import name_key
 from layers.style import Credit
 
-Source = str | Path | gpd.GeoDataFrame | None
+Source = str | Path | pd.DataFrame | None
 
 #: Licence of a credit that names the user's data by its file name.
 USER_LICENSE = "as supplied by the user"
@@ -55,10 +55,11 @@ def frame_from(
 
     Parameters
     ----------
-    data : path, URL, GeoDataFrame or None
-        The user's data, validated by :func:`geo.read_data` against `required`
-        (or, where `dataset` is a facts table, by :func:`geo.read_table` against
-        its columns); None loads the embedded `dataset`.
+    data : path, URL, (Geo)DataFrame or None
+        The user's data, validated by :func:`geo.read_data` against `required` and
+        the kinds of the embedded dataset's columns (or, where `dataset` is a facts
+        table, by :func:`geo.read_table` against its columns); None loads the
+        embedded `dataset`.
     dataset : str
         Catalog name of the embedded default.
     required : dict
@@ -72,10 +73,38 @@ def frame_from(
         # a facts table: the user's copy has its columns; rows may lack coordinates
         frame = geo.read_table(data, like=dataset)
     else:
-        return geo.read_data(data, geo.Schema(required=required, geometry=geometry))
+        return _user_features(data, dataset, required, geometry)
     if not isinstance(frame, gpd.GeoDataFrame):
         raise TypeError(f"dataset '{dataset}' has no geometry")
     return frame[~frame.geometry.isna()].reset_index(drop=True)
+
+
+def _user_features(
+    data: Source, dataset: str, required: dict[str, str], geometry: str | None
+) -> gpd.GeoDataFrame:
+    """The user's features for `dataset`, checked and typed like the embedded ones.
+
+    The `required` columns must be there (text columns are read as text); any other
+    column the embedded dataset has is checked against its kind where the user's
+    data has it (:func:`geo.read.kinds_like`), and a column with no value in any row
+    is left out, as if absent, so that a builder using it when present does not
+    meet an empty one.
+    """
+    from geo.read import kinds_like
+
+    kinds = kinds_like(geo.load(dataset))
+    schema = geo.Schema(
+        required={c: "text" if k == "str" else k for c, k in required.items()},
+        optional={c: k for c, k in kinds.items() if c not in required},
+        geometry=geometry,
+    )
+    frame = geo.read_data(data, schema)
+    empty = [
+        c
+        for c in frame.columns
+        if c != frame.geometry.name and c not in required and frame[c].isna().all()
+    ]
+    return frame.drop(columns=empty)
 
 
 def data_name(data: object) -> str:
@@ -161,27 +190,39 @@ def joined(table: pd.DataFrame, join: str, on: str | None, source: str) -> gpd.G
     rows = Rows(source, 2, "line")
     names = table[on]
     matched = [index.get(name_key(str(n))) if pd.notna(n) else None for n in names]
+    labels = regions[JOIN_LABELS[join]].astype(str).tolist()
+    found: list[Problem] = []
+    lines = []
     unmatched = [k for k, m in enumerate(matched) if m is None]
     if unmatched:
-        labels = regions[JOIN_LABELS[join]].astype(str).tolist()
         listed = "; ".join(
-            f"{rows.name(k)} {names.iloc[k]!r}{_closest(names.iloc[k], labels)}" for k in unmatched
+            f"{rows.name(k)} {names.iloc[k]!r}{_closest(names.iloc[k], labels)}"
+            for k in unmatched[:MAX_LISTED]
         )
-        raise rows.error(
-            f"{len(unmatched)} name(s) match no region of {join}: {listed}",
-            unmatched[0],
-            field=on,
-            hint=f"write a name or code as in the {join} layer (fergana data show {join})",
+        more = f" and {len(unmatched) - MAX_LISTED} more" if len(unmatched) > MAX_LISTED else ""
+        lines.append(
+            f"{len(unmatched)} name(s) match no region of {join}: {listed}{more} (fix: write a "
+            f"name or code as in the {join} layer (fergana data show {join}))"
         )
-    repeated = pd.Series(matched).duplicated(keep=False).to_numpy()
-    if repeated.any():
-        twice = np.flatnonzero(repeated)
-        raise rows.error(
-            f"{rows.names(twice)} name the same region more than once",
-            int(twice[0]),
-            field=on,
-            hint="give each region one row",
+        found += [
+            Problem(rows.number(k), on, "no such region", repr(names.iloc[k])) for k in unmatched
+        ]
+    keys = pd.Series([m if m is not None else -1 - k for k, m in enumerate(matched)])
+    twice = np.flatnonzero(keys.duplicated(keep=False).to_numpy())
+    if len(twice):
+        lines.append(f"{rows.names(twice)} name the same region more than once (fix: give each "
+                     "region one row)")  # fmt: skip
+        found += [
+            Problem(rows.number(k), on, "region named twice", repr(names.iloc[k])) for k in twice
+        ]
+    if found:
+        found.sort(key=lambda p: p.row or 0)
+        text = (
+            lines[0]
+            if len(lines) == 1
+            else f"{len(found)} problems:" + "".join(f"\n  {line}" for line in lines)
         )
+        raise geo.DataError(source, text, row=found[0].row, field=on, problems=tuple(found))
     names = regions[JOIN_LABELS[join]].iloc[matched].to_numpy()
     out = table.assign(**{REGION_COLUMN: names})
     return gpd.GeoDataFrame(out, geometry=regions.geometry.iloc[matched].to_numpy(), crs=4326)
