@@ -37,6 +37,7 @@ from maps.web import (
     web_map,
     write_web,
 )
+from maps.web.assets import RUNTIME_SCRIPTS, STYLESHEETS
 
 SPECS = sorted(SPEC_DIR.glob("*.toml"))
 IMG = "<img src=x onerror=alert(1)>"
@@ -103,11 +104,11 @@ def test_package_ships_its_assets(name):
 
 
 def test_page_inlines_the_runtime_and_stylesheet(built):
-    runtime = _package_file("runtime.js")
+    runtime = "\n".join(_package_file(name) for name in RUNTIME_SCRIPTS)
     assert "FG.layer = function" in runtime
     assert f"<script>\n{runtime}</script>" in built.text
     # the stylesheet's $names are the theme's colours and font, filled in
-    css = _package_file("fergana.css")
+    css = "\n".join(_package_file(name) for name in STYLESHEETS)
     values = {
         "$sea": SEA,
         "$text": TEXT,
