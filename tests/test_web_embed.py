@@ -138,9 +138,12 @@ def test_iframe_grows_when_the_map_page_is_another_origin(browser, site):
     page, errors = _open_host(browser, (site / "host.html").as_uri(), (375, 667))
     try:
         frame, height = _settled(page)
-        assert page.evaluate(
-            f"document.querySelector('iframe[src=\"{MAP_ID}.html\"]').contentDocument"
-        ) is None, "expected a cross-origin iframe"
+        assert (
+            page.evaluate(
+                f"document.querySelector('iframe[src=\"{MAP_ID}.html\"]').contentDocument"
+            )
+            is None
+        ), "expected a cross-origin iframe"
         _assert_not_clipped(frame, height, 375 - 16)
         assert not errors
     finally:
