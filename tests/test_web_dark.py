@@ -148,11 +148,13 @@ _TEXTS = """() => {
     }
     return getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor;
   };
-  document.querySelectorAll('.leaflet-control-container *').forEach(el => {
+  const boxes = '.leaflet-control-container *, .leaflet-popup-pane *, .leaflet-tooltip-pane *';
+  document.querySelectorAll(boxes).forEach(el => {
     const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
     if (!own || !shown(el) || el.closest('.fg-sr, .leaflet-disabled')) return;
     const css = getComputedStyle(el);
-    out.push({kind: 'panel', text: el.textContent.trim().slice(0, 40), color: css.color,
+    out.push({kind: 'panel', box: el.closest('.leaflet-popup') ? 'popup' : '',
+              text: el.textContent.trim().slice(0, 40), color: css.color,
               ground: ground(el), px: parseFloat(css.fontSize), bold: +css.fontWeight >= 700});
   });
   document.querySelectorAll('.fg-label span').forEach(el => {
@@ -186,6 +188,16 @@ def _open(browser, path, scheme: str, query: str = "", size=(1280, 800)):
     page.wait_for_function("window.FG && FG.map !== null")
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     return page, errors
+
+
+# Opens the popup and the tooltip of the first feature that has them.
+_OPEN_POPUP = """() => {
+  for (const layer of Object.values(FG.layers)) {
+    const f = layer.getLayers().find(l => l.getPopup() && l.getTooltip());
+    if (f) { f.openPopup(); f.openTooltip(); return true; }
+  }
+  return false;
+}"""
 
 
 def _failures(texts: list[dict], exceptions=frozenset()) -> list[str]:
@@ -229,8 +241,11 @@ def test_story_map_in_dark_mode(browser, pages, map_id, scheme, query):
             ".map(e => e.getAttribute('fill').toLowerCase())"
         )
         assert not set(legend) & light_backgrounds
+        assert page.evaluate(_OPEN_POPUP), "no feature with a popup and a tooltip"
+        page.wait_for_selector(".leaflet-popup-content th")
         texts = page.evaluate(_TEXTS)
         assert {t["kind"] for t in texts} == {"panel", "label"}
+        assert any(t["text"] and t["ground"] for t in texts if "popup" in t.get("box", ""))
         assert not _failures(texts), _failures(texts)
         assert not errors
     finally:
