@@ -306,3 +306,97 @@ class ArrowShape:
 
 
 FLOW_ARROW = ArrowShape()
+
+
+# --- colour schemes of the web page: light (as above) and dark ---------------------------
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The colours of one colour scheme of the web page (CSS hex colours).
+
+    Attributes
+    ----------
+    sea, land : str
+        The map's background and its land.
+    panel : str
+        Background of the panels (title, legend, caption ...), drawn at
+        :data:`PANEL_OPACITY` over the map.
+    text, muted_text : str
+        Text on the panels; secondary text (subtitles, credits, key titles).
+    halo : str
+        The halo around map labels.
+    border, button : str
+        Borders of buttons and controls; the background of buttons.
+    """
+
+    sea: str
+    land: str
+    panel: str
+    text: str
+    muted_text: str
+    halo: str
+    border: str
+    button: str
+
+
+PANEL_OPACITY = 0.93
+
+LIGHT = Palette(
+    sea=SEA,
+    land="#efece6",
+    panel=PAPER,
+    text=TEXT,
+    muted_text=MUTED_TEXT,
+    halo=HALO,
+    border="#bbbbbb",
+    button="#f6f6f6",
+)
+DARK = Palette(
+    sea="#1a2c3b",
+    land="#2b2a27",
+    panel="#1d2024",
+    text="#ebe8e3",
+    muted_text="#b8b1a8",
+    halo="#16181b",
+    border="#5c6168",
+    button="#2a2d32",
+)
+
+# In the dark scheme, the light colours of map features that are backgrounds (land, sea,
+# lakes) or that would vanish on them (dark borders and outlines) become these; the colours
+# that carry data (flows, bases, routes, events) stay as they are.
+DARK_FEATURE_COLOURS: dict[str, str] = {
+    "#efece6": DARK.land,  # land
+    "#ebe7df": "#302e2a",  # country
+    "#fbf7ee": "#3b3832",  # country_focus
+    "#5c5247": "#b9ae9f",  # country_focus outline
+    "#b9d7ea": "#1f3a50",  # lake
+    "#e4e1dc": "#383633",  # no_data
+    "#4a4038": "#d3c8bb",  # boundaries
+    "#222222": "#e6e3de",  # enclave outline, the locator's view
+    SEA: DARK.sea,  # sea (the locator's background)
+    "#d8cfc2": "#575046",  # locator: countries in the extent
+    "#eeeae3": "#34322e",  # locator: other countries
+}
+
+# The colour of each label role (:data:`LABEL_ROLES`) in the dark scheme, on DARK.halo.
+DARK_LABEL_COLOURS: dict[str, str] = {
+    "note": "#eadfcf",
+    "point": DARK.text,
+    "flow": DARK.text,
+    "enclave_point": DARK.text,
+    "capital": DARK.text,
+    "city": DARK.text,
+    "town": DARK.text,
+    "enclave": DARK.text,
+    "area": "#cbc2b8",
+    "country": "#b3a799",
+    "alliance_member": "#f0b4ae",
+    "world_country": "#cbc2b8",
+    "lake": "#8cc3ea",
+    "valley_province": "#b5aca1",
+    "province": "#b5aca1",
+    "river": "#8cc3ea",
+    "line": DARK.text,
+}

@@ -16,6 +16,11 @@ FORMAT_LABELS = {
     ".txt": "Text description",
 }
 
+EMBED_HINT = (
+    "Paste it into your page: the frame grows to the map's height, caption and sources "
+    "included; where scripts are not allowed it stays a 16:10 box."
+)
+
 PAGE = (Path(__file__).parent / "templates" / "gallery.html").read_text(encoding="utf-8")
 
 CARD = """<article id="{id}">
@@ -55,7 +60,9 @@ def _card(map_id: str, entry: dict, out: Path) -> str:
         area = f"embed-{escape(map_id)}"
         embed = (
             f'<label for="{area}">Embed code</label>\n'
-            f'<textarea id="{area}" readonly>{escape(snippet)}</textarea>\n'
+            f'<textarea id="{area}" readonly aria-describedby="{area}-hint">'
+            f"{escape(snippet)}</textarea>\n"
+            f'<p class="hint" id="{area}-hint">{EMBED_HINT}</p>\n'
             f'<button type="button" data-copy="{area}">Copy embed code</button>\n'
         )
     return CARD.format(

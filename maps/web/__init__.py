@@ -28,12 +28,13 @@ from maps.scene import Scene, build_scene
 from maps.scene.text import describe
 from maps.spec import SPEC_DIR, MapSpec, SpecError, load_spec
 from maps.web.assemble import build_map
+from maps.web.embed import embed_snippet
 from maps.web.encoding import encode_coordinates
 from maps.web.errors import WebBuildError
 from maps.web.from_layers import layers_composition
 from maps.web.ids import deterministic_ids
 from maps.web.labels import LABEL_PANE, LABEL_PANE_Z, label_css
-from maps.web.page import check_self_contained, embed_snippet, render_html
+from maps.web.page import check_self_contained, render_html
 from maps.web.relief import relief_image
 from maps.web.symbols import marker_svg
 from maps.web.view import REFERENCE_VIEWPORT

@@ -12,9 +12,9 @@ import folium
 
 from maps.scene import Scene
 from maps.scene.text import describe
-from maps.spec import MapSpec
 from maps.web.assets import fergana_css, runtime_js, template
 from maps.web.elements import Raw
+from maps.web.embed import embed_snippet  # noqa: F401  (moved; imported from here before)
 from maps.web.errors import WebBuildError
 from maps.web.furniture import one_line
 from maps.web.ids import deterministic_ids
@@ -114,31 +114,3 @@ def check_self_contained(page: str) -> None:
             "the map is not self-contained: it refers to a network resource near "
             f"{page[start : found.end() + 80]!r}"
         )
-
-
-def embed_snippet(spec: MapSpec, src: str | None = None) -> str:
-    """A responsive iframe that embeds the map's page in another page.
-
-    Parameters
-    ----------
-    spec : MapSpec
-        The map.
-    src : str, optional
-        Address of the page; ``ID.html`` beside the snippet by default.
-
-    Returns
-    -------
-    str
-        HTML: a 16:10 box that scales with its container, holding the iframe.
-    """
-    src = src or f"{spec.output_name}.html"
-    title = one_line(spec)
-    return (
-        '<div style="position:relative;width:100%;height:0;padding-bottom:62.5%;'
-        'overflow:hidden">\n'
-        f'  <iframe src="{esc(src)}" title="{esc(title)}" loading="lazy" allowfullscreen\n'
-        '    style="position:absolute;top:0;left:0;width:100%;height:100%;border:0">'
-        "</iframe>\n"
-        "</div>\n"
-        f'<p><a href="{esc(f"{spec.output_name}.txt")}">Text description of the map</a></p>\n'
-    )
