@@ -18,6 +18,7 @@ from webpage import Built, decimals_of, decode
 
 import geo.geometry
 from layers.theme import (
+    DARK,
     FONT_FAMILY,
     HALO,
     LABEL_ROLES,
@@ -104,11 +105,16 @@ def test_package_ships_its_assets(name):
 
 
 def test_page_inlines_the_runtime_and_stylesheet(built):
-    runtime = "\n".join(_package_file(name) for name in RUNTIME_SCRIPTS)
+    runtime = _package_file("runtime.js")
     assert "FG.layer = function" in runtime
-    assert f"<script>\n{runtime}</script>" in built.text
+    # runtime.js opens the page's script, and the scripts that build on it follow
+    # (theme.js with its dark colours filled in: tests/test_web_dark.py)
+    assert f"<script>\n{runtime}\n" in built.text
+    assert RUNTIME_SCRIPTS[0] == "runtime.js"
+    for name in RUNTIME_SCRIPTS[1:-1]:
+        assert _package_file(name) in built.text, name
     # the stylesheet's $names are the theme's colours and font, filled in
-    css = "\n".join(_package_file(name) for name in STYLESHEETS)
+    css = _package_file("fergana.css")
     values = {
         "$sea": SEA,
         "$text": TEXT,
@@ -119,8 +125,16 @@ def test_page_inlines_the_runtime_and_stylesheet(built):
     for name in sorted(values, key=len, reverse=True):
         css = css.replace(name, values[name])
     assert "$" not in css
-    # ...followed by one rule per label role (test_label_typography_comes_from_the_theme)
-    assert f"<style>\n{css}.fg-l-" in built.text
+    # the stylesheets follow one another: fergana.css first, then the dark scheme
+    assert STYLESHEETS == ("fergana.css", "theme.css")
+    assert f"<style>\n{css}\n/*" in built.text
+    dark_sea = (
+        "[data-fg-theme=dark] body, [data-fg-theme=dark] .leaflet-container "
+        f"{{ background: {DARK.sea}; }}"
+    )
+    assert dark_sea in built.text
+    # ...then one rule per label role (test_label_typography_comes_from_the_theme)
+    assert built.text.index(dark_sea) < built.text.index(".fg-l-")
     assert f".leaflet-container {{ background: {SEA};" in built.text
     # the legend's template ran: its control, not its Jinja source, is in the page
     assert 'div.setAttribute("aria-label", "Legend");' in built.text
