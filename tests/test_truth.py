@@ -69,9 +69,12 @@ def test_text_description_lists_the_legend_categories(path):
         assert set(legend_categories(scene_layer, section)) <= drawn
         for category in layer.categories.styles.values():
             in_legend = category.label in drawn and bool(
-                np.isin(
-                    scene_layer.style_codes,
-                    [k for k, s in enumerate(scene_layer.styles) if s == category.style],
+                (
+                    np.isin(
+                        scene_layer.style_codes,
+                        [k for k, s in enumerate(scene_layer.styles) if s == category.style],
+                    )
+                    & scene_layer.in_view  # the text, like the legend, speaks of the view
                 ).any()
             )
             listed = re.search(re.escape(category.label) + r"(: | \(\d+ drawn\))", text)

@@ -1,12 +1,15 @@
 """One legend model: what each layer's legend says, laid out by each renderer its own way.
 
-A layer's section lists its legend entries, leaving out category styles that no
-feature in the map's extent uses -- except the classes of an ordered scale, which
-are all kept so that the breaks read without a gap (its "No data" row still only
-where a feature in view has no value); a size key at the scale's key values, below
-them a "thinnest" row where a data key's scale draws a value in view at its minimum
-size; and a "not reported" row where a feature in view has no value. A section of
-one row and no key needs no heading.
+The legend speaks only of what the map shows: the features inside the spec's extent
+(:attr:`SceneLayer.in_view`). A layer with none there has no section. A section lists
+the layer's legend entries, leaving out category styles that no feature in view
+uses -- except the classes of an ordered scale, which are all kept so that the
+breaks read without a gap (its "No data" row still only where a feature in view has
+no value); a size key at the scale's key values up to the first that reaches the
+largest value in view (a key of 100,000 for a map whose largest is 900 says nothing
+of it), below them a "thinnest" row where a data key's scale draws a value in view
+at its minimum size; and a "not reported" row where a feature in view has no value.
+A section of one row and no key needs no heading.
 """
 
 from __future__ import annotations
@@ -26,14 +29,13 @@ def format_value(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
 
 
-def legend_section(
-    scene_layer: SceneLayer, in_view: np.ndarray, context: str = ""
-) -> LegendSection | None:
-    """The legend section of a layer, from the features `in_view` (a boolean mask).
+def legend_section(scene_layer: SceneLayer, context: str = "") -> LegendSection | None:
+    """The legend section of a layer, from its features in view (``scene_layer.in_view``).
 
     None where the layer has nothing to show (no entries in view and no size key).
     """
     layer = scene_layer.layer
+    in_view = scene_layer.in_view
     if not in_view.any():
         return None
     present = {scene_layer.styles[c] for c in np.unique(scene_layer.style_codes[in_view])}
@@ -60,8 +62,11 @@ def _size_key(scene_layer: SceneLayer, in_view: np.ndarray) -> SizeKey | None:
     if size is None or not size.key_values:
         return None
     key_style: Style = layer.style
-    rows = [SizeKeyRow(format_value(v), size.size(v), key_style, float(v)) for v in size.key_values]
     values = scene_layer.values
+    rows = [
+        SizeKeyRow(format_value(v), size.size(v), key_style, float(v))
+        for v in keys_in_view(size.key_values, values, in_view)
+    ]
     floor = size.floor_value()
     if size.thinnest and values is not None and (in_view & (values <= floor)).any():
         rows.insert(0, SizeKeyRow(thinnest_label(floor), size.min_size, key_style, floor))
@@ -71,4 +76,24 @@ def _size_key(scene_layer: SceneLayer, in_view: np.ndarray) -> SizeKey | None:
             rows.append(
                 SizeKeyRow(NOT_REPORTED, size.unknown_size, scene_layer.style(int(missing[0])))
             )
+    if not rows:
+        return None
     return SizeKey(size.label, "point" if size.by_area else "line", tuple(rows))
+
+
+def keys_in_view(
+    keys: tuple[float, ...], values: np.ndarray | None, in_view: np.ndarray
+) -> tuple[float, ...]:
+    """The key values that speak of the values in view: up to the first reaching the largest.
+
+    All of `keys` where the layer has no values (a fixed key); none where no value
+    in view is reported.
+    """
+    if values is None:
+        return tuple(keys)
+    shown = values[in_view & np.isfinite(values)]
+    if not len(shown):
+        return ()
+    largest = float(shown.max())
+    reaching = [k for k in sorted(keys) if k >= largest][:1]
+    return tuple(k for k in sorted(keys) if k < largest) + tuple(reaching)
