@@ -181,6 +181,36 @@ def test_both_legends_drop_an_empty_section_and_key_values_beyond_the_view(
     assert "50,000" not in joined
 
 
+def test_categories_drawn_alike_are_told_apart_by_their_features():
+    """Numbered events share one style: a number outside the extent leaves the legend."""
+    from layers import Categories, Layer, Style
+
+    one = Style(fill="#000000")
+    frame = gpd.GeoDataFrame(
+        {"number": ["1", "2", "3"], "place": ["Here", "There", "Far"]},
+        geometry=[shapely.Point(11, 11), shapely.Point(12, 12), shapely.Point(25, 12)],
+        crs="EPSG:4326",
+    )
+    labels = {"1": ("1 · riot", one), "2": ("2 · strike", one), "3": ("3 · far away", one)}
+    layer = Layer(
+        id="events",
+        title="Events",
+        kind="point",
+        frame=frame,
+        style=one,
+        credits=[],
+        fields=[layers.Field("number", "No."), layers.Field("place", "Place")],
+        categories=Categories("number", labels),
+    )
+    spec = maps.spec_from_dict(
+        {"id": "t", "title": "T", "extent": [10, 10, 20, 20], "layers": ["countries"]}
+    )
+    scene = build_scene(Composition(spec, [layer], [True], [True], [], []))
+    assert [row.label for row in scene.legend[0].rows] == ["1 · riot", "2 · strike"]
+    line = describe(scene).splitlines()[2]
+    assert "1 · riot: Here; 2 · strike: There." in line and "Far" not in line
+
+
 def test_size_key_follows_the_view_and_keeps_a_fixed_key_bracketing_it():
     # June 2010: the largest flow in view is 13,000 people; the story's key is fixed
     scene = build_scene(maps.compose(maps.load_spec(ROOT / "maps/specs/june-2010.toml")))

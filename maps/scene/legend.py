@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from layers import Layer, Style
+from layers import Layer, LegendEntry, Style
 from layers.classes import NO_DATA_KEY
 from layers.keys import thinnest_label
 from maps.scene.model import LegendRow, LegendSection, SceneLayer, SizeKey, SizeKeyRow
@@ -38,15 +38,17 @@ def legend_section(scene_layer: SceneLayer, context: str = "") -> LegendSection 
     in_view = scene_layer.in_view
     if not in_view.any():
         return None
-    present = {scene_layer.styles[c] for c in np.unique(scene_layer.style_codes[in_view])}
     categories = layer.categories
-    category_styles = {c.style for c in categories.styles.values()} if categories else set()
-    if categories is not None and categories.ordered:  # every class; "No data" where needed
-        present |= {c.style for value, c in categories.styles.items() if value != NO_DATA_KEY}
+    classes = (
+        {c.style for value, c in categories.styles.items() if value != NO_DATA_KEY}
+        if categories is not None and categories.ordered
+        else set()
+    )
     rows = tuple(
         LegendRow(e.kind, e.label, e.style)
         for e in layer.legend or []
-        if e.style not in category_styles or e.style in present
+        # every class of a scale; any other entry where a feature in view stands for it
+        if e.style in classes or (row_members(scene_layer, e) & in_view).any()
     )
     size_key = _size_key(scene_layer, in_view)
     if not rows and size_key is None:
@@ -54,6 +56,30 @@ def legend_section(scene_layer: SceneLayer, context: str = "") -> LegendSection 
     title = layer.title if not context or context == layer.title else f"{layer.title} ({context})"
     heading = title if len(rows) > 1 or size_key is not None else None
     return LegendSection(scene_layer.key, title, heading, rows, size_key, context)
+
+
+def row_members(scene_layer: SceneLayer, row: LegendRow | LegendEntry) -> np.ndarray:
+    """Which features a legend row stands for (a boolean mask over the frame).
+
+    A category's row: the features of that category (categories may share a style,
+    e.g. numbered events). Another row drawn in a category's style: the features
+    drawn in it. A row in no category's style (the layer's own key): every feature.
+    """
+    categories = scene_layer.layer.categories
+    frame = scene_layer.layer.frame
+    if categories is None:
+        return np.ones(len(frame), dtype=bool)
+    values = [
+        v for v, c in categories.styles.items() if (c.label, c.style) == (row.label, row.style)
+    ]
+    if values and categories.column in frame:
+        return frame[categories.column].isin(values).to_numpy(dtype=bool, na_value=False)
+    if row.style in {c.style for c in categories.styles.values()}:
+        return np.isin(
+            scene_layer.style_codes,
+            [k for k, style in enumerate(scene_layer.styles) if style == row.style],
+        )
+    return np.ones(len(frame), dtype=bool)
 
 
 def _size_key(scene_layer: SceneLayer, in_view: np.ndarray) -> SizeKey | None:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from layers import Layer
 from layers.figures import Figure, figure
-from maps.scene.legend import format_value
+from maps.scene.legend import format_value, row_members
 from maps.scene.model import LegendSection, Scene, SceneLayer
 
 # Backdrop layers a description need not list.
@@ -137,11 +137,9 @@ def _by_category(
     scene_layer: SceneLayer, section: LegendSection, measure: Measure | None
 ) -> list[tuple[str, list[str], int]]:
     """(legend row label, names and number of the features in view in that row's style)."""
-    codes = scene_layer.style_codes
     groups = []
     for row in section.rows:
-        matching = [c for c, s in enumerate(scene_layer.styles) if s == row.style]
-        features = np.flatnonzero(np.isin(codes, matching) & scene_layer.in_view)
+        features = np.flatnonzero(row_members(scene_layer, row) & scene_layer.in_view)
         if len(features):
             names = _feature_names(scene_layer.layer, features, measure)
             groups.append((row.label, names, len(features)))
@@ -199,7 +197,7 @@ def _feature_names(
 
 
 def _names(layer: Layer) -> list[str] | None:
-    """Each feature's name: its label, a name column or its first text field.
+    """Each feature's name: its tooltip, a name column, its label or its first text field.
 
     A flow is named "origin → destination".
     """
@@ -212,10 +210,17 @@ def _names(layer: Layer) -> list[str] | None:
         ]
     texts = [c for c in columns if c in frame and not pd.api.types.is_numeric_dtype(frame[c])]
     named = [c for c in texts if c.lower() in NAME_COLUMNS]
-    column = layer.label if layer.label in frame else (named or texts or columns or [None])[0]
+    # a tooltip of bare numbers (an event's number) names nothing
+    tooltip = [c for c in texts[:1] if c == columns[0] and not _all_numbers(frame[c])]
+    label = [layer.label] if layer.label in frame else []
+    column = (tooltip or named or label or texts or columns or [None])[0]
     if column is None or column not in frame:
         return None
     return [_text(v) for v in frame[column]]
+
+
+def _all_numbers(column: pd.Series) -> bool:
+    return bool(column.dropna().astype(str).str.fullmatch(r"\s*[\d.,]+\s*").all())
 
 
 def _text(value: object) -> str:
