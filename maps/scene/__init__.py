@@ -44,7 +44,7 @@ from maps.scene.model import (
     SizeKeyRow,
 )
 from maps.scene.relief import relief_datasets
-from maps.scene.text import describe
+from maps.scene.text import caption_figures, describe
 
 # The locator shows at least this many degrees (lon, lat) on each side of the map's
 # centre, four times the map's own span where that is more, and at most LOCATOR_MAX_HALF.
@@ -72,25 +72,29 @@ def build_scene(composition: Composition) -> Scene:
     """Decide everything the reader sees for a composed map."""
     spec = composition.spec
     keys = _layer_keys(composition.layers)
+    extent_box = shapely.box(*spec.extent)
     scene_layers = tuple(
-        _scene_layer(n, keys[n], layer, composition.visible[n], composition.labelled[n])
+        _scene_layer(
+            n,
+            keys[n],
+            layer,
+            composition.visible[n],
+            composition.labelled[n],
+            layer.frame.geometry.intersects(extent_box).to_numpy(dtype=bool),
+        )
         for n, layer in enumerate(composition.layers)
     )
-    extent_box = shapely.box(*spec.extent)
-    legend: list[LegendSection] = []
-    for scene_layer in scene_layers:
-        in_view = scene_layer.layer.frame.geometry.intersects(extent_box).to_numpy()
-        section = legend_section(scene_layer, in_view)
-        if section is not None:
-            legend.append(section)
+    legend = [s for s in map(legend_section, scene_layers) if s is not None]
     insets = tuple(_inset(inset) for inset in spec.insets)
     for inset in insets:
         for n, layer in enumerate(inset.layers):
-            scene_layer = _scene_layer(n, f"{inset.inset.kind}-{layer.id}", layer, True, False)
+            # an inset's layers are cut to its own extent: every feature is in its view
+            every = np.ones(len(layer.frame), dtype=bool)
+            key = f"{inset.inset.kind}-{layer.id}"
+            scene_layer = _scene_layer(n, key, layer, True, False, every)
             if scene_layer.basemap:
                 continue  # the inset's backdrop needs no key
-            every = np.ones(len(layer.frame), dtype=bool)
-            section = legend_section(scene_layer, every, context=inset.inset.title)
+            section = legend_section(scene_layer, context=inset.inset.title)
             if section is not None:
                 legend.append(section)
     relief = spec.relief and _relief_reaches(spec.extent)
@@ -111,6 +115,7 @@ def build_scene(composition: Composition) -> Scene:
         insets=tuple(i for i in insets if i.inset.kind != "locator"),
         caption=composition.caption,
         caption_sources=composition.caption_sources,
+        caption_figures=caption_figures(spec.caption),
     )
 
 
@@ -136,7 +141,9 @@ def _layer_keys(built: list[Layer]) -> list[str]:
     return names
 
 
-def _scene_layer(n: int, key: str, layer: Layer, visible: bool, labelled: bool) -> SceneLayer:
+def _scene_layer(
+    n: int, key: str, layer: Layer, visible: bool, labelled: bool, in_view: np.ndarray
+) -> SceneLayer:
     styles, codes = layer.style_codes()
     frame = layer.frame
     values = sizes = None
@@ -164,6 +171,7 @@ def _scene_layer(n: int, key: str, layer: Layer, visible: bool, labelled: bool) 
         sizes=sizes,
         values=values,
         draw_order=draw_order,
+        in_view=in_view,
         symbols_yield=layer.kind == "point" and layer.label_priority is not None,
         basemap=getattr(layers.REGISTRY.get(layer.id), "theme", "") == "basemap",
     )

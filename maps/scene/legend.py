@@ -1,19 +1,22 @@
 """One legend model: what each layer's legend says, laid out by each renderer its own way.
 
-A layer's section lists its legend entries, leaving out category styles that no
-feature in the map's extent uses -- except the classes of an ordered scale, which
-are all kept so that the breaks read without a gap (its "No data" row still only
-where a feature in view has no value); a size key at the scale's key values, below
-them a "thinnest" row where a data key's scale draws a value in view at its minimum
-size; and a "not reported" row where a feature in view has no value. A section of
-one row and no key needs no heading.
+The legend speaks only of what the map shows: the features inside the spec's extent
+(:attr:`SceneLayer.in_view`). A layer with none there has no section. A section lists
+the layer's legend entries, leaving out category styles that no feature in view
+uses -- except the classes of an ordered scale, which are all kept so that the
+breaks read without a gap (its "No data" row still only where a feature in view has
+no value); a size key at the scale's key values up to the first that reaches the
+largest value in view (a key of 100,000 for a map whose largest is 900 says nothing
+of it), below them a "thinnest" row where a data key's scale draws a value in view
+at its minimum size; and a "not reported" row where a feature in view has no value.
+A section of one row and no key needs no heading.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from layers import Layer, Style
+from layers import Layer, LegendEntry, Style
 from layers.classes import NO_DATA_KEY
 from layers.keys import thinnest_label
 from maps.scene.model import LegendRow, LegendSection, SceneLayer, SizeKey, SizeKeyRow
@@ -26,25 +29,26 @@ def format_value(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
 
 
-def legend_section(
-    scene_layer: SceneLayer, in_view: np.ndarray, context: str = ""
-) -> LegendSection | None:
-    """The legend section of a layer, from the features `in_view` (a boolean mask).
+def legend_section(scene_layer: SceneLayer, context: str = "") -> LegendSection | None:
+    """The legend section of a layer, from its features in view (``scene_layer.in_view``).
 
     None where the layer has nothing to show (no entries in view and no size key).
     """
     layer = scene_layer.layer
+    in_view = scene_layer.in_view
     if not in_view.any():
         return None
-    present = {scene_layer.styles[c] for c in np.unique(scene_layer.style_codes[in_view])}
     categories = layer.categories
-    category_styles = {c.style for c in categories.styles.values()} if categories else set()
-    if categories is not None and categories.ordered:  # every class; "No data" where needed
-        present |= {c.style for value, c in categories.styles.items() if value != NO_DATA_KEY}
+    classes = (
+        {c.style for value, c in categories.styles.items() if value != NO_DATA_KEY}
+        if categories is not None and categories.ordered
+        else set()
+    )
     rows = tuple(
         LegendRow(e.kind, e.label, e.style)
         for e in layer.legend or []
-        if e.style not in category_styles or e.style in present
+        # every class of a scale; any other entry where a feature in view stands for it
+        if e.style in classes or (row_members(scene_layer, e) & in_view).any()
     )
     size_key = _size_key(scene_layer, in_view)
     if not rows and size_key is None:
@@ -54,14 +58,41 @@ def legend_section(
     return LegendSection(scene_layer.key, title, heading, rows, size_key, context)
 
 
+def row_members(scene_layer: SceneLayer, row: LegendRow | LegendEntry) -> np.ndarray:
+    """Which features a legend row stands for (a boolean mask over the frame).
+
+    A category's row: the features of that category (categories may share a style,
+    e.g. numbered events). Another row drawn in a category's style: the features
+    drawn in it. A row in no category's style (the layer's own key): every feature.
+    """
+    categories = scene_layer.layer.categories
+    frame = scene_layer.layer.frame
+    if categories is None:
+        return np.ones(len(frame), dtype=bool)
+    values = [
+        v for v, c in categories.styles.items() if (c.label, c.style) == (row.label, row.style)
+    ]
+    if values and categories.column in frame:
+        return frame[categories.column].isin(values).to_numpy(dtype=bool, na_value=False)
+    if row.style in {c.style for c in categories.styles.values()}:
+        return np.isin(
+            scene_layer.style_codes,
+            [k for k, style in enumerate(scene_layer.styles) if style == row.style],
+        )
+    return np.ones(len(frame), dtype=bool)
+
+
 def _size_key(scene_layer: SceneLayer, in_view: np.ndarray) -> SizeKey | None:
     layer: Layer = scene_layer.layer
     size = layer.size
     if size is None or not size.key_values:
         return None
     key_style: Style = layer.style
-    rows = [SizeKeyRow(format_value(v), size.size(v), key_style, float(v)) for v in size.key_values]
     values = scene_layer.values
+    rows = [
+        SizeKeyRow(format_value(v), size.size(v), key_style, float(v))
+        for v in keys_in_view(size.key_values, values, in_view)
+    ]
     floor = size.floor_value()
     if size.thinnest and values is not None and (in_view & (values <= floor)).any():
         rows.insert(0, SizeKeyRow(thinnest_label(floor), size.min_size, key_style, floor))
@@ -71,4 +102,24 @@ def _size_key(scene_layer: SceneLayer, in_view: np.ndarray) -> SizeKey | None:
             rows.append(
                 SizeKeyRow(NOT_REPORTED, size.unknown_size, scene_layer.style(int(missing[0])))
             )
+    if not rows:
+        return None
     return SizeKey(size.label, "point" if size.by_area else "line", tuple(rows))
+
+
+def keys_in_view(
+    keys: tuple[float, ...], values: np.ndarray | None, in_view: np.ndarray
+) -> tuple[float, ...]:
+    """The key values that speak of the values in view: up to the first reaching the largest.
+
+    All of `keys` where the layer has no values (a fixed key); none where no value
+    in view is reported.
+    """
+    if values is None:
+        return tuple(keys)
+    shown = values[in_view & np.isfinite(values)]
+    if not len(shown):
+        return ()
+    largest = float(shown.max())
+    reaching = [k for k in sorted(keys) if k >= largest][:1]
+    return tuple(k for k in sorted(keys) if k < largest) + tuple(reaching)

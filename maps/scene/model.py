@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from layers import Credit, Layer, Style
+from layers.figures import Figure
 from layers.theme import FLOW_ARROW, LABEL_ROLES, ArrowShape, LabelRole
 from layers.theme import style as theme_style
 from maps.spec import Inset, MapSpec
@@ -32,6 +33,10 @@ class SceneLayer:
     draw_order : ndarray of int
         Feature positions in the order they are drawn: bigger symbols and wider
         flows first, so small ones stay on top.
+    in_view : ndarray of bool
+        Whether each feature lies (at least partly) inside the spec's extent: the
+        legend and the text description speak only of these (features beyond it are
+        drawn as context, e.g. around the clip margin, but are not what the map shows).
     symbols_yield : bool
         A point whose label loses to a more important label of the same layer may
         be left off (layers ranked by ``label_priority``, e.g. towns by size).
@@ -50,6 +55,7 @@ class SceneLayer:
     sizes: np.ndarray | None
     values: np.ndarray | None
     draw_order: np.ndarray
+    in_view: np.ndarray
     symbols_yield: bool = False
     basemap: bool = False
 
@@ -186,6 +192,9 @@ class Scene:
         Proportions of flow arrowheads.
     note_style : Style
         The marker drawn at each annotation's place, beside its label.
+    caption_figures : tuple of Figure
+        The sourced figures the caption quotes, in caption order, each with who
+        reported it (:func:`layers.figures.figure`).
     """
 
     spec: MapSpec
@@ -198,6 +207,7 @@ class Scene:
     insets: tuple[SceneInset, ...] = ()
     caption: str = ""
     caption_sources: tuple[str, ...] = ()
+    caption_figures: tuple[Figure, ...] = ()
     arrow: ArrowShape = field(default=FLOW_ARROW)
     note_style: Style = field(default_factory=lambda: theme_style("marker_event"))
 

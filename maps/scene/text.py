@@ -1,19 +1,55 @@
 """The map in words: a plain-text description for screen readers, alt text and ``ID.txt``.
 
-A layer's features are listed under the same categories as its legend section
-(the rows a reader sees in the legend, in legend order), so the words and the
-key can never disagree.
+Everything here is generated from the scene, never typed. Per layer, the features
+inside the map's extent (:attr:`SceneLayer.in_view`, the same features the legend
+speaks of) are listed under the same categories as its legend section (the rows a
+reader sees in the legend, in legend order), so the words and the key can never
+disagree. Each feature comes with its key value and units where the layer has one
+(the size scale's value, else its first numeric popup field), largest first, at
+most :data:`NAMES_SHOWN` per category and then "and N more"; a timed layer says
+the dates of its features in view. The caption follows, then each figure it quotes
+with who reported it, then the sources.
 """
 
 from __future__ import annotations
 
+import string
+from dataclasses import dataclass
+
 import numpy as np
+import pandas as pd
 
 from layers import Layer
+from layers.figures import Figure, figure
+from maps.scene.legend import format_value, row_members
 from maps.scene.model import LegendSection, Scene, SceneLayer
 
 # Backdrop layers a description need not list.
 BACKDROP = ("countries", "admin1", "lakes")
+#: Features named per category before "and N more".
+NAMES_SHOWN = 12
+# Columns that name a feature, where a layer has no label column.
+NAME_COLUMNS = ("name", "title", "place", "site", "town", "city")
+# Popup fields that are numbers but no measure of the feature.
+POSITION_COLUMNS = ("lat", "lon", "latitude", "longitude", "x", "y")
+# The key title's note on how a size is drawn, left out where the title names units.
+DRAWN_AS = (" (line width)", " (circle area)")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a layer's features are measured by, as a reader reads it.
+
+    Attributes
+    ----------
+    values : ndarray of float
+        Per feature, NaN where not reported (sorted last).
+    texts : list of str
+        Per feature, the value with its units (``"13,000 people"``); "" where none.
+    """
+
+    values: np.ndarray
+    texts: list[str]
 
 
 def describe(scene: Scene) -> str:
@@ -29,30 +65,57 @@ def describe(scene: Scene) -> str:
     sections = {s.key: s for s in scene.legend if not s.context}
     for scene_layer in scene.layers:
         layer = scene_layer.layer
-        if layer.kind == "area" and layer.id in BACKDROP:
+        if (layer.kind == "area" and layer.id in BACKDROP) or not scene_layer.in_view.any():
             continue
         lines.append(_layer_sentence(scene_layer, sections.get(scene_layer.key)))
         if layer.description:
             lines.append(layer.description)
     if scene.caption:
         lines.append(scene.caption)
+    lines.extend(
+        f"Figure in the caption: {f.text}. Reported by: {f.sources}." for f in scene.caption_figures
+    )
     lines.append(scene.credit_line() + ".")
     return "\n".join(lines) + "\n"
 
 
+def caption_figures(caption: str) -> tuple[Figure, ...]:
+    """The sourced figures a caption's ``{name}`` placeholders quote, each once, in order."""
+    names = [name for _, name, _, _ in string.Formatter().parse(caption) if name]
+    return tuple(figure(name) for name in dict.fromkeys(names))
+
+
 def legend_categories(scene_layer: SceneLayer, section: LegendSection | None) -> list[str]:
-    """The category labels a description lists for a layer: its legend rows with features."""
+    """The category labels a description lists for a layer: legend rows with features in view."""
     if section is None or scene_layer.layer.categories is None:
         return []
-    return [label for label, _, _ in _by_category(scene_layer, section)]
+    return [label for label, _, _ in _by_category(scene_layer, section, _measure(scene_layer))]
+
+
+def layer_dates(scene_layer: SceneLayer) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first and last date of a timed layer's features in view; None if untimed or undated."""
+    layer = scene_layer.layer
+    if layer.time is None or layer.time not in layer.frame:
+        return None
+    days = pd.to_datetime(
+        layer.frame[layer.time][scene_layer.in_view].astype(str).str[:10],
+        errors="coerce",
+        format="%Y-%m-%d",
+    ).dropna()
+    return (days.min(), days.max()) if len(days) else None
 
 
 def _layer_sentence(scene_layer: SceneLayer, section: LegendSection | None) -> str:
     layer = scene_layer.layer
-    count = len(layer.frame)
-    sentence = f"{layer.title}: {count} feature{'s' if count != 1 else ''}"
+    count = int(scene_layer.in_view.sum())
+    sentence = f"{layer.title}: {count} feature{'s' if count != 1 else ''} in view"
+    dates = layer_dates(scene_layer)
+    if dates is not None:
+        first, last = (f"{d.day} {d:%B %Y}" for d in dates)
+        sentence += f", dated {first}" if first == last else f", dated {first} to {last}"
+    measure = _measure(scene_layer)
     groups = (
-        _by_category(scene_layer, section)
+        _by_category(scene_layer, section, measure)
         if section is not None and layer.categories is not None
         else []
     )
@@ -62,7 +125,7 @@ def _layer_sentence(scene_layer: SceneLayer, section: LegendSection | None) -> s
             for label, names, count in groups
         )
     else:
-        names = _feature_names(layer, np.arange(count))
+        names = _feature_names(layer, np.flatnonzero(scene_layer.in_view), measure)
         if names:
             sentence += " — " + ", ".join(names)
     if section is not None and section.size_key is not None:
@@ -71,23 +134,101 @@ def _layer_sentence(scene_layer: SceneLayer, section: LegendSection | None) -> s
 
 
 def _by_category(
-    scene_layer: SceneLayer, section: LegendSection
+    scene_layer: SceneLayer, section: LegendSection, measure: Measure | None
 ) -> list[tuple[str, list[str], int]]:
-    """(legend row label, names and number of the features in that row's style), in order."""
-    codes = scene_layer.style_codes
+    """(legend row label, names and number of the features in view in that row's style)."""
     groups = []
     for row in section.rows:
-        matching = [c for c, s in enumerate(scene_layer.styles) if s == row.style]
-        features = np.flatnonzero(np.isin(codes, matching))
+        features = np.flatnonzero(row_members(scene_layer, row) & scene_layer.in_view)
         if len(features):
-            groups.append((row.label, _feature_names(scene_layer.layer, features), len(features)))
+            names = _feature_names(scene_layer.layer, features, measure)
+            groups.append((row.label, names, len(features)))
     return groups
 
 
-def _feature_names(layer: Layer, features: np.ndarray, limit: int = 12) -> list[str]:
-    column = layer.fields[0].column if layer.fields else layer.label
-    if column is None or column not in layer.frame:
+def _measure(scene_layer: SceneLayer) -> Measure | None:
+    """The layer's key value per feature: its size scale's, else its first numeric popup field."""
+    layer = scene_layer.layer
+    if layer.size is not None and scene_layer.values is not None:
+        units = layer.size.label
+        for note in DRAWN_AS:
+            units = units.removesuffix(note)
+        units = units.lower() if units.lower() != "count" else ""
+        values = scene_layer.values
+        texts = [
+            "" if np.isnan(v) else f"{format_value(v)} {units}".strip() for v in values.tolist()
+        ]
+        return Measure(values, texts)
+    frame = layer.frame
+    for field in layer.fields[1:]:
+        column = frame.get(field.column)
+        if column is None or field.column.lower() in POSITION_COLUMNS:
+            continue
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        name = field.label.split(" (")[0].strip()
+        name = name[:1].lower() + name[1:]
+        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+        texts = ["" if np.isnan(v) else f"{name} {field.format(v)}" for v in values.tolist()]
+        return Measure(values, texts)
+    return None
+
+
+def _feature_names(
+    layer: Layer, features: np.ndarray, measure: Measure | None, limit: int = NAMES_SHOWN
+) -> list[str]:
+    """Names of `features` with their key values, largest first, then "and N more"."""
+    names = _names(layer)
+    if names is None:
         return []
-    values = layer.frame[column].iloc[features].dropna().unique()
-    names = [str(v) for v in values if str(v).strip()]
-    return names[:limit] + ([f"and {len(names) - limit} more"] if len(names) > limit else [])
+    if measure is not None:
+        # largest first, unreported last, frame order among equals
+        order = np.argsort(-np.nan_to_num(measure.values[features], nan=-np.inf), kind="stable")
+        features = features[order]
+    entries = []
+    for k in features.tolist():
+        name = names[k]
+        if not name:
+            continue
+        value = measure.texts[k] if measure is not None else ""
+        entries.append(f"{name} ({value})" if value else name)
+    entries = list(dict.fromkeys(entries))
+    return entries[:limit] + ([f"and {len(entries) - limit} more"] if len(entries) > limit else [])
+
+
+def _names(layer: Layer) -> list[str] | None:
+    """Each feature's name: its tooltip, a name column, its label or its first text field.
+
+    A flow is named "origin → destination".
+    """
+    frame = layer.frame
+    columns = [f.column for f in layer.fields]
+    if layer.kind == "flow" and {"origin", "destination"} <= set(columns) & set(frame.columns):
+        return [
+            " → ".join(_text(v) for v in pair if _text(v))
+            for pair in zip(frame["origin"], frame["destination"], strict=True)
+        ]
+    texts = [c for c in columns if c in frame and not pd.api.types.is_numeric_dtype(frame[c])]
+    named = [c for c in texts if c.lower() in NAME_COLUMNS]
+    # a tooltip of bare numbers (an event's number) names nothing
+    tooltip = [c for c in texts[:1] if c == columns[0] and not _all_numbers(frame[c])]
+    label = [layer.label] if layer.label in frame else []
+    column = (tooltip or named or label or texts or columns or [None])[0]
+    if column is None or column not in frame:
+        return None
+    return [_text(v) for v in frame[column]]
+
+
+def _all_numbers(column: pd.Series) -> bool:
+    return bool(column.dropna().astype(str).str.fullmatch(r"\s*[\d.,]+\s*").all())
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip()
