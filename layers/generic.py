@@ -19,6 +19,7 @@ story layers are presets over the same :func:`generic_layer` step
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -401,6 +402,9 @@ def coloured(
         )
     colours = qualitative_colours(palette, len(distinct), source)
     labels = class_categories(CLASS_COLUMN, distinct, colours, base, kind, no_data=missing)
+    # Text values name categories, not classes of a scale: the legend may leave out
+    # those with nothing in view (classes of a scale are all kept, to show the scale).
+    labels = dataclasses.replace(labels, ordered=False)
     codes = values.map(lambda v: NO_DATA_KEY if pd.isna(v) else _category_text(v))
     return frame.assign(**{CLASS_COLUMN: codes.astype(object)}), labels
 

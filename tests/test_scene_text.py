@@ -152,11 +152,6 @@ def test_both_legends_leave_out_a_category_outside_the_extent(
     assert "clinic" not in texts, joined  # drawn around the map, not in it
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="layers/generic.py coloured(): a text column's categories come from "
-    "class_categories, which marks them ordered=True, so the legend keeps them all",
-)
 def test_a_users_text_categories_are_no_ordered_scale(sites_scene, tmp_path):
     assert not sites_scene.layers[0].layer.categories.ordered
     assert "clinic" not in _legend_texts(sites_scene, "web", tmp_path)
