@@ -173,6 +173,33 @@ def test_a_key_opens_a_popup_and_escape_returns_focus(june, visit, key):
     assert page.evaluate(FOCUSED) == feature
 
 
+# Whether the feature named `name` in `pane` has its centre in the map's view.
+IN_VIEW = """([pane, name]) => {
+  const el = document.querySelector(`.leaflet-${pane}-pane [aria-label="${CSS.escape(name)}"]`);
+  const sub = FG.layers[pane].getLayers().find(s => s.getElement && s.getElement() === el);
+  return FG.map.getBounds().contains(sub.getLatLng ? sub.getLatLng() : sub.getCenter());
+}"""
+
+
+@pytest.mark.browser
+def test_the_map_pans_to_a_focused_feature_out_of_view(june, visit):
+    page = visit(june.page).page
+    west, south = june.composition.spec.extent[:2]
+    zoom = june.composition.spec.zoom[1]
+    corner = f"FG.map.setView([{south + 0.05}, {west + 0.05}], {zoom}, {{animate: false}})"
+    page.evaluate(corner)
+    stops = tab_walk(page)
+    last = max(i for i, s in enumerate(stops) if s["kind"] == "feature")
+    target = [stops[last]["pane"], stops[last]["name"]]
+    page.evaluate(corner)  # the walk has panned to each feature in turn
+    assert not page.evaluate(IN_VIEW, target)
+    page.locator("body").focus()
+    for _ in range(last + 1):
+        page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED) == stops[last]
+    page.wait_for_function(IN_VIEW, arg=target)
+
+
 @pytest.mark.browser
 def test_map_is_a_named_region(june, visit):
     page = visit(june.page).page

@@ -110,6 +110,7 @@
     el.setAttribute("aria-label", key.name);
     el.setAttribute("aria-haspopup", "dialog");
     el.classList.add("fg-stop");
+    L.DomEvent.on(el, "focus", function () { bringIntoView(key.sub); });
     L.DomEvent.on(el, "keydown", function (e) {
       if (e.key !== "Enter" && e.key !== " ") return;
       e.preventDefault();  // no keypress: Leaflet's own Enter handler would toggle it shut
@@ -117,6 +118,13 @@
       key.sub.openPopup();
       opening = null;
     });
+  }
+
+  // Tab may reach a feature outside the view (zoomed in): pan until it is in sight.
+  function bringIntoView(sub) {
+    var map = FG.map;
+    var at = sub.getLatLng ? sub.getLatLng() : sub.getCenter();
+    if (!map.getBounds().pad(-0.1).contains(at)) map.panInside(at, { padding: [60, 60] });
   }
 
   function watch(key) {
