@@ -4,7 +4,8 @@ Geometry is prepared once (:func:`prepare`: parts of the layer's kind,
 simplified and rounded), encoded (:mod:`maps.web.encoding`) and written with
 each feature's properties: ``s`` style index, ``t`` tooltip, ``p`` popup,
 ``d``/``g`` date and time group, ``z`` symbol size, ``n``/``a``/``l``/``r``
-label text, anchor, role and rank. Styles, sizes, drawing order and labels are
+label text, anchor, role and rank, ``k`` 0 for a backdrop feature that is no
+Tab stop (:mod:`maps.web.access`). Styles, sizes, drawing order and labels are
 the scene's. Flows are in :mod:`maps.web.flows`.
 """
 
@@ -22,6 +23,7 @@ from geo import geometry as geom
 from geo.geometry import parts_of_kind
 from layers import Field, Layer, Style
 from maps.scene import SceneLayer
+from maps.web.access import access_props
 from maps.web.encoding import Encoder
 from maps.web.symbols import marker_svg
 from maps.web.text import cell, esc, iso_day, js_json, num
@@ -89,6 +91,7 @@ def layer_features(
         encoder = Encoder(scale.decimals)
         encoded = [encoder.geometry(prepared.geometry.loc[k]) for k in order]
     sizes = scene_layer.sizes if layer.kind == "point" else None
+    access = access_props(scene_layer)
     features = []
     for k, geometry in zip(order, encoded, strict=True):
         style = scene_layer.style(k)
@@ -97,6 +100,7 @@ def layer_features(
         if sizes is not None and sizes[k] != style.marker_size:
             props["z"] = round(float(sizes[k]), 1)
         props.update(labels.get(k, {}))
+        props.update(access)
         features.append(feature_json(geometry, props))
     features += label_only(labels, present)
     return features, styles
