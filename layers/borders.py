@@ -108,7 +108,7 @@ def enclave_checks(polygons: gpd.GeoDataFrame | None = None) -> list[EnclaveChec
     area is reported to check the polygon against.
     """
     polygons = enclave_polygons() if polygons is None else polygons
-    facts = geo.load("enclaves").drop(columns="geometry").set_index("name")
+    facts = _enclave_facts().drop(columns="geometry")
     areas = dict(zip(polygons["name"], area_km2(polygons), strict=True))
     shapes = dict(zip(polygons["name"], polygons.geometry, strict=True))
     checks = []
@@ -120,6 +120,23 @@ def enclave_checks(polygons: gpd.GeoDataFrame | None = None) -> list[EnclaveChec
         why = _why_point(area, reported, known)
         checks.append(EnclaveCheck(name, shape, area, reported, "point" if why else "polygon", why))
     return checks
+
+
+def _enclave_facts() -> gpd.GeoDataFrame:
+    """The enclaves facts table indexed by name; a name on two rows is a DataError."""
+    facts = geo.load("enclaves")
+    repeated = facts["name"].duplicated(keep=False)
+    if repeated.any():
+        lines = [n + 2 for n in range(len(facts)) if repeated.iloc[n]]  # header = line 1
+        names = ", ".join(repr(str(n)) for n in dict.fromkeys(facts.loc[repeated, "name"]))
+        raise geo.DataError(
+            "enclaves",
+            f"enclave names repeated: {names} on lines {', '.join(map(str, lines))}",
+            row=lines[0],
+            field="name",
+            hint="give each enclave one row, named as its polygon is",
+        )
+    return facts.set_index("name")
 
 
 def _why_point(area: float | None, reported: float | None, known: bool) -> str:
@@ -166,7 +183,7 @@ def enclaves(data: Source = None) -> Layer:
         )
     drawn = {c.name for c in enclave_checks(frame) if c.drawn_as == "polygon"}
     frame = frame[frame["name"].isin(drawn)].reset_index(drop=True)
-    facts = geo.load("enclaves").drop(columns="geometry").set_index("name")
+    facts = _enclave_facts().drop(columns="geometry")
     rows = []
     for _, feature in frame.iterrows():
         fact = facts.loc[feature["name"]] if feature["name"] in facts.index else None
@@ -194,14 +211,11 @@ def enclaves(data: Source = None) -> Layer:
 
 def enclave_points() -> Layer:
     """Enclaves not drawn as polygons, at their reported coordinates, each with the reason."""
-    facts = geo.load("enclaves").set_index("name")
+    facts = _enclave_facts()
     checks = [c for c in enclave_checks() if c.drawn_as == "point" and c.name in facts.index]
     rows = facts.loc[[c.name for c in checks]].reset_index()
-    missing = rows.loc[rows.geometry.isna(), "name"].tolist()
-    if missing:
-        raise geo.DataError(
-            "enclaves", f"no coordinates for {', '.join(missing)}, drawn as a point"
-        )
+    if rows.geometry.isna().any():
+        raise _no_coordinates(facts, rows)
     rows["why_point"] = [c.why_point for c in checks]
     rows["population_text"] = [
         _population_text(p, y)
@@ -225,6 +239,23 @@ def enclave_points() -> Layer:
     why = "; ".join(f"{c.name} ({c.why_point})" for c in checks)
     # the legend rows name the enclaves (the preset's {names}): the map says which are points
     return preset_layer(ENCLAVE_POINTS, frame, points=why)
+
+
+def _no_coordinates(facts: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> geo.DataError:
+    """The enclaves to be drawn as points that have no coordinates, by line of the table."""
+    missing = points[points.geometry.isna()]
+    names = list(missing["name"])
+    lines = [facts.index.get_loc(name) + 2 for name in names]  # header = line 1
+    empty = [c for c in ("lat", "lon") if c in missing and missing[c].isna().all()]
+    return geo.DataError(
+        "enclaves",
+        f"no coordinates ('lat' and 'lon') for {', '.join(names)} (lines "
+        f"{', '.join(map(str, lines))}), drawn as points: their polygons are missing or "
+        "not confirmed by a reported area",
+        row=lines[0],
+        field=empty[0] if len(empty) == 1 else None,
+        hint="give lat and lon (WGS84 degrees) of each enclave drawn as a point",
+    )
 
 
 def _population_text(population: object, year: object) -> str:

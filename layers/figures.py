@@ -25,6 +25,12 @@ from layers.series import (
 )
 
 # Reporting bodies that speak for the Uzbek government (its own count of refugees).
+#: The place of the official tolls :func:`layers.series.toll_series` reads.
+TOLL_PLACE = "southern Kyrgyzstan"
+#: A figure the facts table (a user's copy) does not give.
+NONE_IN_THE_DATA = "none in the data"
+#: How the violence table's ``deaths_basis`` begins for the Health Ministry's official toll.
+HEALTH_MINISTRY = "official (Health Ministry"
 UZBEK_GOVERNMENT = r"^(?:Government of Uzbekistan|Uzbek (?:Emergencies )?Ministry)"
 # A report's own words -> the caveat that travels with its figure.
 CAVEATS = {
@@ -128,8 +134,11 @@ def _total_displaced() -> Figure:
 
 def _official_toll_final() -> Figure:
     facts = geo.load("violence_2010")
-    official = facts[facts["deaths_basis"].astype(str).str.startswith("official (Health Ministry")]
+    official = facts[facts["deaths_basis"].astype(str).str.startswith(HEALTH_MINISTRY)]
     official = official[official["date"].astype(str).str.match(ISO_DAY)]
+    official = official[pd.to_numeric(official["deaths"], errors="coerce").notna()]
+    if official.empty:
+        raise _no_official_toll(facts, HEALTH_MINISTRY)
     last = official.sort_values("date", kind="stable").iloc[-1]
     return Figure(
         f"{float(last['deaths']):,.0f} by {_day(last['date'])}", str(last["deaths_basis"])
@@ -138,13 +147,36 @@ def _official_toll_final() -> Figure:
 
 def _official_toll_first() -> Figure:
     series = toll_series()
+    if series.empty:
+        raise _no_official_toll(geo.load("violence_2010"), "official", TOLL_PLACE)
     first = series.iloc[0]
     return Figure(f"{first['text']} on {_day(first['date'])}", str(first["source"]))
+
+
+def _no_official_toll(facts: pd.DataFrame, basis: str, place: str = "") -> geo.DataError:
+    """Why the violence table gives no official toll: its basis, place, or numbers."""
+    hint = "the layer's description quotes the official toll: keep its rows"
+    official = facts["deaths_basis"].astype(str).str.startswith(basis)
+    if not official.any():
+        problem = f"no row's deaths_basis begins with {basis!r}: no official toll to quote"
+        return geo.DataError("violence_2010", problem, field="deaths_basis", hint=hint)
+    if place and not (official & (facts["place"] == place)).any():
+        problem = f"no row with an official toll (deaths_basis {basis!r}...) is for {place!r}"
+        return geo.DataError("violence_2010", problem, field="place", hint=hint)
+    problem = (
+        f"no row whose deaths_basis begins with {basis!r} has a number of deaths "
+        "on an ISO date (YYYY-MM-DD)"
+    )
+    hint = "the layer's description quotes the official toll: give its numbers of deaths"
+    return geo.DataError("violence_2010", problem, field="deaths", hint=hint)
 
 
 def _later_death_counts() -> Figure:
     facts = geo.load("violence_2010")
     rows = facts[facts["event"].astype(str).str.contains("National Commission|Inquiry Commission")]
+    rows = rows[pd.to_numeric(rows["deaths"], errors="coerce").notna()]
+    if rows.empty:  # a user's own table may well have no commission's count
+        return Figure(NONE_IN_THE_DATA, "")
     parts = [
         f"{float(r.deaths):,.0f} ({r.event.split(':')[0].split(' (')[0]})"
         for r in rows.itertuples()

@@ -29,6 +29,8 @@ from layers.presets import CAMPS, CROSSINGS, REFUGEE_FLOWS, VIOLENCE, preset_lay
 from layers.series import displacement_series, range_text, toll_series
 
 DATA_DIR = Path(__file__).parent / "data"
+#: The curated drawing of the flows, as messages name it (relative to the package).
+FLOW_PLACES = "layers/data/refugee_flow_places.csv"
 # A schematic arrow into a country ends this far inside its border.
 INSIDE_BORDER_M = 4_000.0
 # An arrow into a group of provinces ends this far inside the nearest of them.
@@ -145,11 +147,10 @@ def violence() -> Layer:
     """June 2010 violence by place: events, dates and each reported local toll."""
     facts = geo.load("violence_2010")
     dated = facts["date"].astype(str).str.slice(0, 10)
-    june = facts[
-        (dated >= JUNE_2010_DAYS[0])
-        & (dated <= JUNE_2010_DAYS[1])
-        & facts["place"].isin(VIOLENCE_PLACES)
-    ]
+    in_june = (dated >= JUNE_2010_DAYS[0]) & (dated <= JUNE_2010_DAYS[1])
+    june = facts[in_june & facts["place"].isin(VIOLENCE_PLACES)]
+    if june.empty:
+        raise _nothing_to_draw(in_june.any())
     rows = []
     for name, group in june.groupby(june["place"].map(VIOLENCE_PLACES), sort=True):
         found = geo.place(name)
@@ -174,16 +175,49 @@ def violence() -> Layer:
     return preset_layer(VIOLENCE, frame, series=toll_series())
 
 
+def _nothing_to_draw(any_in_june: bool) -> geo.DataError:
+    """Why no row of the violence table is drawn: no June 2010 date, or no place drawn."""
+    if not any_in_june:
+        return geo.DataError(
+            "violence_2010",
+            f"no row is dated in June 2010 ({JUNE_2010_DAYS[0]} to {JUNE_2010_DAYS[1]})",
+            field="date",
+            hint="the layer draws the violence of June 2010: give ISO dates (YYYY-MM-DD)",
+        )
+    return geo.DataError(
+        "violence_2010",
+        "no row of June 2010 names a place the layer draws",
+        field="place",
+        hint=f"name one of {', '.join(repr(p) for p in VIOLENCE_PLACES)}",
+    )
+
+
 def _fact_for(item, facts: pd.DataFrame) -> pd.Series:
-    """The facts row a curated flow draws, checked to be the row the curation means."""
+    """The facts row a curated flow draws, checked to be the row the curation means.
+
+    The curation (:data:`FLOW_PLACES`) picks rows of ``refugee_flows_2010`` by number;
+    a copy of the table must keep those rows where they are, with their origins.
+    """
+    line = item.facts_row + 1  # the header is line 1
+    where = f"the curated flow from {item.origin} ({FLOW_PLACES}) draws line {line} of the table"
+    keep = (
+        "keep the rows of the embedded refugee_flows_2010.csv in their order, adding "
+        "new rows after them, or draw your own flows with the 'flows' layer"
+    )
+    if item.facts_row > len(facts):
+        raise geo.DataError(
+            "refugee_flows_2010",
+            f"{where}, but the table ends at line {len(facts) + 1}",
+            hint=keep,
+        )
     fact = facts.iloc[item.facts_row - 1]
     if geo.gazetteer.name_key(item.origin) not in geo.gazetteer.name_key(str(fact["origin"])):
         raise geo.DataError(
-            DATA_DIR / "refugee_flow_places.csv",
-            f"origin {item.origin!r} does not match the facts row's {fact['origin']!r}",
-            row=item.facts_row,
-            field="facts_row",
-            hint="facts_row counts data rows of refugee_flows_2010.csv from 1",
+            "refugee_flows_2010",
+            f"{where}, whose origin {fact['origin']!r} does not name {item.origin!r}",
+            row=line,
+            field="origin",
+            hint=keep,
         )
     return fact
 

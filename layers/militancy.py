@@ -102,6 +102,14 @@ def incidents() -> Layer:
                 "geometry": row.geometry,
             }
         )
+    if not rows:
+        empty = [c for c in ("lat", "lon") if c in facts and facts[c].isna().all()]
+        raise geo.DataError(
+            "militancy",
+            "nothing to draw: no incident has coordinates ('lat' and 'lon', WGS84 degrees)",
+            field=empty[0] if len(empty) == 1 else None,
+            hint="give lat and lon for the incidents whose position a source gives",
+        )
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     return preset_layer(
         MILITANCY,

@@ -104,6 +104,12 @@ PRESETS: dict[str, Preset] = {p.id: p for p in (EVENTS, NATIONAL)}
 def events(year: int = 2010) -> Layer:
     """The year's events at their located places, numbered, with a time column."""
     numbered = _numbered(year)
+    if not any(e.places for e in numbered):
+        raise _nothing_placed(
+            year,
+            "a place the gazetteer locates (e.g. 'Osh')",
+            "name the place of each event, several separated by ';'",
+        )
     rows = []
     for event in numbered:
         for found in event.places:
@@ -126,6 +132,13 @@ def national(year: int = 2010) -> Layer:
     """The year's nationwide events (referendum, elections) as their country's outline."""
     countries = geo.load("countries").set_index("adm0_a3")
     numbered = [e for e in _numbered(year) if e.nationwide is not None]
+    if not numbered:
+        whole = " or ".join(repr(name.capitalize()) for name in NATIONWIDE)
+        raise _nothing_placed(
+            year,
+            f"the whole country ({whole}) as its place",
+            f"give {whole} as the place of the events of the whole country",
+        )
     rows = []
     for event in numbered:
         shape = shapely.union_all(countries.loc[[event.nationwide]].geometry.values)
@@ -149,6 +162,25 @@ def _numbered(year: int) -> list[Event]:
         if places or nationwide:
             out.append(Event(len(out) + 1, row["day"], row, places, nationwide))
     return out
+
+
+def _nothing_placed(year: int, needed: str, hint: str) -> geo.DataError:
+    """Why no event of `year` is drawn: none dated to the day in it, or none placed."""
+    facts = geo.load("timeline_2010")
+    if not facts["date"].astype(str).str.match(rf"{year}-\d{{2}}-\d{{2}}").any():
+        return geo.DataError(
+            "timeline_2010",
+            f"no event is dated to the day in {year}",
+            field="date",
+            hint=f"give dates as {year}-MM-DD (events dated by month only are listed, "
+            "not drawn), or choose the year of your events",
+        )
+    return geo.DataError(
+        "timeline_2010",
+        f"no event of {year} dated to the day has {needed}",
+        field="place",
+        hint=hint,
+    )
 
 
 def _located(cell: str) -> tuple[tuple[geo.Place, ...], str | None]:

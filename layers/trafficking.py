@@ -98,6 +98,8 @@ def route_legs() -> list[Leg]:
     legs = []
     for route_id in ROUTES:
         rows = waypoints[(waypoints["route_id"] == route_id) & ~waypoints.geometry.isna()]
+        if len(rows) < 2:  # no line through fewer than two located rows
+            continue
         obstacles = [*_foreign_parts(named_countries(route_id), crs), *_parts(lakes)]
         points = list(gpd.GeoSeries(list(rows.geometry), crs="EPSG:4326").to_crs(crs))
         labels, roads = list(_labels(rows["place"])), list(rows["road"])
@@ -123,8 +125,11 @@ def routes() -> Layer:
     """Northern-route legs along the roads through the located stops, with sourced volumes."""
     waypoints = route_waypoints()
     volumes = volumes_text()
+    legs = route_legs()
+    if not legs:
+        raise _nothing_located(waypoints, "two rows of one route with coordinates")
     rows = []
-    for n, leg in enumerate(route_legs()):
+    for n, leg in enumerate(legs):
         strength = ROUTES[leg.route_id]
         every = waypoints[waypoints["route_id"] == leg.route_id]
         name = f"{leg.road}: {leg.stops[0]} – {leg.stops[-1]}"
@@ -156,6 +161,8 @@ def route_stops() -> Layer:
         & ~waypoints.geometry.isna()
         & (waypoints["role"] == "waypoint")
     ]
+    if located.empty:
+        raise _nothing_located(waypoints, "a row of role 'waypoint' with coordinates")
     order = {route_id: n for n, route_id in enumerate(ROUTES)}
     located = located.sort_values("route_id", key=lambda ids: ids.map(order), kind="stable")
     # "Osh Knot" sits on Osh's coordinates: one symbol per point.
@@ -179,6 +186,32 @@ def volumes_text() -> str:
         for row in figures[figures["metric"] == metric].itertuples(index=False):
             parts.append(f"{_amount(row)} {row.scope} ({row.reporting_body}, {row.year})")
     return "Reported volumes: " + "; ".join(parts) + "."
+
+
+def _nothing_located(waypoints: pd.DataFrame, needed: str) -> geo.DataError:
+    """Why no route is drawn: no row of a drawn route, or none of its rows located."""
+    ours = waypoints[waypoints["route_id"].isin(ROUTES)]
+    if ours.empty:
+        return geo.DataError(
+            "trafficking_routes",
+            f"no row belongs to a route the layer draws ({', '.join(ROUTES)})",
+            field="route_id",
+            hint=f"give route_id {' or '.join(repr(r) for r in ROUTES)}",
+        )
+    empty = [c for c in ("lat", "lon") if c in ours and ours[c].isna().all()]
+    if not empty and "'waypoint'" in needed:
+        return geo.DataError(
+            "trafficking_routes",
+            f"nothing to draw: the layer needs {needed}",
+            field="role",
+            hint="give role 'waypoint' to the places the trafficking sources name",
+        )
+    return geo.DataError(
+        "trafficking_routes",
+        f"nothing to draw: the layer needs {needed} ('lat' and 'lon', WGS84 degrees)",
+        field=empty[0] if len(empty) == 1 else None,
+        hint="give lat and lon for the towns of the routes " + " and ".join(ROUTES),
+    )
 
 
 def _amount(row) -> str:

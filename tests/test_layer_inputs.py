@@ -38,37 +38,13 @@ VECTOR_DATASETS = {
 #: Rows of the embedded data each case starts from.
 ROWS = 8
 #: Layers given their whole (small) embedded table: refugee_flows draws curated rows of
-#: it by number, timeline_national needs its nationwide events (fewer rows crash those
-#: builders, see the report of issue 13).
+#: it by number, timeline_national needs its nationwide events (with fewer rows those
+#: builders answer about the rows, not about the column a case changes).
 WHOLE_TABLE = ("refugee_flows", "camps", "timeline_national")
 #: Builds that crash on data a user may well give, in builder modules outside this
-#: change (see the report of issue 13): (layer, case, column or None for every column).
-#: Strict xfails, so each goes when its builder is fixed.
-KNOWN_CRASHES = {
-    ("refugee_flows", "wrong", "origin"): "the curated check names refugee_flow_places.csv",
-    ("timeline_national", "wrong", "place"): "no event placed: empty frame (ValueError)",
-    # borders.enclave_points: a DataError, but naming neither the column nor a fix
-    ("enclave_points", "empty", "lat"): "'no coordinates for ...' without field or fix",
-    ("enclave_points", "empty", "lon"): "'no coordinates for ...' without field or fix",
-    (
-        "camps",
-        "wrong",
-        "origin",
-    ): "curated facts_row check names layers/data/refugee_flow_places.csv",
-    # every row unplaceable or unnamed: the builders make an empty GeoDataFrame
-    ("violence", "wrong", "place"): "no place left: empty frame (ValueError)",
-    ("violence", "wrong", "deaths_basis"): "empty frame (KeyError 'geometry')",
-    ("violence", "empty", "deaths"): "no toll left: empty frame (IndexError)",
-    ("violence", "empty", "deaths_basis"): "empty frame (IndexError)",
-    ("timeline", "wrong", "place"): "no event placed: empty frame (ValueError)",
-    ("trafficking", "wrong", "route_id"): "no known route left: empty frame (ValueError)",
-    ("trafficking", "empty", "lat"): "no waypoint located: empty frame (ValueError)",
-    ("trafficking", "empty", "lon"): "no waypoint located: empty frame (ValueError)",
-    ("militancy", "empty", "lat"): "no incident located: empty frame (ValueError)",
-    ("militancy", "empty", "lon"): "no incident located: empty frame (ValueError)",
-    # borders.enclave_checks: two enclaves of one name make facts.loc a Series
-    ("enclave_points", "wrong", "name"): "repeated names (ValueError: truth value of a Series)",
-}
+#: change: (layer, case, column or None for every column). Strict xfails, so each goes
+#: when its builder is fixed.
+KNOWN_CRASHES: dict[tuple[str, str, str | None], str] = {}
 
 
 def _known(request, layer_id: str, case: str, column: str | None = None) -> None:
@@ -227,3 +203,38 @@ def test_a_vector_file_missing_a_shown_column_names_the_file(tmp_path):
         layers.build("admin1", data=str(path))
     assert str(err.value).startswith(str(path))
     assert err.value.field in ("admin", "type_en") and "add the column" in str(err.value)
+
+
+def test_a_shorter_copy_of_the_refugee_flows_says_which_line_the_curation_draws():
+    table = geo.load("refugee_flows_2010").head(5)
+    with pytest.raises(geo.DataError) as err, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layers.build("refugee_flows", data=table)
+    message = str(err.value)
+    assert message.startswith("<DataFrame>: the curated flow from Bazar-Korgon")
+    assert "draws line 9 of the table, but the table ends at line 6" in message
+    assert "(layers/data/refugee_flow_places.csv)" in message and "(fix: keep the rows" in message
+
+
+@pytest.mark.parametrize("layer_id", ["refugee_flows", "camps"])
+def test_a_copy_of_the_refugee_flows_with_other_origins_names_the_line(layer_id):
+    table = geo.load("refugee_flows_2010")
+    table["origin"] = "Andijan"
+    with pytest.raises(geo.DataError) as err, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layers.build(layer_id, data=table)
+    assert err.value.field == "origin" and err.value.row == (
+        3 if layer_id == "refugee_flows" else 4
+    )
+    assert "whose origin 'Andijan' does not name" in str(err.value)
+    assert "/work" not in str(err.value) and "layers/data/refugee_flow_places.csv" in str(err.value)
+
+
+def test_two_enclaves_of_one_name_are_named_with_their_lines():
+    table = geo.load("enclaves")
+    table.loc[3, "name"] = "Sokh"
+    with pytest.raises(geo.DataError) as err, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layers.build("enclave_points", data=table)
+    assert err.value.field == "name" and err.value.row == 2
+    assert "enclave names repeated: 'Sokh' on lines 2, 5" in str(err.value)
