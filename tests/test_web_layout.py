@@ -15,6 +15,8 @@ import pytest
 from webpage import Box, control_boxes
 
 from maps.build import build, spec_paths
+from maps.compose import CLIP_MARGIN
+from maps.spec import SPEC_DIR, load_spec
 
 SIZES = [(1280, 800), (1024, 768), (768, 1024), (375, 667)]
 PHONE = 600  # below this width the page has its phone layout
@@ -52,18 +54,20 @@ def tabs(browser):
             page = browser.new_page(viewport={"width": size[0], "height": size[1]})
             page.errors = []
             page.on("pageerror", lambda e, page=page: page.errors.append(str(e)))
-            page.route(
-                "**/*",
-                lambda route: route.continue_()
-                if route.request.url.startswith(("file:", "data:"))
-                else route.abort(),
-            )
+            page.route("**/*", _offline)
             opened[size] = page
         return opened[size]
 
     yield tab
     for page in opened.values():
         page.close()
+
+
+def _offline(route) -> None:
+    if route.request.url.startswith(("file:", "data:")):
+        route.continue_()
+    else:
+        route.abort()
 
 
 def open_map(tab, path: Path):
@@ -123,6 +127,34 @@ def test_controls_apart_and_extent_in_view(map_id, size, story_pages, tabs, shot
     assert inside, "part of the extent is out of view"
     if width < PHONE:
         assert span < 1.2, f"the view is {span:.2f} times as wide as the extent"
+        assert blank_bands(page, map_id, boxes) == []
+
+
+def blank_bands(page, map_id: str, boxes: dict[str, Box]) -> list[str]:
+    """Bands of blank sea above or below the data around the extent that no panel covers.
+
+    The data reach :data:`CLIP_MARGIN` of the extent's size beyond it; above them only
+    the title may take room, below them only the panels along the map's bottom.
+    """
+    west, south, _east, north = load_spec(SPEC_DIR / f"{map_id}.toml").extent
+    margin = (north - south) * CLIP_MARGIN
+    top, bottom, (map_top, map_bottom) = page.evaluate(
+        "([north, south, west]) => [FG.map.latLngToContainerPoint([north, west]).y,"
+        " FG.map.latLngToContainerPoint([south, west]).y,"
+        " (r => [r.top + scrollY, r.bottom + scrollY])("
+        "FG.map.getContainer().getBoundingClientRect())]",
+        [min(85, north + margin), max(-85, south - margin), west],
+    )
+    height = map_bottom - map_top
+    lowest = [b.top for b in boxes.values() if b.shown and b.bottom > map_bottom - 20]
+    room_above = boxes["title"].bottom - map_top + 10
+    room_below = map_bottom - min(lowest, default=map_bottom) + 10
+    bands = []
+    if top > room_above:
+        bands.append(f"{top:.0f} px of blank sea above the map's data")
+    if height - bottom > room_below:
+        bands.append(f"{height - bottom:.0f} px of blank sea below the map's data")
+    return bands
 
 
 @pytest.mark.parametrize("map_id", IDS)
@@ -147,3 +179,31 @@ def test_phone_legend_is_a_sheet(map_id, story_pages, tabs):
     button.click()
     button.click()
     assert not sheet.is_visible()
+
+
+def test_turning_into_a_phone_and_back(story_pages, browser):
+    """Crossing the breakpoint moves the caption and time slider and folds the legend."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.route("**/*", _offline)
+    try:
+        page.goto(story_pages["june-2010"].resolve().as_uri(), wait_until="load")
+        page.wait_for_function("window.FG && FG.fitted")
+        in_map = "!!document.querySelector('.leaflet-container .fg-caption')"
+        toggle = page.locator(".fg-legend-toggle")
+        assert page.evaluate(in_map) and toggle.get_attribute("aria-expanded") == "true"
+        page.set_viewport_size({"width": 375, "height": 667})
+        page.wait_for_function("document.querySelector('.fg-caption.fg-below')")
+        assert not page.evaluate(in_map)
+        assert toggle.get_attribute("aria-expanded") == "false"
+        assert page.evaluate("!!document.querySelector('.leaflet-bottom.leaflet-left .fg-time')")
+        assert overlapping(control_boxes(page)) == []
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.wait_for_function("!document.querySelector('.fg-caption.fg-below')")
+        assert page.evaluate(in_map) and toggle.get_attribute("aria-expanded") == "true"
+        assert page.evaluate("!!document.querySelector('.leaflet-top.leaflet-right .fg-time')")
+        boxes = control_boxes(page)
+        assert overlapping(boxes) == []
+        assert all(box.inside(1280, 800) for box in boxes.values() if box.shown)
+        assert page.evaluate("FG.map.getBounds().contains(FG.extent)")
+    finally:
+        page.close()

@@ -427,8 +427,9 @@
       var filled = zoomToFit(map, cfg.grown, true, L.point(0, 0));
       // zooming out stops where the data (clipped around the extent) would no longer
       // fill the window, unless the whole extent needs it (even below the spec's zoom)
-      map.setMinZoom(Math.min(Math.max(cfg.minZoom, Math.min(padded, filled)), padded));
+      var lowest = Math.min(Math.max(cfg.minZoom, Math.min(padded, filled)), padded);
       if (!moved) {
+        map.options.minZoom = lowest;  // (setMinZoom would start an animated zoom)
         var zoom = Math.min(Math.max(padded, Math.min(filled, bare)), map.getMaxZoom());
         var sw = map.project(FG.extent.getSouthWest(), zoom);
         var ne = map.project(FG.extent.getNorthEast(), zoom);
@@ -443,6 +444,7 @@
           map.unproject(centre.subtract(half), zoom), map.unproject(centre.add(half), zoom))));
         FG.fitted = true;
       }
+      map.setMinZoom(lowest);
       fitting = false;
     }
     function start() {
