@@ -359,7 +359,7 @@ def test_a_foreign_layer_on_a_phone(tmp_path, visit):
     # the legend starts folded on a phone, opens, and shows the key inside the screen
     legend = page.locator(".fg-legend")
     assert legend.is_visible()
-    page.locator(".fg-legend summary").click()
+    page.locator(".fg-legend .fg-legend-toggle").click()
     key = page.locator(f'.fg-legend [data-fg-layer="{stations.key}"]')
     assert key.is_visible()
     assert "Rainfall (mm a year)" in key.inner_text()

@@ -214,3 +214,73 @@ def pixels(lon: float, lat: float, zoom: int) -> np.ndarray:
     """Web Mercator pixel position of a lon/lat at a zoom (256 px tiles)."""
     world = 256 * 2**zoom
     return np.array([(lon + 180) / 360 * world, (1 - merc_y(lat) / math.pi) / 2 * world])
+
+
+# --- layout: the boxes of a page's controls -----------------------------------------------------
+
+#: The page's controls, by name: what the layout tests measure (the legend is its button
+#: while its sheet is closed on a phone; the caption is below the map on a phone).
+CONTROLS = {
+    "title": ".fg-title",
+    "legend": ".fg-legend",
+    "time": ".fg-time",
+    "caption": ".fg-caption",
+    "locator": ".fg-locator",
+    "layers": ".leaflet-control-layers",
+    "zoom": ".leaflet-control-zoom",
+    "fullscreen": ".fg-fullscreen",
+    "scale": ".leaflet-control-scale",
+}
+
+_BOXES = """controls => {
+  const out = {};
+  for (const [name, selector] of Object.entries(controls)) {
+    const el = document.querySelector(selector);
+    if (!el) continue;
+    const style = getComputedStyle(el), r = el.getBoundingClientRect();
+    out[name] = {
+      left: r.left + scrollX, top: r.top + scrollY, right: r.right + scrollX,
+      bottom: r.bottom + scrollY, shown: style.display !== "none" &&
+        style.visibility !== "hidden" && r.width > 0 && r.height > 0,
+      clipped: el.scrollHeight > el.clientHeight + 1 && style.overflowY === "visible"
+    };
+  }
+  return out;
+}"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Box:
+    """A control's box in page pixels (top-left of the document), and whether it shows."""
+
+    name: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+    shown: bool
+    clipped: bool
+
+    def overlaps(self, other: Box) -> bool:
+        """Whether the two boxes share any area (touching edges do not count)."""
+        return (
+            self.left < other.right
+            and other.left < self.right
+            and self.top < other.bottom
+            and other.top < self.bottom
+        )
+
+    def inside(self, width: float, height: float) -> bool:
+        """Whether the box lies within ``(0, 0, width, height)`` (half a pixel of rounding)."""
+        return (
+            self.left >= -0.5
+            and self.top >= -0.5
+            and self.right <= width + 0.5
+            and self.bottom <= height + 0.5
+        )
+
+
+def control_boxes(page) -> dict[str, Box]:
+    """Every control of :data:`CONTROLS` that the page has, measured in Chromium."""
+    raw = page.evaluate(_BOXES, CONTROLS)
+    return {name: Box(name, **values) for name, values in raw.items()}

@@ -13,7 +13,7 @@
     }
   });
   var box = new Legend({ position: {{ this.position|tojson }} }).addTo(map).getContainer();
-  if (map.getSize().x < 600) box.querySelector("details").open = false;  // small screens
+  FG.legend(map, box);  // its button; closed on phones
   function sync() {
     Object.keys(groups).forEach(function (key) {
       box.querySelectorAll('[data-fg-layer="' + key + '"]').forEach(function (section) {

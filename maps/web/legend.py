@@ -15,6 +15,7 @@ from maps.web.symbols import marker_svg, swatch, width_key_svg
 from maps.web.text import esc
 
 LEGEND_POSITION = "bottomright"
+LEGEND_BODY_ID = "fg-legend-body"
 
 
 def main_map_sections(legend: Sequence[LegendSection]) -> list[LegendSection]:
@@ -27,9 +28,17 @@ def main_map_sections(legend: Sequence[LegendSection]) -> list[LegendSection]:
 
 
 def legend_html(sections: Sequence[LegendSection]) -> str:
-    """The legend panel's HTML: the sections inside an open ``<details>``."""
+    """The legend panel's HTML: a button that opens and closes the body of sections.
+
+    The body is open on wide screens and a closed sheet on phones (``legend.js``
+    decides when the page opens; the button's ``aria-expanded`` says which).
+    """
     body = "".join(section_html(section) for section in sections)
-    return "<details open><summary>Legend</summary>" + body + "</details>"
+    return (
+        '<button type="button" class="fg-legend-toggle" aria-expanded="true" '
+        f'aria-controls="{LEGEND_BODY_ID}">Legend</button>'
+        f'<div class="fg-legend-body" id="{LEGEND_BODY_ID}">{body}</div>'
+    )
 
 
 def section_html(section: LegendSection) -> str:

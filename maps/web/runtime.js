@@ -274,24 +274,220 @@
     apply();
   }
 
-  // Zooming out stops where the data (clipped around the extent) would no longer
-  // fill the window, unless the whole extent needs it.
-  function limitZoom(map, cfg) {
-    var fit = map.getBoundsZoom(cfg.extent, false), filled = map.getBoundsZoom(cfg.grown, true);
-    map.setMinZoom(Math.max(cfg.minZoom, Math.min(fit, filled)));
+  // --- layout by width ----------------------------------------------------------------
+  // Wide screens: panels in the map's four corners, sized so that no two meet. Phones
+  // (the stylesheet's breakpoint): a one-line title, the legend a sheet behind a button,
+  // the time slider at the bottom, the caption and sources below the map.
+  var PHONE = "(max-width: 600px)", GAP = 10, MARGIN = 10;
+
+  FG.phone = function () { return window.matchMedia(PHONE).matches; };
+
+  // The legend control: its button opens and closes its body (a sheet on phones).
+  FG.legend = function (map, box) {
+    var button = box.querySelector(".fg-legend-toggle");
+    var body = box.querySelector(".fg-legend-body");
+    function set(open) {
+      button.setAttribute("aria-expanded", String(open));
+      body.hidden = !open;
+      box.classList.toggle("fg-open", open);
+      map.getContainer().classList.toggle("fg-legend-open", open);
+    }
+    button.addEventListener("click", function () {
+      set(button.getAttribute("aria-expanded") !== "true");
+    });
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && FG.phone() && !body.hidden) {
+        set(false);
+        button.focus();
+      }
+    });
+    FG.legendPanel = { box: box, set: set };
+    set(!FG.phone());
+  };
+
+  function corner(box, name) { return box.querySelector(".leaflet-" + name.join(".leaflet-")); }
+
+  // Moves the caption below the map (phones) or back into the map's bottom-left corner,
+  // and the time slider to the bottom-left (phones) or the top-right corner.
+  function place(map, phone) {
+    var box = map.getContainer(), parts = FG.parts;
+    var bottomLeft = corner(box, ["bottom", "left"]);
+    if (phone && parts.caption.parentNode === bottomLeft) {
+      box.parentNode.insertBefore(parts.caption, box.nextSibling);
+    } else if (!phone && parts.caption.parentNode !== bottomLeft) {
+      bottomLeft.appendChild(parts.caption);
+    }
+    parts.caption.classList.toggle("fg-below", phone);
+    if (parts.time) {
+      var home = phone ? bottomLeft : corner(box, ["top", "right"]);
+      if (parts.time.parentNode !== home) home.appendChild(parts.time);
+    }
+  }
+
+  function height(el) { return el ? el.offsetHeight : 0; }
+
+  // Sizes the panels (as CSS variables the stylesheet uses as upper limits) so that the
+  // corners' stacks do not meet; returns the room the panels take at the map's top and
+  // bottom edges, which the opening view keeps the extent clear of where it can.
+  FG.layout = function () {
+    var map = FG.map, parts = FG.parts;
+    if (!map || !parts) return null;
+    var box = map.getContainer(), phone = FG.phone();
+    if (phone !== FG.wasPhone) {
+      place(map, phone);
+      if (FG.legendPanel) FG.legendPanel.set(!phone);
+      FG.wasPhone = phone;
+    }
+    var style = box.style, wide = box.clientWidth, tall = box.clientHeight;
+    var tl = corner(box, ["top", "left"]), tr = corner(box, ["top", "right"]);
+    var bl = corner(box, ["bottom", "left"]), br = corner(box, ["bottom", "right"]);
+    ["--fg-title-room", "--fg-caption-room", "--fg-caption-tall", "--fg-legend-tall",
+     "--fg-time-room"].forEach(function (name) { style.removeProperty(name); });
+    box.classList.remove("fg-no-locator");
+    function px(name, value) { style.setProperty(name, Math.max(0, Math.floor(value)) + "px"); }
+    var edges = {};
+    if (phone) {
+      px("--fg-title-room", wide - tr.offsetWidth - MARGIN - GAP);
+      px("--fg-time-room", wide - br.offsetWidth - MARGIN - GAP);
+      px("--fg-legend-tall", tall * 0.6);
+      edges.bottom = Math.max(height(bl), height(br));
+      edges.stacks = Math.max(height(tl) + height(bl), height(tr) + height(br)) + GAP;
+    } else {
+      // the left column's panels fit beside the right column's
+      var room = wide - Math.max(tr.offsetWidth, br.offsetWidth) - MARGIN - GAP;
+      px("--fg-title-room", room);
+      px("--fg-caption-room", room);
+      // the legend fills the right column below the layer control and time slider
+      px("--fg-legend-tall", Math.max(80, tall - height(tr) - GAP - MARGIN));
+      // the caption scrolls when the left column has no room for it (first the locator goes)
+      var captionRoom = function () {
+        var others = height(bl) - parts.caption.offsetHeight - MARGIN;
+        return tall - height(tl) - GAP - others - MARGIN;
+      };
+      if (parts.locator && captionRoom() < Math.min(parts.caption.offsetHeight, 160)) {
+        box.classList.add("fg-no-locator");
+      }
+      px("--fg-caption-tall", Math.max(60, captionRoom()));
+      edges.bottom = MARGIN;
+    }
+    edges.top = parts.title.getBoundingClientRect().bottom - box.getBoundingClientRect().top;
+    return edges;
+  };
+
+  // The zoom at which `bounds` fit the map (less `padding` pixels), whatever the zoom limits.
+  function zoomToFit(map, bounds, inside, padding) {
+    var low = map.options.minZoom, high = map.options.maxZoom;
+    map.options.minZoom = 0;
+    map.options.maxZoom = 30;
+    var zoom = map.getBoundsZoom(bounds, inside, padding);
+    map.options.minZoom = low;
+    map.options.maxZoom = high;
+    return zoom;
+  }
+
+  // Where the extent's near edge goes along one axis: in the middle of the room the
+  // panels leave, or as close to it as keeps the whole extent in view.
+  function along(view, before, after, size) {
+    return Math.min(Math.max(before + (view - before - after - size) / 2, 0), view - size);
+  }
+
+  // On phones the map is as tall as the data around the extent at the zoom that fits
+  // the extent's width (no blank sea above and below), but tall enough for the extent
+  // between the panels at its top and bottom and for the panels' stacks.
+  function phoneHeight(map, cfg, edges) {
+    var zero = function (latlng) { return map.project(latlng, 0); };
+    var wide = zero(FG.extent.getNorthEast()).x - zero(FG.extent.getSouthWest()).x;
+    var zoom = Math.floor(Math.log(map.getSize().x / wide) / Math.LN2 * 10) / 10;
+    var scale = Math.pow(2, zoom), grown = L.latLngBounds(cfg.grown);
+    var data = (zero(grown.getSouthWest()).y - zero(grown.getNorthEast()).y) * scale;
+    var extent = (zero(FG.extent.getSouthWest()).y - zero(FG.extent.getNorthEast()).y) * scale;
+    return Math.ceil(Math.max(data, extent + edges.top + edges.bottom + 8, edges.stacks));
+  }
+
+  // The view showing the whole extent, clear of the panels along the map's top and
+  // bottom edges unless that would show blank sea beyond the data around the extent;
+  // fitted again when the window changes size, until the reader moves the map.
+  function fitView(map, cfg) {
+    var fitting = false, moved = false;
+    function fit() {
+      if (fitting) return;
+      fitting = true;
+      var edges = FG.layout(), box = map.getContainer();
+      if (FG.phone()) {
+        box.style.setProperty("--fg-map-tall", phoneHeight(map, cfg, edges) + "px");
+      } else {
+        box.style.removeProperty("--fg-map-tall");
+      }
+      map.invalidateSize({ pan: false });
+      edges = FG.layout();
+      var size = map.getSize();
+      var before = L.point(MARGIN, edges.top + 4), after = L.point(MARGIN, edges.bottom + 4);
+      var padded = zoomToFit(map, FG.extent, false, before.add(after));
+      var bare = zoomToFit(map, FG.extent, false, L.point(0, 0));
+      var filled = zoomToFit(map, cfg.grown, true, L.point(0, 0));
+      // zooming out stops where the data (clipped around the extent) would no longer
+      // fill the window, unless the whole extent needs it (even below the spec's zoom)
+      var lowest = Math.min(Math.max(cfg.minZoom, Math.min(padded, filled)), padded);
+      if (!moved) {
+        map.options.minZoom = lowest;  // (setMinZoom would start an animated zoom)
+        var zoom = Math.min(Math.max(padded, Math.min(filled, bare)), map.getMaxZoom());
+        var sw = map.project(FG.extent.getSouthWest(), zoom);
+        var ne = map.project(FG.extent.getNorthEast(), zoom);
+        var near = L.point(along(size.x, before.x, after.x, ne.x - sw.x),
+                           along(size.y, before.y, after.y, sw.y - ne.y));
+        var centre = L.point(sw.x, ne.y).subtract(near).add(size.divideBy(2));
+        var half = size.divideBy(2);
+        map.setMaxBounds(null);  // (else setting the view pans inside the old limits)
+        map.setView(map.unproject(centre, zoom), zoom, { animate: false });
+        // the reader may pan over the data around the extent, and over this first view
+        map.setMaxBounds(L.latLngBounds(cfg.grown).extend(L.latLngBounds(
+          map.unproject(centre.subtract(half), zoom), map.unproject(centre.add(half), zoom))));
+        FG.fitted = true;
+      }
+      map.setMinZoom(lowest);
+      fitting = false;
+    }
+    function start() {
+      fit();
+      map.on("dragstart zoomstart", function () { if (!fitting) moved = true; });
+      map.getContainer().addEventListener("keydown", function (e) {
+        if (e.target === map.getContainer()) moved = true;
+      });
+      map.on("resize", fit);
+    }
+    FG.layout();
+    // The page's opening view may still be zooming (an animated fitBounds starts on the
+    // next frame): fit once it has ended, or it would end on top of this view.
+    var animating = false;
+    function started() { animating = true; }
+    map.on("zoomanim", started);
+    L.Util.requestAnimFrame(function () {
+      map.off("zoomanim", started);
+      if (animating) map.once("zoomend", start);
+      else start();
+    });
   }
 
   FG.finish = function (map, cfg) {
     FG.map = map;
-    limitZoom(map, cfg);
-    map.on("resize", function () { limitZoom(map, cfg); });
-    FG.control(map, "topleft", "fg-title", cfg.title, "Title");
+    FG.extent = L.latLngBounds(cfg.extent);
+    var title = FG.control(map, "topleft", "fg-title", cfg.title, "Title");
     L.control.zoom({ position: "topleft" }).addTo(map);
     fullscreen(map);
-    FG.control(map, "bottomleft", "fg-caption", cfg.caption, "Caption and sources");
+    var caption = FG.control(map, "bottomleft", "fg-caption", cfg.caption, "Caption and sources");
     L.control.scale({ position: "bottomleft", metric: true, imperial: false }).addTo(map);
     if (cfg.locator) locator(map, cfg.locator);
     timeSlider(map, cfg.time, cfg.series || []);
+    var box = map.getContainer();
+    FG.parts = {
+      title: title.getContainer(),
+      caption: caption.getContainer(),
+      legend: box.querySelector(".fg-legend"),
+      time: box.querySelector(".fg-time"),
+      locator: box.querySelector(".fg-locator")
+    };
+    FG.wasPhone = false;
+    fitView(map, cfg);
     document.querySelectorAll("[data-fg-bounds]").forEach(function (button) {
       button.addEventListener("click", function () {
         map.flyToBounds(JSON.parse(button.getAttribute("data-fg-bounds")));
