@@ -365,3 +365,10 @@ def test_encoding_round_trips():
     text = encode_coordinates(coords, 4)
     assert set(text) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
     assert np.allclose(decode(text, 4), coords, rtol=0, atol=1e-9)
+
+
+def test_readers_may_zoom_the_page(built):
+    # folium's template forbids it (maximum-scale=1.0, user-scalable=no): WCAG 1.4.4
+    assert built.text.count('<meta name="viewport"') == 1
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1.0" />' in built.text
+    assert "user-scalable" not in built.text and "maximum-scale" not in built.text

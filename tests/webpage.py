@@ -143,7 +143,7 @@ class LegendParser(HTMLParser):
             self.items.append(("section", attrs["data-fg-layer"]))
         elif tag == "ul":
             self.lists.append("key" if attrs.get("class") == "fg-key" else "row")
-        elif tag == "h3":
+        elif tag == "h2":
             self.capture, self.text = "heading", ""
         elif tag == "p" and attrs.get("class") == "fg-key-title":
             self.capture, self.text = "key-title", ""
@@ -153,7 +153,7 @@ class LegendParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "ul":
             self.lists.pop()
-        if self.capture and tag in ("h3", "p", "span"):
+        if self.capture and tag in ("h2", "p", "span"):
             self.items.append((self.capture, self.text))
             self.capture = None
 

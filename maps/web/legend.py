@@ -45,7 +45,7 @@ def section_html(section: LegendSection) -> str:
     """One layer's legend section, tagged with its layer's key (``data-fg-layer``)."""
     out = f'<section data-fg-layer="{esc(section.key)}">'
     if section.heading is not None:
-        out += f"<h3>{esc(section.heading)}</h3>"
+        out += f"<h2>{esc(section.heading)}</h2>"
     if section.rows:
         items = "".join(
             f"<li>{swatch(row.style, row.kind)}<span>{esc(row.label)}</span></li>"

@@ -30,6 +30,12 @@ _EXTERNAL = re.compile(
 )
 
 
+#: The page's viewport: readers may zoom the page (WCAG 1.4.4). folium's Map template
+#: hard-codes ``maximum-scale=1.0, user-scalable=no``, so the rendered tag is replaced.
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport" content="width=device-width,[^"]*" />')
+
+
 def dress_page(m: folium.Map, scene: Scene, mode: str) -> None:
     """Give the map's page a language, a title, its assets and a text description."""
     spec = scene.spec
@@ -88,6 +94,7 @@ def render_html(m: folium.Map) -> str:
         return cached
     with deterministic_ids(prefix="r"):
         page = figure.render()
+    page = _FOLIUM_VIEWPORT.sub(VIEWPORT, page, count=1)
     if getattr(m, "_fergana_mode", "inline") == "inline":
         check_self_contained(page)
     figure._fergana_html = page
