@@ -74,16 +74,16 @@ class Run:
     problems: tuple[str, ...] = ()
 
 
-def processes(mark: str) -> list[int]:
-    """Live (not zombie) processes whose environment holds MARK=mark."""
-    found, entry = [], f"{MARK}={mark}".encode()
+def processes(mark: str, variable: str = MARK) -> list[int]:
+    """Live (not zombie) processes whose environment holds ``variable=mark``."""
+    found, entry = [], f"{variable}={mark}".encode()
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
             environ = Path(f"/proc/{name}/environ").read_bytes()
             state = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
+        except OSError:  # gone meanwhile, or not ours to read
             continue
         if entry in environ.split(b"\0") and state != "Z":
             found.append(int(name))

@@ -31,6 +31,7 @@ from geo.locks import LockHeldError
 from maps.build import MANIFEST, build, failure, file_sha256, find_specs
 from maps.commit import CommitError
 from maps.faults import FAULT_ENV
+from scripts.soak_build import processes
 
 ROOT = Path(__file__).parent.parent
 IDS = ("alpha", "beta")
@@ -96,19 +97,8 @@ def _run(command: list[str], env: dict, cwd: Path) -> tuple[int, str]:
 
 
 def _processes(mark: str) -> list[int]:
-    """Live (not zombie) processes whose environment holds MARK=mark."""
-    found, entry = [], f"{MARK}={mark}".encode()
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            environ = Path(f"/proc/{name}/environ").read_bytes()
-            state = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:  # gone meanwhile, or not ours to read
-            continue
-        if entry in environ.split(b"\0") and state != "Z":
-            found.append(int(name))
-    return found
+    """Live processes of the build marked `mark` (see scripts.soak_build.processes)."""
+    return processes(mark, MARK)
 
 
 def _gone(mark: str, within: float = GONE_WITHIN) -> tuple[list[int], float]:

@@ -14,6 +14,7 @@ import warnings
 import geopandas as gpd
 import pandas as pd
 import pytest
+from test_layers import EMBEDDED_SOURCE
 
 import geo
 import layers
@@ -21,20 +22,7 @@ from layers.registry import NEEDS_DATA, REGISTRY, builder_options
 
 #: The embedded dataset each layer built from a vector file stands on (the facts-table
 #: layers name theirs in the registry).
-VECTOR_DATASETS = {
-    "countries": "countries",
-    "world": "world_countries",
-    "admin1": "admin1",
-    "lakes": "lakes",
-    "rivers": "rivers",
-    "places": "places",
-    "boundaries": "boundary_lines",
-    "enclaves": "enclaves_osm2017",
-    "valley": "fergana_valley",
-    "valley_provinces": "admin1",
-    "bases": "bases",
-    "water": "water",
-}
+VECTOR_DATASETS = EMBEDDED_SOURCE
 #: Rows of the embedded data each case starts from.
 ROWS = 8
 #: Layers given their whole (small) embedded table: refugee_flows draws curated rows of

@@ -20,8 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import shapely
@@ -44,7 +42,7 @@ from maps.scene.model import (
     SizeKeyRow,
 )
 from maps.scene.relief import relief_datasets
-from maps.scene.text import caption_figures, describe
+from maps.scene.text import caption_figures, cell_text, describe
 
 # The locator shows at least this many degrees (lon, lat) on each side of the map's
 # centre, four times the map's own span where that is more, and at most LOCATOR_MAX_HALF.
@@ -222,7 +220,7 @@ def _labels(composition: Composition, scene_layers: tuple[SceneLayer, ...]) -> l
         roles = label_roles(layer.id, layer.kind, frame)
         anchors = geo.label_points(frame).to_numpy()
         for k in range(len(frame)):
-            text = _text(texts[k])
+            text = cell_text(texts[k])
             anchor = anchors[k]
             if not text or anchor is None or anchor.is_empty:
                 continue
@@ -240,14 +238,3 @@ def _labels(composition: Composition, scene_layers: tuple[SceneLayer, ...]) -> l
             keyed.append(((rank, -float(priority[k]), k), label))
     keyed.sort(key=lambda item: item[0])
     return [label for _, label in keyed]
-
-
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value).strip()

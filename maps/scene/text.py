@@ -205,7 +205,7 @@ def _names(layer: Layer) -> list[str] | None:
     columns = [f.column for f in layer.fields]
     if layer.kind == "flow" and {"origin", "destination"} <= set(columns) & set(frame.columns):
         return [
-            " → ".join(_text(v) for v in pair if _text(v))
+            " → ".join(cell_text(v) for v in pair if cell_text(v))
             for pair in zip(frame["origin"], frame["destination"], strict=True)
         ]
     texts = [c for c in columns if c in frame and not pd.api.types.is_numeric_dtype(frame[c])]
@@ -216,14 +216,15 @@ def _names(layer: Layer) -> list[str] | None:
     column = (tooltip or named or label or texts or columns or [None])[0]
     if column is None or column not in frame:
         return None
-    return [_text(v) for v in frame[column]]
+    return [cell_text(v) for v in frame[column]]
 
 
 def _all_numbers(column: pd.Series) -> bool:
     return bool(column.dropna().astype(str).str.fullmatch(r"\s*[\d.,]+\s*").all())
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A table cell as text: stripped, and "" for None or a missing value."""
     if value is None:
         return ""
     try:
