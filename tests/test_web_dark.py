@@ -284,3 +284,22 @@ def test_switching_the_system_scheme_restyles_the_drawn_map(browser, pages):
         assert land not in fills and DARK_FEATURE_COLOURS[land] in fills
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("query", ["", "?theme=dark"])
+def test_print_stays_light(browser, pages, query):
+    page, _ = _open(browser, pages["june-2010"], "dark", query)
+    try:
+        land = THEME["country"].fill
+        assert page.evaluate("document.documentElement.dataset.fgTheme") == "dark"
+        page.emulate_media(media="print")
+        page.wait_for_function("document.documentElement.dataset.fgTheme === 'light'")
+        fills = page.evaluate(
+            "Array.from(document.querySelectorAll('.leaflet-pane path'))"
+            ".map(p => (p.getAttribute('fill') || '').toLowerCase())"
+        )
+        assert land in fills and DARK_FEATURE_COLOURS[land] not in fills
+        page.emulate_media(media="screen")  # after printing, back to the reader's scheme
+        page.wait_for_function("document.documentElement.dataset.fgTheme === 'dark'")
+    finally:
+        page.close()

@@ -14,8 +14,13 @@
   if (asked !== "dark" && asked !== "light") asked = null;
   var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
   var drawn = [];  // [{layer, styles}] with the layers' own (light) styles
+  // Print stays light, as the print renderer's maps do: paper is white.
+  var print = window.matchMedia ? window.matchMedia("print") : null, printing = false;
 
-  function scheme() { return asked || (media && media.matches ? "dark" : "light"); }
+  function scheme() {
+    if (printing || (print && print.matches)) return "light";
+    return asked || (media && media.matches ? "dark" : "light");
+  }
 
   function hex(value) {
     var v = String(value || "").toLowerCase();
@@ -92,6 +97,12 @@
     return out;
   };
   FG.theme = scheme;
+  window.addEventListener("beforeprint", function () { printing = true; apply(); });
+  window.addEventListener("afterprint", function () { printing = false; apply(); });
+  if (print) {
+    if (print.addEventListener) print.addEventListener("change", apply);
+    else if (print.addListener) print.addListener(apply);
+  }
   if (media && !asked) {
     if (media.addEventListener) media.addEventListener("change", apply);
     else if (media.addListener) media.addListener(apply);
