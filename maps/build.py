@@ -61,7 +61,11 @@ __all__ = [  # the names other modules import; read_manifest & co. live in maps.
     "write_manifest",
 ]
 
-FORMATS = ("html", "png", "svg", "pdf")
+FORMATS = ("html", "png", "svg", "pdf", "gif", "mp4")
+#: Print formats: with ``[multiples]`` they also give the small-multiples page.
+PRINT_FORMATS = ("png", "svg", "pdf")
+#: Motion formats: written for maps with a ``[motion]`` table (:mod:`maps.motion`).
+MOTION_FORMATS = ("gif", "mp4")
 CODE_ROOTS = ("geo", "layers", "maps")
 CODE_SUFFIXES = (".py", ".csv", ".toml", ".html", ".js", ".css")
 #: The ``copy`` of a manifest input that is one of the user's own files.
@@ -168,6 +172,7 @@ def build(
     progress: Callable[[MapResult, int, int], None] | None = None,
     wait: bool = False,
     on_wait: Callable[[Holder], None] | None = None,
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Build the maps of `paths` into `out_dir`.
 
@@ -177,10 +182,14 @@ def build(
         Spec files (see :func:`spec_paths`).
     out_dir : str or Path
         Output folder, created if needed; holds the maps, ``manifest.json`` and ``index.html``.
-    formats : sequence of {"html", "png", "svg", "pdf"}
-        What to write for each map.
+    formats : sequence of {"html", "png", "svg", "pdf", "gif", "mp4"}
+        What to write for each map (GIF and MP4 only for maps with ``[motion]``).
     jobs : int, optional
         Maps built in parallel (processes); default: the number of cores.
+    scheduler : str, optional
+        A Dask scheduler's address (``tcp://HOST:PORT``): maps are rendered by its
+        workers instead of local processes (needs ``fergana[dask]``). Workers send
+        back their files' bytes and hashes; this process writes and commits them.
     force : bool
         Rebuild even when nothing changed.
     progress : callable, optional
@@ -215,10 +224,10 @@ def build(
         on_wait=on_wait,
         hint="wait for it (fergana build --wait) or stop it",
     ):
-        return _build(paths, out, tuple(formats), jobs, force, progress)
+        return _build(paths, out, tuple(formats), jobs, force, progress, scheduler)
 
 
-def _build(paths, out: Path, formats, jobs, force, progress) -> BuildReport:
+def _build(paths, out: Path, formats, jobs, force, progress, scheduler=None) -> BuildReport:
     fault = fault_from_env()
     manifest = read_manifest(out)
     code = code_hash()
@@ -248,9 +257,12 @@ def _build(paths, out: Path, formats, jobs, force, progress) -> BuildReport:
         # Any exception in this block (an error, Ctrl-C, the CLI's SIGTERM exception)
         # kills the workers at once on its way out of `rendered`; the staging folder
         # goes next; what was committed stays, with a manifest that matches it.
-        tasks = [(path, spec_hash, staging, formats) for path, spec_hash in todo]
-        with rendered(build_one, tasks, jobs, fault) as finished:
+        ship = scheduler is not None  # a remote worker cannot write into our staging folder
+        tasks = [(path, spec_hash, staging, formats, ship) for path, spec_hash in todo]
+        with rendered(build_one, tasks, jobs, fault, scheduler=scheduler) as finished:
             for result, entry in finished:
+                if entry is not None and "payload" in entry:
+                    result, entry = _landed(result, entry, staging)
                 if entry is not None:
                     result = _committed(commit, result, entry, staging)
                 results.append(result)
@@ -262,6 +274,29 @@ def _build(paths, out: Path, formats, jobs, force, progress) -> BuildReport:
     order = {p.stem: n for n, p in enumerate(paths)}
     results.sort(key=lambda r: order[r.id])
     return BuildReport(results, out)
+
+
+def _landed(result: MapResult, entry: dict, staging: Path) -> tuple[MapResult, dict | None]:
+    """A shipped map's files written into staging, each checked against its hash.
+
+    A worker of a remote scheduler renders into its own temporary folder and sends
+    the files back in ``entry["payload"]``; a file whose bytes do not match the hash
+    the worker computed fails the map (nothing of it is committed).
+    """
+    payload = entry.pop("payload")
+    folder = staging / result.id
+    try:
+        for name, data in payload.items():
+            target = geo.atomic.path_inside(folder, name)
+            if hashlib.sha256(data).hexdigest() != entry["outputs"].get(name):
+                raise ValueError(f"{name} arrived damaged from its worker (sha256 differs)")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    except (OSError, ValueError) as err:
+        cause, message = failure(err)
+        failed = MapResult(result.id, "failed", result.seconds, error=message, cause=cause)
+        return failed, None
+    return result, entry
 
 
 def _committed(commit: Commit, result: MapResult, entry: dict, staging: Path) -> MapResult:
@@ -277,9 +312,26 @@ def _committed(commit: Commit, result: MapResult, entry: dict, staging: Path) ->
 
 
 def build_one(
+    path: Path, spec_hash: str, staging: Path, formats: tuple[str, ...], ship: bool = False
+) -> tuple[MapResult, dict | None]:
+    """Render one spec into ``staging/ID``; never raises (failures come back as results).
+
+    With `ship`, the map is rendered into a temporary folder of this (worker)
+    process instead, and its files' bytes travel back in ``entry["payload"]``.
+    """
+    if not ship:
+        return _built(path, spec_hash, staging, formats)
+    with tempfile.TemporaryDirectory(prefix="fergana-worker-") as local:
+        result, entry = _built(path, spec_hash, Path(local), formats)
+        if entry is not None:
+            folder = Path(local) / result.id
+            entry["payload"] = {name: (folder / name).read_bytes() for name in entry["outputs"]}
+        return result, entry
+
+
+def _built(
     path: Path, spec_hash: str, staging: Path, formats: tuple[str, ...]
 ) -> tuple[MapResult, dict | None]:
-    """Render one spec into ``staging/ID``; never raises (failures come back as results)."""
     from maps.compose import compose
 
     start = time.perf_counter()
@@ -380,11 +432,21 @@ def _render(composition, folder: Path, formats: tuple[str, ...]) -> list[Path]:
         from maps.web import write_web
 
         written += write_web(scene, folder)
-    static = tuple(f for f in formats if f != "html")
+    spec = composition.spec
+    static = tuple(f for f in formats if f in PRINT_FORMATS)
     if static:
         from maps.print import write_static
 
-        written += write_static(scene, folder, formats=static, size=composition.spec.print_size)
+        written += write_static(scene, folder, formats=static, size=spec.print_size)
+    if static and spec.multiples is not None:
+        from maps.print.multiples import write_multiples
+
+        written += write_multiples(scene, folder, formats=static)
+    motion = tuple(f for f in formats if f in MOTION_FORMATS)
+    if motion and spec.motion is not None:
+        from maps.motion import write_motion
+
+        written += write_motion(scene, folder, formats=motion)
     return written
 
 

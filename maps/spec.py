@@ -24,6 +24,7 @@ from geo.coverage import looks_swapped
 from geo.errors import DataError
 from geo.records import check_keys, field_names, read_toml, record, typed
 from maps.pages import SIZES
+from maps.spec_series import Atlas, Motion, Multiples, atlas_from, motion_from, multiples_from
 
 SPEC_DIR = Path(__file__).parent / "specs"
 #: The folder holding the packages geo, layers and maps: built-in specs' project.
@@ -106,6 +107,9 @@ class MapSpec:
     Credits are never written in a spec: they are compiled from the layers.
     `order` places the map in the gallery (then the id). `project` is the folder
     that paths in the manifest are relative to (see :func:`project_folder`).
+    `multiples`, `motion` and `atlas` are the spec's series tables
+    (:mod:`maps.spec_series`). An atlas page's id is ``SPEC-ID/SLUG``: its outputs
+    go into the subfolder ``SPEC-ID``.
     """
 
     id: str
@@ -120,6 +124,9 @@ class MapSpec:
     insets: tuple[Inset, ...] = ()
     print_size: str = "a4"
     order: int = 0
+    multiples: Multiples | None = None
+    motion: Motion | None = None
+    atlas: Atlas | None = None
     source: str = "<spec>"
     project: Path | None = None
 
@@ -224,6 +231,21 @@ def spec_from_dict(
             f"zoom must be [min, max] with 0 <= min <= max <= 18, not {raw.get('zoom')!r}",
             field="zoom",
         )
+    atlas = atlas_from(raw.get("atlas"), source, SpecError)
+    if atlas is not None:
+        for layer_id in atlas.layers:
+            if layer_id not in layers.REGISTRY:
+                close = difflib.get_close_matches(layer_id, layers.REGISTRY, n=3, cutoff=0.5)
+                raise SpecError(
+                    source,
+                    f"unknown layer {layer_id!r}",
+                    field="atlas.layer",
+                    hint=f"did you mean {', '.join(close)}?"
+                    if close
+                    else "see fergana layers list",
+                )
+        if atlas.data and folder is not None:
+            atlas = dataclasses.replace(atlas, data=resolve_data(atlas.data, folder))
     return MapSpec(
         id=spec_id,
         title=values.title,
@@ -237,6 +259,9 @@ def spec_from_dict(
         insets=insets,
         print_size=_print_size(values.print_size, source),
         order=values.order,
+        multiples=multiples_from(raw.get("multiples"), source, SpecError),
+        motion=motion_from(raw.get("motion"), source, SpecError),
+        atlas=atlas,
         source=source,
         project=None if folder is None else project_folder(Path(source)),
     )

@@ -18,6 +18,12 @@ However the build ends, its workers end with it:
 
 Workers are forked (``fork`` start method, POSIX as the build's locks): they inherit
 the pipe and the imported modules.
+
+A build may instead hand its maps to a Dask cluster (``scheduler``, the address of a
+``dask.distributed`` scheduler): :func:`rendered` then submits them to the
+cluster's ``concurrent.futures.Executor`` (``Client.get_executor()``). Its workers
+live as long as the cluster, not the build; a worker lost mid-map has the
+scheduler run the map again elsewhere, and the build only commits what came back.
 """
 
 from __future__ import annotations
@@ -62,6 +68,8 @@ def rendered(
     tasks: Sequence[tuple],
     jobs: int | None,
     fault: Fault | None = None,
+    *,
+    scheduler: str | None = None,
 ) -> Iterator[Iterator[Any]]:
     """``function(*task)`` for each task, in worker processes, yielded as they finish.
 
@@ -76,6 +84,9 @@ def rendered(
         task, the calls run in this process, one after the other.
     fault : Fault, optional
         A test hook (see :mod:`maps.faults`) handed to the workers.
+    scheduler : str, optional
+        The address of a Dask scheduler (``tcp://HOST:PORT``); `jobs` is then the
+        cluster's business.
 
     Yields
     ------
@@ -83,6 +94,10 @@ def rendered(
         The calls' results in the order they finish. An exception raised in the
         ``with`` block (or by the iterator) kills every worker before it leaves.
     """
+    if scheduler is not None:
+        with dask_executor(scheduler) as executor:
+            yield finished_in_order(executor, function, tasks)
+        return
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     if workers == 1:
         yield (function(*task) for task in tasks)
@@ -109,6 +124,51 @@ def rendered(
         _WRITE_ENDS.discard(write_end)
         os.close(write_end)
         os.close(read_end)
+
+
+class SchedulerError(OSError):
+    """A Dask scheduler that cannot be used: Dask missing, or no scheduler at the address."""
+
+
+@contextlib.contextmanager
+def dask_executor(address: str) -> Iterator[Any]:
+    """The ``concurrent.futures.Executor`` of the Dask cluster at `address`.
+
+    Raises
+    ------
+    SchedulerError
+        If ``dask.distributed`` is not installed or no scheduler answers at `address`.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SchedulerError(
+            "--scheduler needs Dask's distributed package: pip install 'fergana[dask]'"
+        ) from None
+    try:
+        client = Client(address, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError) as err:
+        raise SchedulerError(f"no Dask scheduler answers at {address} ({err})") from None
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+
+
+def finished_in_order(executor: Any, function: Callable[..., Any], tasks: Sequence[tuple]):
+    """``function(*task)`` for each task on `executor`, yielded as they finish.
+
+    Pending calls are cancelled if the caller stops early (an error, Ctrl-C).
+    """
+    import concurrent.futures
+
+    futures = [executor.submit(function, *task) for task in tasks]
+    try:
+        for future in concurrent.futures.as_completed(futures):
+            yield future.result()
+    finally:
+        for future in futures:
+            future.cancel()
 
 
 def _kill(pool) -> None:
