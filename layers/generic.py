@@ -95,6 +95,7 @@ def points(
     style: StyleOption = None,
     fields: FieldsOption = None,
     label_priority: str | None = None,
+    time: str | None = None,
 ) -> Layer:
     """Points from your data: optionally sized by a number and coloured by a column.
 
@@ -126,6 +127,9 @@ def points(
         Tooltip columns (default: the columns used, then the others).
     label_priority : str, optional
         Numeric column: higher values are labelled first (default: `size`).
+    time : str, optional
+        Column of dates (YYYY-MM-DD; empty = undated, shown at every step): the web
+        map gets a time slider, and ``[multiples]`` and ``[motion]`` draw its steps.
 
     Raises
     ------
@@ -135,7 +139,7 @@ def points(
     """
     source = _source_name(data)
     wanted = {"label": label, "size": size, "color": color, "place": place,
-              "label_priority": label_priority}  # fmt: skip
+              "label_priority": label_priority, "time": time}  # fmt: skip
     kinds = _column_kinds(wanted, numeric=("size", "label_priority"), fields=fields)
     if color and (scheme or breaks is not None):
         kinds[color] = "number"
@@ -173,6 +177,7 @@ def points(
         label_priority=label_priority or (size if label else None),
         credits=credits,
         description=f"{len(frame)} points from {data_name(data)}.",
+        time=time,
     )
 
 
@@ -191,13 +196,14 @@ def lines(
     style: StyleOption = None,
     fields: FieldsOption = None,
     label_priority: str | None = None,
+    time: str | None = None,
 ) -> Layer:
     """Lines from your data (roads, rivers, routes), optionally coloured by a column.
 
     Parameters are those of :func:`points`; lines take no size.
     """
     source = _source_name(data)
-    wanted = {"label": label, "color": color, "label_priority": label_priority}
+    wanted = {"label": label, "color": color, "label_priority": label_priority, "time": time}
     kinds = _column_kinds(wanted, numeric=("label_priority",), fields=fields)
     if color and (scheme or breaks is not None):
         kinds[color] = "number"
@@ -221,6 +227,7 @@ def lines(
         label_priority=label_priority,
         credits=[user_credit(data, credit, credit_url)],
         description=f"{len(frame)} lines from {data_name(data)}.",
+        time=time,
     )
 
 
@@ -241,6 +248,7 @@ def areas(
     style: StyleOption = None,
     fields: FieldsOption = None,
     label_priority: str | None = None,
+    time: str | None = None,
 ) -> Layer:
     """Areas from your data: your polygons, or a table joined to built-in geography.
 
@@ -266,11 +274,12 @@ def areas(
     palette : str or list of str
         A ColorBrewer sequential palette ("Reds", "Blues", "YlOrRd", ...) or one
         colour per class.
-    label, title, credit, credit_url, style, fields, label_priority
+    label, title, credit, credit_url, style, fields, label_priority, time
         As for :func:`points` (a joined table gains a ``region`` column to label by).
     """
     source = _source_name(data)
-    wanted = {"value": value, "on": on, "label": label, "label_priority": label_priority}
+    wanted = {"value": value, "on": on, "label": label, "label_priority": label_priority,
+              "time": time}  # fmt: skip
     kinds = _column_kinds(wanted, numeric=("value", "label_priority"), fields=fields)
     credits = [user_credit(data, credit, credit_url)]
     with _naming_options(wanted):
@@ -304,6 +313,7 @@ def areas(
         label_priority=label_priority,
         credits=credits,
         description=f"{len(frame)} areas from {data_name(data)}.",
+        time=time,
     )
 
 
@@ -423,7 +433,7 @@ def _column_kinds(
                 raise geo.DataError(
                     "layer options", f"{option} must name a column, not {column!r}", field=option
                 )
-            kinds[column] = "number" if option in numeric else "str"
+            kinds[column] = "number" if option in numeric else "date" if option == "time" else "str"
     return kinds
 
 
