@@ -139,10 +139,15 @@ def draw_layer(
     for style, ks in groups.items():
         items = geoms[ks]
         if layer.kind == "area":
-            paths = [p for p in (polygon_path(g) for g in items) if p is not None]
+            pairs = [
+                (p, k)
+                for p, k in zip((polygon_path(g) for g in items), ks, strict=True)
+                if p is not None
+            ]
+            paths = [p for p, _ in pairs]
             if not paths:
                 continue
-            ax.add_collection(
+            collection = ax.add_collection(
                 PathCollection(
                     paths,
                     facecolors=[rgba(style.fill, style.fill_opacity)],
@@ -154,11 +159,13 @@ def draw_layer(
                 ),
                 autolim=False,
             )
+            collection.fg_features = (i, np.array([k for _, k in pairs], dtype=int))
         else:
-            segments = [seg for g in items for seg in line_coords(g)]
+            owned = [(seg, k) for g, k in zip(items, ks, strict=True) for seg in line_coords(g)]
+            segments = [seg for seg, _ in owned]
             if not segments:
                 continue
-            ax.add_collection(
+            collection = ax.add_collection(
                 LineCollection(
                     segments,
                     colors=[rgba(style.stroke, style.stroke_opacity)],
@@ -170,6 +177,7 @@ def draw_layer(
                 ),
                 autolim=False,
             )
+            collection.fg_features = (i, np.array([k for _, k in owned], dtype=int))
 
 
 def draw_points(
@@ -207,6 +215,7 @@ def draw_points(
         px, py = view.to_page(x, y)
         r = size / 2 + line_pt(style) / 2
         key = (id(view), i, n)
+        artist.fg_feature = (i, n)
         drawn.artists[key] = artist
         if ctx.layer(i).symbols_yield:
             drawn.hideable[key] = layer.id
