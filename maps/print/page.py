@@ -198,8 +198,14 @@ def title_block(page: Page, title: str, subtitle: str) -> TitleBlock:
     return TitleBlock(title_lines, subtitle_lines, height, title_style, subtitle_style)
 
 
-def bottom_blocks(page: Page, scene: Scene, crs: pyproj.CRS) -> list[TextBlock]:
-    """Caption, credits (the scene's, in its order) and projection note, wrapped."""
+def bottom_blocks(
+    page: Page, scene: Scene, crs: pyproj.CRS, *, credits: str | None = None
+) -> list[TextBlock]:
+    """Caption, credits (the scene's, in its order) and projection note, wrapped.
+
+    `credits` replaces the scene's credit line (small multiples add who reported
+    their panels' totals).
+    """
     s = page.s
     width = page.content_width
     caption_style = TextStyle(7.5 * s, colour=TEXT, halo=0)
@@ -212,7 +218,8 @@ def bottom_blocks(page: Page, scene: Scene, crs: pyproj.CRS) -> list[TextBlock]:
     out = []
     if scene.caption:
         out.append(block(scene.caption, caption_style, 3 * s, "fg-caption"))
-    out.append(block(scene.credit_line(), credit_style, 3 * s, "fg-credits"))
+    line = scene.credit_line() if credits is None else credits
+    out.append(block(line, credit_style, 3 * s, "fg-credits"))
     if scene.caption_sources:
         sources = "Figures in the caption: " + "; ".join(scene.caption_sources)
         out.append(block(sources, credit_style, 3 * s, "fg-caption-sources"))
