@@ -12,6 +12,7 @@ import pytest
 
 import maps
 from maps import compose, load_spec
+from maps.pages import StaticExportError
 from maps.print.multiples import multiples_figure, write_multiples
 from maps.scene import build_scene
 from maps.scene.series import SeriesError
@@ -225,4 +226,13 @@ def test_a_map_without_the_table_says_so(june, tmp_path):
     scene = dataclasses.replace(june, spec=dataclasses.replace(june.spec, multiples=None))
     with pytest.raises(SeriesError, match=r"map 'june-2010' has no \[multiples\] table"):
         write_multiples(scene, tmp_path, ("png",))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_too_many_panels_for_the_page_say_so_before_writing(june, tmp_path):
+    # Eight panels four to a row on a slide, with june-2010's long caption and credits.
+    multiples = Multiples(Steps(every=3, state="step"), columns=4, size="slide")
+    scene = dataclasses.replace(june, spec=dataclasses.replace(june.spec, multiples=multiples))
+    with pytest.raises(StaticExportError, match=r"map 'june-2010': 8 panels, 4 to a row, do not"):
+        write_multiples(scene, tmp_path, ("png", "svg"))
     assert list(tmp_path.iterdir()) == []

@@ -13,7 +13,7 @@ are the same in every panel), one scale bar (every panel has the same scale),
 one caption and one credits line, which also names who reported the panels'
 totals.
 
-Layout (page points; :func:`layout_grid`):
+Layout (page points; :func:`maps.print.page.layout_grid`):
 
 1. The page is ``[multiples] size``, else the spec's ``print_size`` — turned
    landscape (``a4`` → ``a4-landscape``, a custom size with its sides swapped)
@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -50,7 +50,7 @@ from matplotlib.figure import Figure
 import geo
 from geo.crs import crs_for_extent
 from layers.theme import PAPER, SEA
-from maps.pages import SIZES, SizePreset, StaticExportError, resolve_size
+from maps.pages import PT_PER_MM, SIZES, SizePreset, StaticExportError, resolve_size
 from maps.print.context import MapContext
 from maps.print.drawing import draw_map, draw_notes
 from maps.print.export import RC, check_dpi, check_folder, render_bytes
@@ -75,8 +75,16 @@ from maps.print.furniture import (
 )
 from maps.print.insets import SCALE_NOTE_VARIATION
 from maps.print.labelling import Panel, plan_candidates
-from maps.print.legend import LegendItem, LegendLayout, draw_legend, layout_legend, line_id
-from maps.print.page import Page, TextBlock, bottom_blocks, fit, projection_note, title_block
+from maps.print.legend import draw_legend, line_id
+from maps.print.page import (
+    GridLayout,
+    Page,
+    TextBlock,
+    bottom_blocks,
+    layout_grid,
+    projection_note,
+    title_block,
+)
 from maps.print.placement import PlacedLabel, place_labels
 from maps.print.text import WRAP_SLACK, Box, TextStyle, measure, put_text, wrap
 from maps.print.view import View, fit_limits, frame_axes, geometry_on_page, main_window, project
@@ -87,9 +95,9 @@ from maps.spec_series import Multiples
 
 FORMATS = ("png", "svg", "pdf")
 DPI = 300.0  # of the PNG, as a single map's
-PANEL_GAP = 10.0  # between panels, times the type scale
 TITLE_PT = 8.5  # panel title size at type scale 1
 TOTAL_PT = 6.4  # panel totals size at type scale 1
+MIN_PANEL_MM = 30.0  # narrower panels are postage stamps: the page says it cannot hold them
 
 
 @dataclass
@@ -138,64 +146,6 @@ class PanelHeader:
 
     title: list[str]
     totals: list[list[str]]
-
-
-@dataclass(frozen=True)
-class GridLayout:
-    """Where the panels, legend and scale bar go (page points).
-
-    Attributes
-    ----------
-    where : str
-        The legend "right" of the grid or "below" it ("" without a legend).
-    panel_w, panel_h : float
-        Each panel's map box.
-    header_h : float
-        Room above each panel for its title and totals.
-    columns, rows : int
-        The grid.
-    top : float
-        Top of the grid.
-    legend : LegendLayout or None
-        The measured legend.
-    legend_at, scale_at : (float, float)
-        Top-left corners of the legend and of the scale bar's block.
-    scale_w : float
-        Width of the scale bar's block.
-    content_bottom : float
-        Lowest point of grid, legend and scale bar; the caption goes below.
-    gap : float
-        Between panels.
-    left : float
-        Left edge of the grid.
-    """
-
-    where: str
-    panel_w: float
-    panel_h: float
-    header_h: float
-    columns: int
-    rows: int
-    top: float
-    legend: LegendLayout | None
-    legend_at: tuple[float, float]
-    scale_at: tuple[float, float]
-    scale_w: float
-    content_bottom: float
-    gap: float
-    left: float
-
-    def panel_box(self, n: int) -> Box:
-        """Map box of panel `n` (0-based, row by row)."""
-        row, col = divmod(n, self.columns)
-        x0 = self.left + col * (self.panel_w + self.gap)
-        top = self.top - row * (self.header_h + self.panel_h + self.gap) - self.header_h
-        return (x0, top - self.panel_h, x0 + self.panel_w, top)
-
-    @property
-    def bottom(self) -> float:
-        """Bottom of the grid's last row."""
-        return self.top - self.rows * (self.header_h + self.panel_h) - (self.rows - 1) * self.gap
 
 
 # --- page and layout -------------------------------------------------------------------------
@@ -287,107 +237,6 @@ def header_height(headers: Sequence[PanelHeader], s: float) -> float:
     return max((height(h) for h in headers), default=0.0) + 4 * s
 
 
-def fit_grid(
-    avail_w: float,
-    avail_h: float,
-    count: int,
-    columns: int,
-    aspect: float,
-    growth: tuple[float, float],
-    header_h: Callable[[float], float],
-    gap: float,
-) -> tuple[float, float, float]:
-    """The biggest panels (width, height, header height) `columns` to a row in the space."""
-    columns = min(columns, count)
-    rows = math.ceil(count / columns)
-    cell_w = (avail_w - (columns - 1) * gap) / columns
-    cell_h = (avail_h - (rows - 1) * gap) / rows
-    w = cell_w
-    for _ in range(4):  # narrower panels wrap their headers onto more lines
-        head = header_h(w)
-        w2, h = fit(cell_w, cell_h - head, aspect, growth)
-        if w2 >= w - 0.01:
-            break
-        w = w2
-    head = header_h(w)
-    w, h = fit(cell_w, cell_h - head, aspect, growth)
-    return w, h, head
-
-
-def layout_grid(
-    page: Page,
-    groups: list[list[LegendItem]],
-    count: int,
-    columns: int,
-    aspect: float,
-    growth: tuple[float, float],
-    header_h: Callable[[float], float],
-    avail_h: float,
-    top: float,
-    scale_h: float,
-) -> GridLayout:
-    """Panels, legend and scale bar: the legend right of or below the grid, for bigger panels."""
-    s = page.s
-    gap = PANEL_GAP * s
-    content_w = page.content_width
-    column_w = min(max(0.2 * content_w, 110 * s), 150 * s)
-    columns = min(columns, count)
-    rows = math.ceil(count / columns)
-    options = []
-    # Right: legend columns as its height needs, the scale bar's block under them.
-    right = (
-        layout_legend(groups, column_w, avail_h - scale_h - 8 * s, s)
-        if groups
-        else LegendLayout([], column_w, 0.0, column_w, s)
-    )
-    side_w = max(right.width, column_w)
-    w, h, head = fit_grid(
-        content_w - side_w - 14 * s, avail_h, count, columns, aspect, growth, header_h, gap
-    )
-    if right.height + scale_h + 8 * s <= avail_h:
-        options.append(("right", w * h, w, h, head, right))
-    # Below: legend across the page but for the scale bar's block at its right.
-    n_cols = max(int((content_w - column_w - 14 * s + 8 * s) // (column_w + 8 * s)), 1)
-    below = layout_legend(groups, column_w, None, s, columns=n_cols) if groups else None
-    below_h = max(below.height if below else 0.0, scale_h)
-    w2, h2, head2 = fit_grid(
-        content_w, avail_h - below_h - 10 * s, count, columns, aspect, growth, header_h, gap
-    )
-    options.append(("below", w2 * h2, w2, h2, head2, below))
-    where, _, w, h, head, legend = max(options, key=lambda o: round(o[1], 3))
-    x0 = page.margin
-    grid_w = columns * w + (columns - 1) * gap
-    grid_h = rows * (head + h) + (rows - 1) * gap
-    if where == "right":
-        lx = x0 + grid_w + 14 * s
-        legend_at = (lx, top)
-        scale_top = top - (legend.height + 8 * s if legend and legend.height else 0.0)
-        scale_at = (lx, scale_top)
-        bottom = min(top - grid_h, scale_top - scale_h)
-    else:
-        legend_at = (x0, top - grid_h - 10 * s)
-        scale_at = (x0 + content_w - column_w, legend_at[1])
-        bottom = legend_at[1] - below_h
-    if legend is not None and not groups:
-        legend = None
-    return GridLayout(
-        where=where,
-        panel_w=w,
-        panel_h=h,
-        header_h=head,
-        columns=columns,
-        rows=rows,
-        top=top,
-        legend=legend,
-        legend_at=legend_at,
-        scale_at=scale_at,
-        scale_w=column_w,
-        content_bottom=bottom,
-        gap=gap,
-        left=x0,
-    )
-
-
 def credit_line(scene: Scene, steps: Sequence[TimeStep]) -> str:
     """The scene's credits and, where they do not name them, who reported the panels' totals."""
     line = scene.credit_line()
@@ -469,6 +318,13 @@ def draw_page(scene: Scene, steps: list[TimeStep], preset: SizePreset, dpi: floa
         top,
         scale_block_height(s),
     )
+    if grid.panel_w < MIN_PANEL_MM * PT_PER_MM:
+        raise StaticExportError(
+            f"map '{spec.id}': {len(steps)} panels, {grid.columns} to a row, do not fit on "
+            f"a {preset.width_mm:g} × {preset.height_mm:g} mm page with its legend, caption "
+            f"and credits (panels under {MIN_PANEL_MM:g} mm wide); give [multiples] fewer "
+            "steps, more columns or a bigger size"
+        )
     info = MultiplesInfo((page.width, page.height), s, grid, credit_line=credits)
     draw_titles(figure, page, titles, transform)
 
@@ -479,7 +335,7 @@ def draw_page(scene: Scene, steps: list[TimeStep], preset: SizePreset, dpi: floa
         box = grid.panel_box(n)
         view = View(crs, fit_limits(window.bounds, box), box)
         at_step = scene_at(scene, step, spec.multiples.steps)
-        record = draw_panel(figure, at_step, n + 1, view, projected, s, transform, window.fan)
+        record = draw_panel(figure, page, at_step, n + 1, view, projected, transform, window.fan)
         record.step = step
         info.panels.append(record)
         draw_header(figure, headers[n], n + 1, box, grid.header_h, s, transform)
@@ -513,18 +369,20 @@ def page_axes(figure: Figure, label: str, gid: str) -> Axes:
 
 def draw_panel(
     figure: Figure,
+    page: Page,
     scene: Scene,
     number: int,
     view: View,
     projected: dict[int, gpd.GeoDataFrame],
-    s: float,
     transform,
     fan: shapely.Polygon | None,
 ) -> PanelRecord:
     """The map at one step in `view`'s box, its labels placed by the solver; what it drew."""
     shown = shown_layers(scene)
-    ctx = MapContext(scene, view.crs, shown, panel_projected(scene, projected), s, transform, fan)
-    ax = figure.add_axes(figure_fraction(figure, view.box))
+    ctx = MapContext(
+        scene, view.crs, shown, panel_projected(scene, projected), page.s, transform, fan
+    )
+    ax = figure.add_axes(page.fraction(view.box))
     ax.set_gid(f"fg-panel-{number}")
     frame_axes(ax, view, SEA)
     before = set(ax.get_children())
@@ -562,12 +420,6 @@ def panel_projected(
             frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
         out[i] = frame
     return out
-
-
-def figure_fraction(figure: Figure, box: Box) -> list[float]:
-    """`box` (page points) as a figure fraction for ``add_axes``."""
-    w, h = figure.get_figwidth() * 72, figure.get_figheight() * 72
-    return [box[0] / w, box[1] / h, (box[2] - box[0]) / w, (box[3] - box[1]) / h]
 
 
 def draw_header(
