@@ -32,7 +32,15 @@ from maps.print.furniture import ScaleBar
 from maps.print.insets import InsetRecord, place_insets
 from maps.print.labelling import Panel, plan_candidates
 from maps.print.legend import LegendItem, draw_legend, legend_items, line_id
-from maps.print.page import Page, PageLayout, bottom_blocks, layout_page, title_block
+from maps.print.page import (
+    Page,
+    PageLayout,
+    TextBlock,
+    TitleBlock,
+    bottom_blocks,
+    layout_page,
+    title_block,
+)
 from maps.print.placement import PlacedLabel, place_labels
 from maps.print.symbols import polygon_path
 from maps.print.text import Box, put_text
@@ -194,9 +202,36 @@ def build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
         artists[key].remove()
     info.hidden = len(hidden)
     info.obstacles = [(k, b) for k, b in obstacles if k not in set(hidden)]
-    for label in placed_labels:
-        artist = put_text(
-            axes_for(label, info.insets, ax),
+    info.label_artists = put_labels(placed_labels, info.insets, ax, transform)
+    info.labels = placed_labels
+    info.dropped = [c.text for c in dropped]
+
+    # Title, legend, caption and credits.
+    x0 = page.margin
+    draw_titles(figure, page, titles, transform)
+    if layout.legend is not None:
+        lx, ltop = layout.legend_at
+        legend_ax = figure.add_axes([0, 0, 1, 1], label="legend")
+        legend_ax.set_axis_off()
+        legend_ax.set_zorder(2)
+        legend_ax.patch.set_alpha(0)
+        legend_ax.set_gid("fg-legend")
+        draw_legend(legend_ax, transform, layout.legend, lx, ltop)
+        info.legend_box = layout.legend_box
+    bottom_top = layout.content_bottom - 6 * s
+    y = draw_bottom(figure, page, bottom, bottom_top, transform)
+    info.bottom_box = (x0, y, page.width - page.margin, bottom_top)
+    figure.fergana = info  # type: ignore[attr-defined]
+    return figure
+
+
+def put_labels(
+    placed: list[PlacedLabel], insets: list[InsetRecord], ax: Axes, transform
+) -> list[Text]:
+    """Draw placed labels (each in the inset it lies in, else in `ax`); their Text artists."""
+    return [
+        put_text(
+            axes_for(label, insets, ax),
             label.x,
             label.y,
             label.text,
@@ -208,11 +243,13 @@ def build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
             zorder=80,
             gid=label.gid or None,
         )
-        info.label_artists.append(artist)
-    info.labels = placed_labels
-    info.dropped = [c.text for c in dropped]
+        for label in placed
+    ]
 
-    # Title, legend, caption and credits.
+
+def draw_titles(figure: Figure, page: Page, titles: TitleBlock, transform) -> None:
+    """The title (SVG id ``title``) and subtitle at the top left of the page."""
+    s = page.s
     x0 = page.margin
     y = page.height - page.margin
     for line in titles.title:
@@ -224,17 +261,15 @@ def build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
         y -= titles.subtitle_style.size
         put_text(figure, x0, y, line, titles.subtitle_style, transform, zorder=90)
         y -= titles.subtitle_style.size * 0.3
-    if layout.legend is not None:
-        lx, ltop = layout.legend_at
-        legend_ax = figure.add_axes([0, 0, 1, 1], label="legend")
-        legend_ax.set_axis_off()
-        legend_ax.set_zorder(2)
-        legend_ax.patch.set_alpha(0)
-        legend_ax.set_gid("fg-legend")
-        draw_legend(legend_ax, transform, layout.legend, lx, ltop)
-        info.legend_box = layout.legend_box
-    y = layout.content_bottom - 6 * s
-    bottom_top = y
+
+
+def draw_bottom(
+    figure: Figure, page: Page, bottom: list[TextBlock], top: float, transform
+) -> float:
+    """Caption, credits and projection note from `top` down; returns the lowest y reached."""
+    s = page.s
+    x0 = page.margin
+    y = top
     for block in bottom:
         for k, line in enumerate(block.lines):
             y -= block.style.size
@@ -242,9 +277,7 @@ def build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
             put_text(figure, x0, y, line, block.style, transform, zorder=90, gid=gid)
             y -= block.style.size * 0.3
         y -= 3 * s
-    info.bottom_box = (x0, y, page.width - page.margin, bottom_top)
-    figure.fergana = info  # type: ignore[attr-defined]
-    return figure
+    return y
 
 
 def clip_to_fan(ax: Axes, fan: shapely.Polygon, artists) -> None:

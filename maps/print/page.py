@@ -28,10 +28,17 @@ How the page is shared (deterministic; :func:`layout_page`):
    left off (``PageLayout.legend.omitted``).
 
 The story maps take rung 0 at every preset, so they look as before.
+
+Small multiples (:func:`layout_grid`) share a page between a grid of equal
+panels, each with its header above it, and one legend with the scale bar's block
+under it (legend right of the grid) or beside it (legend below), whichever gives
+bigger panels.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyproj
@@ -131,6 +138,7 @@ LEGEND_STEPS = (
 LEGEND_MIN_LABEL_PT = 5.0  # legend labels are never set smaller than this
 MIN_MAP_SHARE = 0.5
 LAST_RESORT_MAP_SHARE = 0.4  # of the height, when the legend is cut to fit below the map
+PANEL_GAP = 10.0  # between small-multiple panels, times the type scale
 
 
 @dataclass(frozen=True)
@@ -198,8 +206,14 @@ def title_block(page: Page, title: str, subtitle: str) -> TitleBlock:
     return TitleBlock(title_lines, subtitle_lines, height, title_style, subtitle_style)
 
 
-def bottom_blocks(page: Page, scene: Scene, crs: pyproj.CRS) -> list[TextBlock]:
-    """Caption, credits (the scene's, in its order) and projection note, wrapped."""
+def bottom_blocks(
+    page: Page, scene: Scene, crs: pyproj.CRS, *, credits: str | None = None
+) -> list[TextBlock]:
+    """Caption, credits (the scene's, in its order) and projection note, wrapped.
+
+    `credits` replaces the scene's credit line (small multiples add who reported
+    their panels' totals).
+    """
     s = page.s
     width = page.content_width
     caption_style = TextStyle(7.5 * s, colour=TEXT, halo=0)
@@ -212,7 +226,8 @@ def bottom_blocks(page: Page, scene: Scene, crs: pyproj.CRS) -> list[TextBlock]:
     out = []
     if scene.caption:
         out.append(block(scene.caption, caption_style, 3 * s, "fg-caption"))
-    out.append(block(scene.credit_line(), credit_style, 3 * s, "fg-credits"))
+    line = scene.credit_line() if credits is None else credits
+    out.append(block(line, credit_style, 3 * s, "fg-credits"))
     if scene.caption_sources:
         sources = "Figures in the caption: " + "; ".join(scene.caption_sources)
         out.append(block(sources, credit_style, 3 * s, "fg-caption-sources"))
@@ -390,3 +405,170 @@ def fit(
     if ratio > high:
         return avail_h * high, avail_h
     return avail_w, avail_w / low
+
+
+# --- small multiples: a grid of equal panels with one legend and scale bar -----------------
+
+
+@dataclass(frozen=True)
+class GridLayout:
+    """Where the panels, legend and scale bar go (page points).
+
+    Attributes
+    ----------
+    where : str
+        The legend "right" of the grid or "below" it ("" without a legend).
+    panel_w, panel_h : float
+        Each panel's map box.
+    header_h : float
+        Room above each panel for its title and totals.
+    columns, rows : int
+        The grid.
+    top : float
+        Top of the grid.
+    legend : LegendLayout or None
+        The measured legend.
+    legend_at, scale_at : (float, float)
+        Top-left corners of the legend and of the scale bar's block.
+    scale_w : float
+        Width of the scale bar's block.
+    content_bottom : float
+        Lowest point of grid, legend and scale bar; the caption goes below.
+    gap : float
+        Between panels.
+    left : float
+        Left edge of the grid.
+    """
+
+    where: str
+    panel_w: float
+    panel_h: float
+    header_h: float
+    columns: int
+    rows: int
+    top: float
+    legend: LegendLayout | None
+    legend_at: tuple[float, float]
+    scale_at: tuple[float, float]
+    scale_w: float
+    content_bottom: float
+    gap: float
+    left: float
+
+    def panel_box(self, n: int) -> Box:
+        """Map box of panel `n` (0-based, row by row)."""
+        row, col = divmod(n, self.columns)
+        x0 = self.left + col * (self.panel_w + self.gap)
+        top = self.top - row * (self.header_h + self.panel_h + self.gap) - self.header_h
+        return (x0, top - self.panel_h, x0 + self.panel_w, top)
+
+    @property
+    def bottom(self) -> float:
+        """Bottom of the grid's last row."""
+        return self.top - self.rows * (self.header_h + self.panel_h) - (self.rows - 1) * self.gap
+
+
+def fit_grid(
+    avail_w: float,
+    avail_h: float,
+    count: int,
+    columns: int,
+    aspect: float,
+    growth: tuple[float, float],
+    header_h: Callable[[float], float],
+    gap: float,
+) -> tuple[float, float, float]:
+    """The biggest panels (width, height, header height) `columns` to a row in the space."""
+    columns = min(columns, count)
+    rows = math.ceil(count / columns)
+    cell_w = (avail_w - (columns - 1) * gap) / columns
+    cell_h = (avail_h - (rows - 1) * gap) / rows
+    w = cell_w
+    for _ in range(4):  # narrower panels wrap their headers onto more lines
+        head = header_h(w)
+        w2, h = fit(cell_w, cell_h - head, aspect, growth)
+        if w2 >= w - 0.01:
+            break
+        w = w2
+    head = header_h(w)
+    w, h = fit(cell_w, cell_h - head, aspect, growth)
+    return w, h, head
+
+
+def layout_grid(
+    page: Page,
+    groups: list[list[LegendItem]],
+    count: int,
+    columns: int,
+    aspect: float,
+    growth: tuple[float, float],
+    header_h: Callable[[float], float],
+    avail_h: float,
+    top: float,
+    scale_h: float,
+) -> GridLayout:
+    """Panels, legend and scale bar: the legend right of or below the grid, for bigger panels.
+
+    `header_h` gives the room a panel's header takes above a panel of a given
+    width (headers wrap to the panel); `scale_h` the scale bar's block's height.
+    Without room, the panels come out 0 wide (the caller says so).
+    """
+    s = page.s
+    gap = PANEL_GAP * s
+    content_w = page.content_width
+    column_w = min(max(0.2 * content_w, 110 * s), 150 * s)
+    columns = min(columns, count)
+    rows = math.ceil(count / columns)
+    options = []
+    # Right: legend columns as its height needs, the scale bar's block under them.
+    right = (
+        layout_legend(groups, column_w, avail_h - scale_h - 8 * s, s)
+        if groups
+        else LegendLayout([], column_w, 0.0, column_w, s)
+    )
+    side_w = max(right.width, column_w)
+    w, h, head = fit_grid(
+        content_w - side_w - 14 * s, avail_h, count, columns, aspect, growth, header_h, gap
+    )
+    if right.height + scale_h + 8 * s <= avail_h:
+        options.append(("right", w * h, w, h, head, right))
+    # Below: legend across the page but for the scale bar's block at its right.
+    n_cols = max(int((content_w - column_w - 14 * s + 8 * s) // (column_w + 8 * s)), 1)
+    below = layout_legend(groups, column_w, None, s, columns=n_cols) if groups else None
+    below_h = max(below.height if below else 0.0, scale_h)
+    w2, h2, head2 = fit_grid(
+        content_w, avail_h - below_h - 10 * s, count, columns, aspect, growth, header_h, gap
+    )
+    options.append(("below", w2 * h2, w2, h2, head2, below))
+    where, _, w, h, head, legend = max(options, key=lambda o: round(o[1], 3))
+    x0 = page.margin
+    grid_w = columns * w + (columns - 1) * gap
+    grid_h = rows * (head + h) + (rows - 1) * gap
+    if where == "right":
+        lx = x0 + grid_w + 14 * s
+        legend_at = (lx, top)
+        scale_top = top - (legend.height + 8 * s if legend and legend.height else 0.0)
+        scale_at = (lx, scale_top)
+        bottom = min(top - grid_h, scale_top - scale_h)
+    else:
+        legend_at = (x0, top - grid_h - 10 * s)
+        scale_at = (x0 + content_w - column_w, legend_at[1])
+        bottom = legend_at[1] - below_h
+    if legend is not None and not groups:
+        legend = None
+    return GridLayout(
+        where=where,
+        panel_w=w,
+        panel_h=h,
+        header_h=head,
+        columns=columns,
+        rows=rows,
+        top=top,
+        legend=legend,
+        legend_at=legend_at,
+        scale_at=scale_at,
+        scale_w=column_w,
+        content_bottom=bottom,
+        gap=gap,
+        left=x0,
+    )
