@@ -275,19 +275,20 @@ def finished_in_order(executor: Any, function: Callable[..., Any], tasks: Sequen
 
     futures = {executor.submit(function, *task): task for task in tasks}
     try:
-        for future in concurrent.futures.as_completed(futures):
+        for future in concurrent.futures.as_completed(list(futures)):
+            task = futures.pop(future)  # a result (a map's files) is held only until used
             try:
                 result = future.result()
             except concurrent.futures.CancelledError:
                 raise SchedulerError(
-                    f"the Dask cluster dropped {_named(futures[future])} (the scheduler went away?)"
+                    f"the Dask cluster dropped {_named(task)} (the scheduler went away?)"
                 ) from None
             except Exception as err:
                 # distributed.scheduler.KilledWorker, by name: other executors need no Dask
                 if type(err).__name__ != "KilledWorker":
                     raise  # the function's own error: not the cluster's business
                 raise SchedulerError(
-                    f"the Dask cluster gave up on {_named(futures[future])}: "
+                    f"the Dask cluster gave up on {_named(task)}: "
                     f"each worker that ran it died ({err})"
                 ) from None
             yield result
