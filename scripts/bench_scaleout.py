@@ -162,7 +162,7 @@ def main() -> None:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=":0",  # any free port: two clusters may be up at once
+            dashboard_address=":0",  # its HTTP port: any free one (two clusters may be up)
         )
         cluster_start = time.perf_counter() - start
         with cluster:
@@ -234,9 +234,10 @@ def write_results(
         fixed, per_page = line_fit(counts, [rows[f"pages-{n}"] for n in counts])
         lines += [
             "",
-            f"Least-squares line: seconds = {fixed:.1f} + {per_page:.3f} x pages (the fixed "
-            "part is the pool's start: its worker processes are new in each build and import "
-            "the libraries; a cluster's workers stay warm between builds).",
+            f"Least-squares line: seconds = {fixed:.1f} + {per_page:.3f} x pages. Linear "
+            "scaling is a flat time per page; the fixed part is mostly the pool's start (its "
+            "worker processes are new in each build and import the libraries, where a "
+            "cluster's workers stay warm between builds).",
         ]
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / "scaleout.md"

@@ -42,7 +42,7 @@ def local_cluster() -> distributed.LocalCluster:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=":0",  # any free port: two clusters may be up at once
+        dashboard_address=":0",  # its HTTP port: any free one (two clusters may be up)
     )
 
 
