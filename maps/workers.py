@@ -20,10 +20,27 @@ Workers are forked (``fork`` start method, POSIX as the build's locks): they inh
 the pipe and the imported modules.
 
 A build may instead hand its maps to a Dask cluster (``scheduler``, the address of a
-``dask.distributed`` scheduler): :func:`rendered` then submits them to the
-cluster's ``concurrent.futures.Executor`` (``Client.get_executor()``). Its workers
-live as long as the cluster, not the build; a worker lost mid-map has the
-scheduler run the map again elsewhere, and the build only commits what came back.
+``dask.distributed`` scheduler, ``tcp://HOST:PORT``): :func:`rendered` then submits
+them to the cluster's ``concurrent.futures.Executor`` (``Client.get_executor()``).
+Dask is imported only then (``pip install 'fergana[dask]'``). What a cluster needs:
+
+- Every worker imports fergana by module name (the task is ``maps.build.build_one``,
+  pickled by reference), so every worker needs the same fergana installed as the
+  build. The build checks it before it submits anything: `version` (fergana's code
+  hash) run on each worker must equal the build's own, or the build stops with one
+  line: a stale worker would draw wrong maps. Workers joining later are not checked.
+- Workers read the specs and the user's data files at the build's paths (relative
+  paths are made absolute here): a shared file system, or the same checkout at the
+  same place. They render into a folder of their own and send the files back.
+- One thread per worker process (``dask worker --nthreads 1``): a map's warnings are
+  caught with :func:`warnings.catch_warnings`, which is not thread-safe.
+
+Its workers live as long as the cluster, not the build. A worker that dies mid-map
+(killed, out of memory) has the scheduler run the map again on another worker (up to
+``distributed.scheduler.allowed-failures`` times, 3 by default; then the build stops
+with one line naming the map): the build commits only results that came back, so a
+lost worker loses no output. An exception or Ctrl-C in the build cancels the maps not
+yet rendered and closes the connection to the scheduler; the cluster stays up.
 """
 
 from __future__ import annotations
@@ -35,6 +52,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from maps.faults import Fault
@@ -70,6 +88,7 @@ def rendered(
     fault: Fault | None = None,
     *,
     scheduler: str | None = None,
+    version: Callable[[], str] | None = None,
 ) -> Iterator[Iterator[Any]]:
     """``function(*task)`` for each task, in worker processes, yielded as they finish.
 
@@ -87,6 +106,10 @@ def rendered(
     scheduler : str, optional
         The address of a Dask scheduler (``tcp://HOST:PORT``); `jobs` is then the
         cluster's business.
+    version : callable, optional
+        With `scheduler`: a module-level function giving the version of the code
+        (fergana's code hash); the build refuses a cluster whose workers give
+        another (see :func:`dask_executor`).
 
     Yields
     ------
@@ -95,8 +118,15 @@ def rendered(
         ``with`` block (or by the iterator) kills every worker before it leaves.
     """
     if scheduler is not None:
-        with dask_executor(scheduler) as executor:
-            yield finished_in_order(executor, function, tasks)
+        if not tasks:  # nothing to render: no need of a cluster (nor of importing Dask)
+            yield iter(())
+            return
+        with dask_executor(scheduler, version=version) as executor:
+            results = finished_in_order(executor, function, [_absolute(t) for t in tasks])
+            try:
+                yield results
+            finally:
+                results.close()  # cancels what is pending, before the client closes
         return
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     if workers == 1:
@@ -127,48 +157,155 @@ def rendered(
 
 
 class SchedulerError(OSError):
-    """A Dask scheduler that cannot be used: Dask missing, or no scheduler at the address."""
+    """A Dask cluster that cannot be used: Dask missing, nothing at the address, stale workers."""
+
+
+#: How long to wait for a scheduler to answer, and for its first worker, in seconds.
+CONNECT_TIMEOUT = 10.0
 
 
 @contextlib.contextmanager
-def dask_executor(address: str) -> Iterator[Any]:
+def dask_executor(address: str, *, version: Callable[[], str] | None = None) -> Iterator[Any]:
     """The ``concurrent.futures.Executor`` of the Dask cluster at `address`.
+
+    Parameters
+    ----------
+    address : str
+        The scheduler's address, ``tcp://HOST:PORT``.
+    version : callable, optional
+        A module-level function (pickled by name, so each worker runs its own
+        installed copy); every worker must return what it returns here.
+
+    Yields
+    ------
+    concurrent.futures.Executor
+        Its futures are cancelled and the client closed when the block ends.
 
     Raises
     ------
     SchedulerError
-        If ``dask.distributed`` is not installed or no scheduler answers at `address`.
+        If ``dask.distributed`` is not installed, nothing listens at `address`, the
+        scheduler has no worker, or a worker runs another version of the code.
     """
     try:
         from distributed import Client
     except ImportError:
-        raise SchedulerError(
-            "--scheduler needs Dask's distributed package: pip install 'fergana[dask]'"
-        ) from None
+        raise SchedulerError("--scheduler needs Dask: pip install 'fergana[dask]'") from None
+    _listening(address)  # a refused connection fails now, not after Dask's timeout
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError) as err:
         raise SchedulerError(f"no Dask scheduler answers at {address} ({err})") from None
+    executor = None
     try:
-        yield client.get_executor(pure=False)
+        _check_workers(client, address, version)
+        executor = client.get_executor(pure=False)  # two builds of one map are two tasks
+        yield executor
     finally:
+        if executor is not None:
+            executor.shutdown(wait=False)  # cancels every future not yet finished
         client.close()
+
+
+def _listening(address: str) -> None:
+    """Raise SchedulerError at once if nothing accepts connections at a tcp `address`."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    if parts.scheme != "tcp":
+        return  # tls://, inproc://: Dask's own connection says what is wrong
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or not port:
+        raise SchedulerError(f"{address} is not a scheduler address (fix: tcp://HOST:PORT)")
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as err:
+        reason = (err.strerror or str(err) or type(err).__name__).lower()
+        raise SchedulerError(
+            f"no Dask scheduler at {address}: {reason} "
+            "(fix: start one with `dask scheduler`, or check --scheduler)"
+        ) from None
+
+
+def _check_workers(client: Any, address: str, version: Callable[[], str] | None) -> None:
+    """Refuse a cluster without workers, or one whose workers run other code."""
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+    except TimeoutError:
+        raise SchedulerError(
+            f"the Dask scheduler at {address} has no workers "
+            f"(fix: start some with `dask worker {address} --nthreads 1`)"
+        ) from None
+    if version is None:
+        return
+    ours = version()
+    try:
+        theirs = worker_versions(client, version)
+    except Exception as err:  # fergana missing on a worker: ModuleNotFoundError there
+        raise SchedulerError(
+            f"a Dask worker at {address} cannot run fergana ({type(err).__name__}: {err}; "
+            "fix: install this version of fergana on every worker)"
+        ) from None
+    stale = sorted(worker for worker, got in theirs.items() if got != ours)
+    if stale:
+        raise SchedulerError(
+            f"{len(stale)} of {len(theirs)} Dask workers at {address} run another fergana "
+            f"(code {theirs[stale[0]][:12]} on {stale[0]}, this build's {ours[:12]}; "
+            "fix: install this version of fergana on every worker)"
+        )
+
+
+def worker_versions(client: Any, version: Callable[[], str]) -> dict[str, str]:
+    """What `version` returns on each worker of `client`'s cluster, by worker address."""
+    return client.run(version)
 
 
 def finished_in_order(executor: Any, function: Callable[..., Any], tasks: Sequence[tuple]):
     """``function(*task)`` for each task on `executor`, yielded as they finish.
 
-    Pending calls are cancelled if the caller stops early (an error, Ctrl-C).
+    Pending calls are cancelled if the caller stops early (an error, Ctrl-C). A
+    call the cluster gave up on (its workers died, ``KilledWorker``; the scheduler
+    went away) raises :class:`SchedulerError` naming the task's first argument.
     """
     import concurrent.futures
 
-    futures = [executor.submit(function, *task) for task in tasks]
+    futures = {executor.submit(function, *task): task for task in tasks}
     try:
-        for future in concurrent.futures.as_completed(futures):
-            yield future.result()
+        for future in concurrent.futures.as_completed(list(futures)):
+            task = futures.pop(future)  # a result (a map's files) is held only until used
+            try:
+                result = future.result()
+            except concurrent.futures.CancelledError:
+                raise SchedulerError(
+                    f"the Dask cluster dropped {_named(task)} (the scheduler went away?)"
+                ) from None
+            except Exception as err:
+                # distributed.scheduler.KilledWorker, by name: other executors need no Dask
+                if type(err).__name__ != "KilledWorker":
+                    raise  # the function's own error: not the cluster's business
+                raise SchedulerError(
+                    f"the Dask cluster gave up on {_named(task)}: "
+                    f"each worker that ran it died ({err})"
+                ) from None
+            yield result
     finally:
         for future in futures:
             future.cancel()
+
+
+def _named(task: tuple) -> str:
+    """A task, by its first argument (a spec path: the map's id)."""
+    first = task[0] if task else "a task"
+    return getattr(first, "stem", None) or str(first)
+
+
+def _absolute(task: tuple) -> tuple:
+    """`task` with relative paths made absolute: a worker's current folder is not ours."""
+    return tuple(a.absolute() if isinstance(a, Path) else a for a in task)
 
 
 def _kill(pool) -> None:

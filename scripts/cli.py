@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -20,6 +21,7 @@ import geo
 
 Handler = Callable[[argparse.Namespace], int]
 SPEC_PATHS_HELP = "spec files or folders (default: fergana's own story maps)"
+FFMPEG_FIX = "fix: sudo apt-get install ffmpeg"
 DEBUG_HELP = "show the traceback of an error (also: FERGANA_DEBUG=1)"
 
 EXIT_OK = 0
@@ -108,12 +110,19 @@ def _build(args: argparse.Namespace) -> int:
     from maps.build import FORMATS, build, find_specs, print_progress
 
     only = [i for part in args.only for i in part.split(",") if i]
-    formats = [f for part in args.format for f in part.split(",") if f] or list(FORMATS)
-    unknown = [f for f in formats if f not in FORMATS]
+    asked = [f for part in args.format for f in part.split(",") if f]
+    unknown = [f for f in asked if f not in FORMATS]
     if unknown:
         raise ValueError(
             f"--format {','.join(unknown)}: unknown format (fix: use {', '.join(FORMATS)})"
         )
+    formats = asked or list(FORMATS)
+    if "mp4" in formats and args.scheduler is None and shutil.which("ffmpeg") is None:
+        # with --scheduler the cluster's workers write the MP4s: their ffmpeg counts
+        if asked:
+            raise OSError(f"--format mp4 needs ffmpeg, which is not installed ({FFMPEG_FIX})")
+        formats.remove("mp4")
+        print(f"note: no MP4s: ffmpeg is not installed ({FFMPEG_FIX})", file=sys.stderr)
     paths = find_specs(args.paths, only)
     out = _output_folder(args.out)
     report = build(
@@ -121,6 +130,7 @@ def _build(args: argparse.Namespace) -> int:
         out,
         formats=formats,
         jobs=args.jobs,
+        scheduler=args.scheduler,
         force=args.force,
         progress=print_progress(debug=args.debug),
         wait=args.wait,
@@ -256,7 +266,8 @@ def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
         epilog=(
             "Start with `fergana data list`. Each command has its own --help. Exit codes: "
             "0 ok, 1 some maps failed (or an internal error), 2 bad usage or input, "
-            "3 environment (output folder, disk, lock held), 130 interrupted, 143 SIGTERM."
+            "3 environment (output folder, disk, lock held, ffmpeg or a Dask scheduler missing), "
+            "130 interrupted, 143 SIGTERM."
         ),
     )
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
@@ -294,7 +305,7 @@ def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
     )
     build_parser_ = commands.add_parser(
         "build",
-        help="build maps (HTML, PNG, SVG, PDF) from specs into an output folder",
+        help="build maps (HTML, PNG, SVG, PDF, GIF, MP4) from specs into an output folder",
         description=(
             "Build the maps defined by the spec files or folders given (a folder: its "
             "*.toml, or those in its specs/ subfolder); without PATH, fergana's own story "
@@ -312,17 +323,31 @@ def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FMT[,FMT]",
-        help="formats to write: html, png, svg, pdf (default: all)",
+        help=(
+            "formats to write: html, png, svg, pdf, gif, mp4 (default: all; gif and mp4 "
+            "for maps with [motion], mp4 needs ffmpeg)"
+        ),
     )
     build_parser_.add_argument(
         "--out", default="out", metavar="DIR", help="output folder (default: out)"
     )
-    build_parser_.add_argument(
+    workers = build_parser_.add_mutually_exclusive_group()
+    workers.add_argument(
         "--jobs",
         type=_at_least_one,
         default=None,
         metavar="N",
         help="maps built in parallel (default: cores)",
+    )
+    workers.add_argument(
+        "--scheduler",
+        type=_scheduler_address,
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help=(
+            "render the maps on the Dask cluster of this scheduler instead of local "
+            "processes (needs pip install 'fergana[dask]' and fergana on every worker)"
+        ),
     )
     build_parser_.add_argument(
         "--force", action="store_true", help="rebuild even if nothing changed"
@@ -379,6 +404,16 @@ def _at_least_one(text: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"{number} is below 1 (fix: give 1 or more)")
     return number
+
+
+def _scheduler_address(text: str) -> str:
+    scheme, _, rest = text.partition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in ("tcp", "tls") or not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a scheduler address (fix: tcp://HOST:PORT)"
+        )
+    return text
 
 
 class Terminated(BaseException):

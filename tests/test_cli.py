@@ -185,6 +185,19 @@ def test_a_noop_build_of_a_project_hashes_its_files_without_heavy_imports(projec
     assert not {m for m in result.stdout.split() if m.split(".")[0] in HEAVY}
 
 
+def test_a_noop_build_with_a_scheduler_needs_neither_the_cluster_nor_dask(project_build):
+    project, out = project_build
+    scheduler = "tcp://127.0.0.1:1"  # nothing listens there: no map needs it
+    command = [sys.executable, "-c", CLI_IMPORTS, "build", str(project), "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [*command, "--scheduler", scheduler], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0 built, 2 up to date" in result.stderr
+    assert not {m for m in result.stdout.split() if m.split(".")[0] in ("dask", "distributed")}
+
+
 def test_a_folder_gives_its_specs_folder_or_its_own_spec_files(tmp_path):
     project = make_project(tmp_path)
     loose = tmp_path / "loose"

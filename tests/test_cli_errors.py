@@ -8,6 +8,7 @@ codes (README, CLI section): 0 ok, 1 some maps failed or an internal error,
 
 import errno
 import importlib
+import json
 import os
 import signal
 import subprocess
@@ -134,6 +135,22 @@ BAD_INVOCATIONS = [
         ["build", S + "caravans.toml", "--out", "/proc/nope", "--format", "html"],
         3,
         ["cannot use /proc/nope as the output folder", "choose another --out"],
+    ),
+    (
+        ["build", S + "caravans.toml", "--jobs", "2", "--scheduler", "tcp://127.0.0.1:8786"],
+        2,
+        ["argument --scheduler: not allowed with argument --jobs"],
+    ),
+    (
+        ["build", S + "caravans.toml", "--scheduler", "127.0.0.1"],
+        2,
+        ["'127.0.0.1' is not a scheduler address (fix: tcp://HOST:PORT)"],
+    ),
+    # nothing listens on port 1: refused at once, before any map is rendered
+    (
+        ["build", S + "caravans.toml", "--out", "scaled", "--scheduler", "tcp://127.0.0.1:1"],
+        3,
+        ["error: no Dask scheduler at tcp://127.0.0.1:1: connection refused", "dask scheduler"],
     ),
     (["data", "info", "nope"], 2, ["no dataset 'nope' in the catalog", "Known: "]),
     (["data", "frob"], 2, ["invalid choice: 'frob'"]),
@@ -298,3 +315,39 @@ def test_a_waiting_build_stops_on_a_signal_with_one_line(project, held_out, sig,
     rest = process.stderr.read()
     assert process.wait(timeout=60) == code, rest
     assert rest == line + "\n"
+
+
+# --- MP4 without ffmpeg ---------------------------------------------------------------
+
+NO_FFMPEG = "is not installed (fix: sudo apt-get install ffmpeg)"
+
+
+@pytest.fixture
+def no_ffmpeg_path(tmp_path) -> str:
+    """A PATH without ffmpeg (the command runs by its absolute interpreter path)."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    return str(empty)
+
+
+@pytest.mark.parametrize("formats", ["mp4", "html,mp4"])
+def test_mp4_asked_for_without_ffmpeg_is_one_line_and_exit_3(
+    project, tmp_path, no_ffmpeg_path, formats
+):
+    out = tmp_path / "out"
+    result = run(
+        *build_args(project, out)[:-2], "--format", formats, cwd=project.parent, PATH=no_ffmpeg_path
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stderr == f"error: --format mp4 needs ffmpeg, which {NO_FFMPEG}\n"
+    assert not out.exists()  # nothing built, not even the folder
+
+
+def test_default_formats_without_ffmpeg_drop_mp4_with_a_note(project, tmp_path, no_ffmpeg_path):
+    out = tmp_path / "out"
+    spec = project / "specs" / "caravans.toml"
+    result = run("build", str(spec), "--out", str(out), cwd=project.parent, PATH=no_ffmpeg_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0] == f"note: no MP4s: ffmpeg {NO_FFMPEG}"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["maps"]["caravans"]["formats"] == ["gif", "html", "pdf", "png", "svg"]
