@@ -107,9 +107,7 @@ def build_scene(composition: Composition) -> Scene:
         legend=tuple(legend),
         credits=tuple(unique_credits([*composition.credits, *extra])),
         relief=relief,
-        locator=locator_window(spec.extent)
-        if any(inset.kind == "locator" for inset in spec.insets)
-        else None,
+        locator=_locator(spec),
         insets=tuple(i for i in insets if i.inset.kind != "locator"),
         caption=composition.caption,
         caption_sources=composition.caption_sources,
@@ -117,14 +115,43 @@ def build_scene(composition: Composition) -> Scene:
     )
 
 
-def locator_window(extent: tuple[float, float, float, float]) -> LocatorWindow:
-    """The locator's window around `extent`: the map's region, with room around it."""
+def _locator(spec) -> LocatorWindow | None:
+    """The first locator inset's window: its own `extent` when it gives one."""
+    inset = next((i for i in spec.insets if i.kind == "locator"), None)
+    return None if inset is None else locator_window(spec.extent, inset.extent)
+
+
+def locator_window(
+    extent: tuple[float, float, float, float],
+    window: tuple[float, float, float, float] | None = None,
+) -> LocatorWindow:
+    """The locator's window around `extent`: the map's region, with room around it.
+
+    With `window` (a locator inset's own extent, e.g. an atlas page's whole region)
+    the window is that, grown where needed to hold `extent` with a little room.
+    """
     west, south, east, north = extent
+    if window is not None:
+        pad_x, pad_y = (east - west) / 2, (north - south) / 2
+        grown = (
+            max(min(window[0], west - pad_x), -180.0),
+            max(min(window[1], south - pad_y), -85.0),
+            min(max(window[2], east + pad_x), 180.0),
+            min(max(window[3], north + pad_y), 85.0),
+        )
+        return LocatorWindow(window=window if _holds(window, extent) else grown, extent=extent)
     cx, cy = (west + east) / 2, (south + north) / 2
     hx = min(max(LOCATOR_MIN_HALF[0], LOCATOR_GROWTH * (east - west)), LOCATOR_MAX_HALF[0])
     hy = min(max(LOCATOR_MIN_HALF[1], LOCATOR_GROWTH * (north - south)), LOCATOR_MAX_HALF[1])
     window = (max(cx - hx, -180.0), max(cy - hy, -85.0), min(cx + hx, 180.0), min(cy + hy, 85.0))
     return LocatorWindow(window=window, extent=(west, south, east, north))
+
+
+def _holds(window, extent) -> bool:
+    return (
+        window[0] <= extent[0] and window[1] <= extent[1]
+        and extent[2] <= window[2] and extent[3] <= window[3]
+    )
 
 
 # --- layers -----------------------------------------------------------------------------
