@@ -477,9 +477,7 @@ def _built(
             "caption": composition.caption,
             "inputs": {**_inputs(used.datasets), **_user_files(used.files, project)},
             "sources": [c.text() for c in composition.credits],
-            "outputs": {
-                p.relative_to(folder).as_posix(): file_sha256(p) for p in sorted(written)
-            },
+            "outputs": {p.relative_to(folder).as_posix(): file_sha256(p) for p in sorted(written)},
             "warnings": said,
         }
         if page is not None:
