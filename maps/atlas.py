@@ -34,7 +34,7 @@ from maps.spec import LAT_RANGE, LON_RANGE, Inset, MapSpec, SpecError
 
 #: What a template says for a field the feature has no value for.
 NOT_REPORTED = "not reported"
-#: A page's extent is at most this many times as wide as high (or high as wide).
+#: A page's extent is at least as wide as high, and at most this many times as wide.
 MAX_ASPECT = 1.6
 #: Kilometres per degree of latitude (and of longitude at the equator).
 KM_PER_DEGREE = 111.32
@@ -216,8 +216,8 @@ def page_extent(
     """The feature's `bounds` grown by `margin` of its size each side, at least `min_span_km`.
 
     Sizes are measured in km at the feature's latitude (a point or a sliver still
-    gets a readable map), the page is at most :data:`MAX_ASPECT` times as long one
-    way as the other, and the extent stays inside the world's longitudes and
+    gets a readable map), the page is at least as wide as high and at most
+    :data:`MAX_ASPECT` times as wide, and the extent stays inside the world's longitudes and
     latitudes (moved, not cut, where it can).
     """
     west, south, east, north = (float(b) for b in bounds)
@@ -226,7 +226,9 @@ def page_extent(
     kx = KM_PER_DEGREE * max(math.cos(math.radians(cy)), 0.05)
     width = max((east - west) * kx * (1 + 2 * margin), min_span_km)
     height = max((north - south) * ky * (1 + 2 * margin), min_span_km)
-    width, height = max(width, height / MAX_ASPECT), max(height, width / MAX_ASPECT)
+    # landscape, at most MAX_ASPECT: a tall feature gets a square page, so that a
+    # landscape screen still shows land (not the blank beyond the clipped layers) around it
+    width, height = max(width, height), max(height, width / MAX_ASPECT)
     half_x = min(width / kx / 2, (LON_RANGE[1] - LON_RANGE[0]) / 2)
     half_y = min(height / ky / 2, (LAT_RANGE[1] - LAT_RANGE[0]) / 2)
     cx = min(max(cx, LON_RANGE[0] + half_x), LON_RANGE[1] - half_x)

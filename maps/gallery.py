@@ -46,7 +46,7 @@ CARD = """<article id="{id}">
 
 ATLAS = """<section class="atlas" id="{id}" aria-labelledby="{id}-title">
 <h2 id="{id}-title">{title}</h2>
-<p class="caption">{count} pages, one per feature. {caption}</p>
+<p class="caption">{count} maps, one per feature. {caption}</p>
 <div class="pages">
 {cards}
 </div>
@@ -98,7 +98,7 @@ def _atlas(atlas_id: str, pages: list[tuple[str, dict]]) -> str:
                 downloads=downloads,
             )
         )
-    sources = sorted({s for _, entry in pages for s in entry.get("sources", [])})
+    sources = list(dict.fromkeys(s for _, entry in pages for s in entry.get("sources", [])))
     caption = "Sources: " + "; ".join(sources) + "." if sources else ""
     return ATLAS.format(
         id=escape(atlas_id),
