@@ -178,7 +178,11 @@ def _shown(where: str, spec: MapSpec) -> str:
 
 
 def display_text(value: Any) -> str:
-    """A feature's value as a reader sees it: "" when missing, whole numbers without ".0"."""
+    """A feature's value as a reader sees it: "" when missing, whole numbers without ".0".
+
+    Numbers are not grouped (a year or a code must stay as it is): a layer that
+    wants "42,800" gives a text column, as the enclave layers' ``population_text``.
+    """
     if value is None:
         return ""
     try:
@@ -186,8 +190,8 @@ def display_text(value: Any) -> str:
             return ""
     except (TypeError, ValueError):
         return ""
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.6g}"
+    if isinstance(value, float):  # as written: a year stays 2009 (templates add no commas)
+        return str(int(value)) if value.is_integer() else f"{value:.6g}"
     if hasattr(value, "isoformat") and not isinstance(value, str):
         return value.isoformat()[:10]
     return str(value).strip()

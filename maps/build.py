@@ -338,7 +338,8 @@ def _plan_spec(plan: _Plan, n: int, path, spec_hash, maps, code, formats, out, f
     if spec is None or spec.atlas is None or spec.id != path.stem:
         plan.tasks.append((path, spec_hash, *rest))
         plan.order[path.stem] = (n, 0)
-        plan.stale += old_pages  # it was an atlas and is no longer
+        if spec is not None and spec.atlas is None:
+            plan.stale += old_pages  # it was an atlas and is no longer
         return
     project = project_folder(path)
     try:
@@ -407,7 +408,7 @@ def _landed(result: MapResult, entry: dict, staging: Path) -> tuple[MapResult, d
 def _committed(commit: Commit, result: MapResult, entry: dict, staging: Path) -> MapResult:
     """`result` once its files are in the output folder, or a failure saying why not."""
     try:
-        commit.map(entry, staging / result.id, result.id)
+        commit.map(entry, staging / result.id)
     except CommitError as err:
         detail = traceback.format_exc()
         return MapResult(
@@ -477,7 +478,11 @@ def _built(
             "caption": composition.caption,
             "inputs": {**_inputs(used.datasets), **_user_files(used.files, project)},
             "sources": [c.text() for c in composition.credits],
-            "outputs": {p.relative_to(folder).as_posix(): file_sha256(p) for p in sorted(written)},
+            # the writers may give resolved paths of a relative folder
+            "outputs": {
+                p.resolve().relative_to(folder.resolve()).as_posix(): file_sha256(p)
+                for p in sorted(written)
+            },
             "warnings": said,
         }
         if page is not None:
@@ -485,6 +490,7 @@ def _built(
                 atlas=atlas.id,
                 atlas_title=atlas.title,
                 page=page.key,
+                slug=page.slug,
                 page_order=page.number,
                 page_sha256=page_digest(page),
             )

@@ -72,11 +72,11 @@ class Commit:
         self._step()
         write_manifest(self.out, self.manifest)
 
-    def map(self, entry: dict, folder: Path, map_id: str | None = None) -> None:
+    def map(self, entry: dict, folder: Path) -> None:
         """Move one map's finished files from `folder` into the output folder; record them.
 
-        `map_id` keys the manifest entry (default: the spec file's name); an atlas
-        page's id ``SPEC-ID/SLUG`` puts its files in the subfolder ``SPEC-ID``.
+        The entry is keyed by :func:`entry_id`: the spec file's name, or for an atlas
+        page ``SPEC-ID/SLUG`` (its files are in the subfolder ``SPEC-ID``).
 
         Raises
         ------
@@ -87,7 +87,7 @@ class Commit:
             entry are restored as far as the disk lets (the manifest always
             matches the files).
         """
-        map_id = map_id or Path(entry["spec"]).stem
+        map_id = entry_id(entry)
         moves = []
         for name in entry["outputs"]:
             try:
@@ -187,6 +187,13 @@ class Commit:
                 geo.write_text_atomic(target, page)
             except OSError as err:  # the old gallery stays, as the maps do
                 raise CommitError(err.errno, self._message(err)) from err
+
+
+def entry_id(entry: dict) -> str:
+    """The manifest id of a map's entry: ``SPEC-ID``, or ``SPEC-ID/SLUG`` for an atlas page."""
+    if "atlas" in entry:
+        return f"{entry['atlas']}/{entry['slug']}"
+    return Path(entry["spec"]).stem
 
 
 def output_path(out: Path, name: str) -> Path:

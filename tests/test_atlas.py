@@ -11,7 +11,7 @@ import shapely
 
 import layers
 from geo.errors import DataError
-from maps.atlas import AtlasPage, atlas_pages, page_extent, page_spec, slugify
+from maps.atlas import AtlasPage, atlas_pages, display_text, page_extent, page_spec, slugify
 from maps.build import MANIFEST, build, build_one, file_sha256
 from maps.spec import SPEC_DIR, SpecError, load_spec
 
@@ -147,6 +147,16 @@ def test_slugs_are_lowercase_ascii_and_unique():
     assert slugify("Şəki") == "saki"
     assert slugify("Сох") == "sokh"
     assert slugify("  Chong-Kara (north) ") == "chong-kara-north"
+
+
+def test_values_read_as_written():
+    assert [display_text(v) for v in (2009.0, 4.5, None, float("nan"), " Osh ")] == [
+        "2009",
+        "4.5",
+        "",
+        "",
+        "Osh",
+    ]
 
 
 def test_page_extent_grows_tiny_features_and_stays_in_the_world():
