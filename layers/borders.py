@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 import geopandas as gpd
 import pandas as pd
@@ -206,6 +208,11 @@ def enclaves(data: Source = None) -> Layer:
         _population_text(p, y)
         for p, y in zip(out["population"], out["population_year"], strict=True)
     ]
+    drawn = [
+        f"the OpenStreetMap (2017) outline drawn here measures {a:,.1f} km²"
+        for a in out["area_km2"]
+    ]
+    out = _with_texts(out, "belongs_to", "surrounded_by", "reported_area_km2", "source", drawn)
     return preset_layer(ENCLAVES, out, data=data)
 
 
@@ -231,11 +238,16 @@ def enclave_points() -> Layer:
                 "population_text",
                 "why_point",
                 "source_url",
+                "notes",
             ]
         ],
         geometry=rows.geometry,
         crs="EPSG:4326",
     ).reset_index(drop=True)
+    drawn = [f"drawn as a point because {c.why_point}" for c in checks]
+    frame = _with_texts(
+        frame, "belongs_to_iso3", "surrounded_by_iso3", "area_km2", "source_url", drawn
+    )
     why = "; ".join(f"{c.name} ({c.why_point})" for c in checks)
     # the legend rows name the enclaves (the preset's {names}): the map says which are points
     return preset_layer(ENCLAVE_POINTS, frame, points=why)
@@ -256,6 +268,68 @@ def _no_coordinates(facts: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> geo.Da
         field=empty[0] if len(empty) == 1 else None,
         hint="give lat and lon (WGS84 degrees) of each enclave drawn as a point",
     )
+
+
+#: What the enclave notes write where sources disagree, by what they disagree on: a
+#: figure marked as disagreeing, or another source that "gives" another figure.
+DISAGREEMENTS = {
+    "its area": re.compile(
+        r"AREA DISAGREES|AREA:[^.]*unresolved|DISAGREE with [\d.,]+ ?km|\bgives ~?[\d.,]+ ?km"
+    ),
+    "its population": re.compile(
+        r"POPULATION DISAGREES|POPULATION: [^.]*;|Other figures: pop\."
+        r"|\bgives\b(?:[^.]|\.\d)*\bpeople"
+    ),
+    "what it is": re.compile(r"[Ss]ources (differ|disagree) on what it is"),
+}
+
+
+def _with_texts(
+    frame: gpd.GeoDataFrame,
+    belongs: str,
+    surrounded: str,
+    reported_area: str,
+    source: str,
+    drawn: list[str],
+) -> gpd.GeoDataFrame:
+    """`frame` with the columns both enclave layers share for captions (atlas pages).
+
+    ``belongs_to_country`` and ``surrounded_by_country`` (Natural Earth names),
+    ``reported_area_text``, ``drawn_text`` (how the map draws it), ``source_site``
+    (who reports the figures: the cited page's site) and ``caveat`` (what the notes
+    say sources disagree on; never a figure of its own).
+    """
+    countries = geo.load("countries")
+    names = dict(zip(countries["adm0_a3"], countries["name"], strict=True))
+    out = frame.copy()
+    out["belongs_to_country"] = [names.get(c, c) for c in out[belongs]]
+    out["surrounded_by_country"] = [names.get(c, c) for c in out[surrounded]]
+    areas = pd.to_numeric(out[reported_area], errors="coerce")
+    out["reported_area_text"] = [
+        "not reported" if a != a else f"{a:,.0f} km²" for a in areas.astype(float)
+    ]
+    out["drawn_text"] = drawn
+    out["source_site"] = [_site(url) for url in out[source]]
+    notes = out["notes"] if "notes" in out else pd.Series("", index=out.index)
+    out["caveat"] = [_caveat(text) for text in notes.fillna("")]
+    return out
+
+
+def _site(url: object) -> str:
+    """The site a source URL is on ("asiaplus.news"), or "" for none."""
+    if not isinstance(url, str) or not url.strip():
+        return ""
+    host = urlparse(url.strip()).hostname or ""
+    return host.removeprefix("www.")
+
+
+def _caveat(notes: str) -> str:
+    """One sentence on what the notes say the sources disagree on."""
+    topics = [topic for topic, pattern in DISAGREEMENTS.items() if pattern.search(notes)]
+    if not topics:
+        return "The notes record no disagreement between sources."
+    listed = topics[0] if len(topics) == 1 else ", ".join(topics[:-1]) + " and " + topics[-1]
+    return f"Sources disagree on {listed}."
 
 
 def _population_text(population: object, year: object) -> str:

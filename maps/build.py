@@ -21,6 +21,7 @@ renderer: composition and the renderers are imported by the maps being built.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -35,7 +36,16 @@ from pathlib import Path
 
 import geo
 from geo.locks import Holder, exclusive
-from maps.commit import MANIFEST, Commit, CommitError, read_manifest, write_gallery, write_manifest
+from maps.atlas import AtlasPage, atlas_pages, page_digest, page_id, page_spec
+from maps.commit import (
+    MANIFEST,
+    Commit,
+    CommitError,
+    output_path,
+    read_manifest,
+    write_gallery,
+    write_manifest,
+)
 from maps.faults import fault_from_env
 from maps.spec import PACKAGE_ROOT, SPEC_DIR, SpecError, load_spec, project_folder
 from maps.workers import rendered
@@ -227,53 +237,149 @@ def build(
         return _build(paths, out, tuple(formats), jobs, force, progress, scheduler)
 
 
+@dataclass
+class _Plan:
+    """What a build does: maps already up to date, maps to render, atlas bookkeeping."""
+
+    skipped: list[MapResult] = field(default_factory=list)
+    failed: list[MapResult] = field(default_factory=list)
+    tasks: list[tuple] = field(default_factory=list)
+    #: Result id -> (spec's place in the build, page number) for the report's order.
+    order: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Atlas id -> the datasets and files its coverage was read from (joined to each page).
+    coverage: dict[str, dict] = field(default_factory=dict)
+    #: Manifest ids to remove once the build's maps are committed (vanished atlas pages).
+    stale: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.skipped) + len(self.failed) + len(self.tasks)
+
+
 def _build(paths, out: Path, formats, jobs, force, progress, scheduler=None) -> BuildReport:
     fault = fault_from_env()
     manifest = read_manifest(out)
     code = code_hash()
-    results: list[MapResult] = []
-    todo: list[tuple[Path, str]] = []
-    for path in paths:
-        spec_hash = file_sha256(path)
-        entry = manifest["maps"].get(path.stem)
-        if not force and _up_to_date(entry, spec_hash, code, formats, out, path):
-            results.append(
-                MapResult(
-                    path.stem,
-                    "skipped",
-                    outputs=sorted(entry["outputs"]),
-                    warnings=list(entry.get("warnings", [])),
-                )
-            )
-            if progress:
-                progress(results[-1], len(results), len(paths))
-        else:
-            todo.append((path, spec_hash))
     for stale in out.glob(".staging-*"):  # left by a killed build; we hold the lock
         shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     commit = Commit(out, manifest, code, fault)
+    results: list[MapResult] = []
     try:
+        ship = scheduler is not None  # a remote worker cannot write into our staging folder
+        plan = _plan(paths, manifest, code, formats, out, force, (staging, formats, ship))
+        for result in [*plan.skipped, *plan.failed]:
+            results.append(result)
+            if progress:
+                progress(result, len(results), plan.total)
         # Any exception in this block (an error, Ctrl-C, the CLI's SIGTERM exception)
         # kills the workers at once on its way out of `rendered`; the staging folder
         # goes next; what was committed stays, with a manifest that matches it.
-        ship = scheduler is not None  # a remote worker cannot write into our staging folder
-        tasks = [(path, spec_hash, staging, formats, ship) for path, spec_hash in todo]
-        with rendered(build_one, tasks, jobs, fault, scheduler=scheduler) as finished:
+        with rendered(build_one, plan.tasks, jobs, fault, scheduler=scheduler) as finished:
             for result, entry in finished:
                 if entry is not None and "payload" in entry:
                     result, entry = _landed(result, entry, staging)
                 if entry is not None:
+                    if entry.get("atlas") in plan.coverage:
+                        entry["inputs"] = {**plan.coverage[entry["atlas"]], **entry["inputs"]}
                     result = _committed(commit, result, entry, staging)
                 results.append(result)
                 if progress:
-                    progress(result, len(results), len(paths))
+                    progress(result, len(results), plan.total)
+        for map_id in plan.stale:
+            commit.remove(map_id)
         commit.gallery()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    order = {p.stem: n for n, p in enumerate(paths)}
-    results.sort(key=lambda r: order[r.id])
+    results.sort(key=lambda r: plan.order.get(r.id, (len(paths), 0)))
     return BuildReport(results, out)
+
+
+def _plan(paths, manifest: dict, code: str, formats, out: Path, force: bool, rest) -> _Plan:
+    """Which maps and atlas pages are up to date, and the render tasks for the others.
+
+    An atlas whose spec, code and every page's inputs are unchanged is decided from
+    the pages the manifest lists (no geopandas); otherwise its pages are listed
+    again here and each is rebuilt unless its record and inputs are unchanged.
+    """
+    plan = _Plan()
+    maps = manifest["maps"]
+    for n, path in enumerate(paths):
+        spec_hash = file_sha256(path)
+        entry = maps.get(path.stem)
+        pages = sorted(
+            (e.get("page_order", 0), map_id)
+            for map_id, e in maps.items()
+            if e.get("atlas") == path.stem
+        )
+        if force or (entry is not None) == bool(pages):
+            pass  # forced, never built, or both a map and an atlas: decided below
+        elif entry is not None:
+            if _up_to_date(entry, spec_hash, code, formats, out, path):
+                plan.skipped.append(_skipped(path.stem, entry))
+                plan.order[path.stem] = (n, 0)
+                continue
+        elif all(_up_to_date(maps[i], spec_hash, code, formats, out, path) for _, i in pages):
+            for k, map_id in pages:
+                plan.skipped.append(_skipped(map_id, maps[map_id]))
+                plan.order[map_id] = (n, k)
+            continue
+        _plan_spec(plan, n, path, spec_hash, maps, code, formats, out, force, rest)
+    return plan
+
+
+def _plan_spec(plan: _Plan, n: int, path, spec_hash, maps, code, formats, out, force, rest):
+    """Add the tasks of one spec that is not up to date: the map, or its atlas's pages."""
+    old_pages = [i for i, e in maps.items() if e.get("atlas") == path.stem]
+    try:
+        spec = load_spec(path)
+    except SpecError:
+        spec = None  # its worker says what is wrong, as for any map
+    if spec is None or spec.atlas is None or spec.id != path.stem:
+        plan.tasks.append((path, spec_hash, *rest))
+        plan.order[path.stem] = (n, 0)
+        if spec is not None and spec.atlas is None:
+            plan.stale += old_pages  # it was an atlas and is no longer
+        return
+    project = project_folder(path)
+    try:
+        with geo.recording() as used:
+            pages = atlas_pages(spec)
+        plan.coverage[spec.id] = {**_inputs(used.datasets), **_user_files(used.files, project)}
+    except Exception as err:  # the atlas fails; the other maps go on
+        cause, message = failure(err)
+        result = MapResult(path.stem, "failed", error=message, cause=cause)
+        result.detail = traceback.format_exc()
+        plan.failed.append(result)
+        plan.order[path.stem] = (n, 0)
+        return
+    ids = set()
+    for page in pages:
+        map_id = page_id(spec.id, page)
+        ids.add(map_id)
+        plan.order[map_id] = (n, page.number)
+        entry = maps.get(map_id)
+        if (
+            not force
+            and entry is not None
+            and entry.get("page_sha256") == page_digest(page)
+            and _up_to_date(entry, spec_hash, code, formats, out, path)
+        ):
+            plan.skipped.append(_skipped(map_id, entry))
+        else:
+            plan.tasks.append((path, spec_hash, *rest, page))
+    plan.stale += [i for i in old_pages if i not in ids]
+    if path.stem in maps:  # it was a single map and is now an atlas
+        plan.stale.append(path.stem)
+
+
+def _skipped(map_id: str, entry: dict) -> MapResult:
+    return MapResult(
+        map_id,
+        "skipped",
+        outputs=sorted(entry["outputs"]),
+        warnings=list(entry.get("warnings", [])),
+    )
 
 
 def _landed(result: MapResult, entry: dict, staging: Path) -> tuple[MapResult, dict | None]:
@@ -287,7 +393,7 @@ def _landed(result: MapResult, entry: dict, staging: Path) -> tuple[MapResult, d
     folder = staging / result.id
     try:
         for name, data in payload.items():
-            target = geo.atomic.path_inside(folder, name)
+            target = output_path(folder, name)
             if hashlib.sha256(data).hexdigest() != entry["outputs"].get(name):
                 raise ValueError(f"{name} arrived damaged from its worker (sha256 differs)")
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -312,17 +418,23 @@ def _committed(commit: Commit, result: MapResult, entry: dict, staging: Path) ->
 
 
 def build_one(
-    path: Path, spec_hash: str, staging: Path, formats: tuple[str, ...], ship: bool = False
+    path: Path,
+    spec_hash: str,
+    staging: Path,
+    formats: tuple[str, ...],
+    ship: bool = False,
+    page: AtlasPage | None = None,
 ) -> tuple[MapResult, dict | None]:
-    """Render one spec into ``staging/ID``; never raises (failures come back as results).
+    """Render one spec, or one `page` of its atlas, into ``staging/ID``; never raises.
 
-    With `ship`, the map is rendered into a temporary folder of this (worker)
-    process instead, and its files' bytes travel back in ``entry["payload"]``.
+    Failures come back as results. With `ship`, the map is rendered into a
+    temporary folder of this (worker) process instead, and its files' bytes travel
+    back in ``entry["payload"]``.
     """
     if not ship:
-        return _built(path, spec_hash, staging, formats)
+        return _built(path, spec_hash, staging, formats, page)
     with tempfile.TemporaryDirectory(prefix="fergana-worker-") as local:
-        result, entry = _built(path, spec_hash, Path(local), formats)
+        result, entry = _built(path, spec_hash, Path(local), formats, page)
         if entry is not None:
             folder = Path(local) / result.id
             entry["payload"] = {name: (folder / name).read_bytes() for name in entry["outputs"]}
@@ -330,16 +442,25 @@ def build_one(
 
 
 def _built(
-    path: Path, spec_hash: str, staging: Path, formats: tuple[str, ...]
+    path: Path,
+    spec_hash: str,
+    staging: Path,
+    formats: tuple[str, ...],
+    page: AtlasPage | None = None,
 ) -> tuple[MapResult, dict | None]:
     from maps.compose import compose
 
     start = time.perf_counter()
-    map_id = path.stem
+    map_id = path.stem if page is None else page_id(path.stem, page)
     try:
         spec = load_spec(path)
-        if spec.id != map_id:
-            raise SpecError(path, f"id {spec.id!r} must match the file name {map_id!r}", field="id")
+        if spec.id != path.stem:
+            raise SpecError(
+                path, f"id {spec.id!r} must match the file name {path.stem!r}", field="id"
+            )
+        atlas = spec
+        if page is not None:
+            spec = page_spec(spec, page)
         folder = staging / spec.id
         folder.mkdir(parents=True)
         project = project_folder(path)
@@ -357,9 +478,22 @@ def _built(
             "caption": composition.caption,
             "inputs": {**_inputs(used.datasets), **_user_files(used.files, project)},
             "sources": [c.text() for c in composition.credits],
-            "outputs": {p.name: file_sha256(p) for p in sorted(written)},
+            # the writers may give resolved paths of a relative folder
+            "outputs": {
+                p.resolve().relative_to(folder.resolve()).as_posix(): file_sha256(p)
+                for p in sorted(written)
+            },
             "warnings": said,
         }
+        if page is not None:
+            entry.update(
+                atlas=atlas.id,
+                atlas_title=atlas.title,
+                page=page.key,
+                slug=page.slug,
+                page_order=page.number,
+                page_sha256=page_digest(page),
+            )
         seconds = time.perf_counter() - start
         result = MapResult(
             map_id,
@@ -425,6 +559,15 @@ def data_warnings(caught: list[warnings.WarningMessage], project: Path) -> list[
 
 def _render(composition, folder: Path, formats: tuple[str, ...]) -> list[Path]:
     from maps.scene import build_scene
+
+    if "/" in composition.spec.id:
+        # an atlas page SPEC-ID/SLUG: its files are SLUG.* in the subfolder SPEC-ID
+        atlas_id, slug = composition.spec.id.split("/")
+        folder = folder / atlas_id
+        folder.mkdir(parents=True, exist_ok=True)
+        composition = dataclasses.replace(
+            composition, spec=dataclasses.replace(composition.spec, id=slug)
+        )
 
     scene = build_scene(composition)  # decided once, drawn by both renderers
     written: list[Path] = []

@@ -75,6 +75,9 @@ class Commit:
     def map(self, entry: dict, folder: Path) -> None:
         """Move one map's finished files from `folder` into the output folder; record them.
 
+        The entry is keyed by :func:`entry_id`: the spec file's name, or for an atlas
+        page ``SPEC-ID/SLUG`` (its files are in the subfolder ``SPEC-ID``).
+
         Raises
         ------
         SpecError
@@ -84,11 +87,11 @@ class Commit:
             entry are restored as far as the disk lets (the manifest always
             matches the files).
         """
-        map_id = Path(entry["spec"]).stem
+        map_id = entry_id(entry)
         moves = []
         for name in entry["outputs"]:
             try:
-                moves.append((folder / name, geo.atomic.path_inside(self.out, name)))
+                moves.append((folder / name, output_path(self.out, name)))
             except ValueError as err:
                 raise SpecError(entry["spec"], f"output {err}", field="id") from None
         previous = self.manifest["maps"].get(map_id)
@@ -101,6 +104,7 @@ class Commit:
                 self._write_manifest()
             backups.mkdir(exist_ok=True)
             for source, target in moves:
+                target.parent.mkdir(exist_ok=True)
                 existed, backup = target.is_file(), None
                 if existed:
                     with contextlib.suppress(OSError):  # a folder without hard links
@@ -113,6 +117,30 @@ class Commit:
             self._write_manifest()
         except OSError as err:
             self._undo(map_id, previous, done)
+            raise CommitError(err.errno, self._message(err)) from err
+
+    def remove(self, map_id: str) -> None:
+        """Take a map out of the manifest, then delete its files (an atlas page that vanished).
+
+        The manifest goes first, so that it never vouches for a deleted file; an
+        atlas's subfolder goes with its last file.
+        """
+        entry = self.manifest["maps"].get(map_id)
+        if entry is None:
+            return
+        del self.manifest["maps"][map_id]
+        try:
+            self._write_manifest()
+            for name in entry["outputs"]:
+                target = output_path(self.out, name)
+                self._step()
+                target.unlink(missing_ok=True)
+                if target.parent != self.out.resolve():
+                    with contextlib.suppress(OSError):  # not empty: other pages remain
+                        target.parent.rmdir()
+        except ValueError:
+            return  # a name leading out of the folder: never delete outside it
+        except OSError as err:
             raise CommitError(err.errno, self._message(err)) from err
 
     def _undo(self, map_id: str, previous: dict | None, done: list) -> None:
@@ -159,6 +187,27 @@ class Commit:
                 geo.write_text_atomic(target, page)
             except OSError as err:  # the old gallery stays, as the maps do
                 raise CommitError(err.errno, self._message(err)) from err
+
+
+def entry_id(entry: dict) -> str:
+    """The manifest id of a map's entry: ``SPEC-ID``, or ``SPEC-ID/SLUG`` for an atlas page."""
+    if "atlas" in entry:
+        return f"{entry['atlas']}/{entry['slug']}"
+    return Path(entry["spec"]).stem
+
+
+def output_path(out: Path, name: str) -> Path:
+    """``out / name`` for an output `name`: ``FILE`` or ``SUBFOLDER/FILE`` (atlas pages).
+
+    Raises
+    ------
+    ValueError
+        If `name` would lead out of `out` (more folders, ``..``, a link elsewhere).
+    """
+    parts = name.split("/")
+    if len(parts) == 2 and parts[0] not in ("", ".", ".."):
+        return geo.atomic.path_inside(geo.atomic.path_inside(out, parts[0]), parts[1])
+    return geo.atomic.path_inside(out, name)
 
 
 def read_manifest(out: Path) -> dict:

@@ -1,8 +1,15 @@
-"""The offline gallery page (``index.html``) listing every built map."""
+"""The offline gallery page (``index.html``) listing every built map.
+
+Each map has a card; the pages of an atlas (entries with ``"atlas"``, ids
+``SPEC-ID/SLUG``) are grouped in one section headed by the atlas's title, a
+compact grid of page cards linking to each page's files.
+"""
 
 from __future__ import annotations
 
+import re
 from html import escape
+from itertools import groupby
 from pathlib import Path
 
 from layers.theme import FONT_FAMILY
@@ -14,7 +21,11 @@ FORMAT_LABELS = {
     ".svg": "SVG (editable)",
     ".pdf": "PDF",
     ".txt": "Text description",
+    ".gif": "Animation (GIF)",
+    ".mp4": "Video (MP4)",
 }
+#: ``ID.NAME.png/.svg/.pdf``: a small-multiples page (:mod:`maps.print.multiples`).
+MULTIPLES = re.compile(r"^\.[a-z0-9][a-z0-9_-]*\.(png|svg|pdf)$")
 
 EMBED_HINT = (
     "Paste it into your page: the frame grows to the map's height, caption and sources "
@@ -33,21 +44,83 @@ CARD = """<article id="{id}">
 </article>"""
 
 
+ATLAS = """<section class="atlas" id="{id}" aria-labelledby="{id}-title">
+<h2 id="{id}-title">{title}</h2>
+<p class="caption">{count} maps, one per feature. {caption}</p>
+<div class="pages">
+{cards}
+</div>
+</section>"""
+
+PAGE_CARD = """<article class="page" id="{id}">
+{thumbnail}<h3>{title}</h3>
+<ul class="downloads">
+{downloads}
+</ul>
+</article>"""
+
+
 def gallery_html(manifest: dict, out: Path) -> str:
     """The gallery page for the maps recorded in `manifest`, whose files are in `out`."""
-    ordered = sorted(manifest["maps"].items(), key=lambda item: (item[1].get("order", 0), item[0]))
-    cards = [_card(map_id, entry, out) for map_id, entry in ordered]
-    return PAGE.format(font=FONT_FAMILY, cards="\n".join(cards))
+
+    def place(item: tuple[str, dict]) -> tuple:
+        map_id, entry = item
+        atlas = entry.get("atlas")
+        return (entry.get("order", 0), atlas or map_id, entry.get("page_order", 0), map_id)
+
+    ordered = sorted(manifest["maps"].items(), key=place)
+    blocks = []
+    for atlas, group in groupby(ordered, key=lambda item: item[1].get("atlas")):
+        items = list(group)
+        if atlas is None:
+            blocks += [_card(map_id, entry, out) for map_id, entry in items]
+        else:
+            blocks.append(_atlas(atlas, items))
+    return PAGE.format(font=FONT_FAMILY, cards="\n".join(blocks))
+
+
+def _atlas(atlas_id: str, pages: list[tuple[str, dict]]) -> str:
+    """One section for an atlas: its title, then a small card per page."""
+    first = pages[0][1]
+    cards = []
+    for map_id, entry in pages:
+        names = sorted(entry["outputs"])
+        downloads = "\n".join(
+            f'<li><a href="{escape(name)}" download>{escape(_label(map_id, name))}</a></li>'
+            for name in names
+            if not name.endswith((".embed.html", ".web.png"))
+        )
+        cards.append(
+            PAGE_CARD.format(
+                id=escape(map_id),
+                thumbnail=_thumbnail(map_id, entry, names),
+                title=escape(entry["title"]),
+                downloads=downloads,
+            )
+        )
+    sources = list(dict.fromkeys(s for _, entry in pages for s in entry.get("sources", [])))
+    caption = "Sources: " + "; ".join(sources) + "." if sources else ""
+    return ATLAS.format(
+        id=escape(atlas_id),
+        title=escape(first.get("atlas_title") or atlas_id),
+        count=len(pages),
+        caption=escape(caption),
+        cards="\n".join(cards),
+    )
+
+
+def _thumbnail(map_id: str, entry: dict, names: list[str]) -> str:
+    thumb = f"{map_id}.web.png" if f"{map_id}.web.png" in names else None
+    if thumb is None:
+        return ""
+    image = f'<img src="{escape(thumb)}" alt="{escape(entry["title"])}" loading="lazy">'
+    link = f"{map_id}.html" in names
+    return (f'<a href="{escape(map_id)}.html">{image}</a>' if link else image) + "\n"
 
 
 def _card(map_id: str, entry: dict, out: Path) -> str:
     names = sorted(entry["outputs"])
-    thumb = next((n for n in names if n.endswith(".web.png")), None)
-    thumbnail = ""
-    if thumb:
-        image = f'<img src="{escape(thumb)}" alt="{escape(entry["title"])}" loading="lazy">'
-        link = f"{map_id}.html" in names
-        thumbnail = (f'<a href="{escape(map_id)}.html">{image}</a>' if link else image) + "\n"
+    thumbnail = _thumbnail(map_id, entry, names)
     downloads = "\n".join(
         f'<li><a href="{escape(name)}" download>{escape(_label(map_id, name))}</a></li>'
         for name in names
@@ -77,5 +150,11 @@ def _card(map_id: str, entry: dict, out: Path) -> str:
 
 
 def _label(map_id: str, name: str) -> str:
-    suffix = name[len(map_id) :]
-    return FORMAT_LABELS.get(suffix, suffix.lstrip("."))
+    """What a download link says, e.g. "PDF", "Small multiples (PNG)" or "Video (MP4)"."""
+    suffix = name[len(map_id) :] if name.startswith(map_id) else "." + name.rsplit("/")[-1]
+    if suffix in FORMAT_LABELS:
+        return FORMAT_LABELS[suffix]
+    multiples = MULTIPLES.match(suffix)
+    if multiples:
+        return f"Small multiples ({multiples.group(1).upper()})"
+    return suffix.lstrip(".")

@@ -31,9 +31,10 @@ finally:
 
 
 def _mtimes(folder: Path) -> dict[str, int]:
+    """Modification times of the folder's files, atlas subfolders included."""
     return {
-        p.name: p.stat().st_mtime_ns
-        for p in folder.iterdir()
+        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+        for p in folder.rglob("*")
         if p.is_file() and not p.name.startswith(".")
     }
 
@@ -51,9 +52,23 @@ def _assert_outputs_match_manifest(folder: Path) -> None:
             assert file_sha256(folder / name) == digest, name
 
 
+def _map_ids(manifest: dict) -> set[str]:
+    """The ids the story specs build: the spec's own, or SPEC-ID/SLUG for each atlas page."""
+    ids = set()
+    for path in SPECS:
+        if load_spec(path).atlas is None:
+            ids.add(path.stem)
+        else:
+            pages = {i for i, e in manifest["maps"].items() if e.get("atlas") == path.stem}
+            assert pages and all(i.startswith(f"{path.stem}/") for i in pages), path.stem
+            ids |= pages
+    return ids
+
+
 def test_full_build_writes_every_format_manifest_and_gallery(built_maps):
     built, manifest = built_maps.out, built_maps.manifest
-    assert set(manifest["maps"]) == {p.stem for p in SPECS}
+    assert set(manifest["maps"]) == _map_ids(manifest)
+    assert len([i for i in manifest["maps"] if i.startswith("enclaves/")]) == 8
     for map_id, entry in manifest["maps"].items():
         for suffix in (".html", ".embed.html", ".txt", ".png", ".web.png", ".svg", ".pdf"):
             assert f"{map_id}{suffix}" in entry["outputs"], (map_id, suffix)
@@ -68,7 +83,7 @@ def test_full_build_writes_every_format_manifest_and_gallery(built_maps):
 def test_second_build_rewrites_nothing(built_maps):
     before = _mtimes(built_maps.out)
     report = build(SPECS, built_maps.out, jobs=2)
-    assert [r.status for r in report.results] == ["skipped"] * len(SPECS)
+    assert [r.status for r in report.results] == ["skipped"] * len(built_maps.manifest["maps"])
     assert _mtimes(built_maps.out) == before
 
 
@@ -81,7 +96,7 @@ def test_noop_cli_build_imports_no_heavy_library(built_maps):
     command = [sys.executable, "-c", CLI_IMPORTS, "build", "--jobs", "1", "--out", built_maps.out]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert f"0 built, {len(SPECS)} up to date" in result.stderr
+    assert f"0 built, {len(built_maps.manifest['maps'])} up to date" in result.stderr
     assert "maps.build" in result.stdout.split()
     assert not _heavy_imported(result.stdout)
 
@@ -191,7 +206,8 @@ def test_gallery_loads_offline_without_errors(built_maps, browser):
     page.wait_for_load_state("load")
     assert not errors
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
-    assert page.locator("article").count() == len(SPECS)
+    assert page.locator("article").count() == len(built_maps.manifest["maps"])
+    assert page.locator("section.atlas#enclaves article.page").count() == 8
     assert page.locator("article img").first.evaluate("img => img.naturalWidth") > 0
     page.close()
 

@@ -55,6 +55,7 @@ from maps.print.view import (
     projected_bounds,
     view_outline,
 )
+from maps.scene import locator_dataset
 from maps.spec import Inset
 
 # Above this scale variation across the map (max/min - 1) the scale bar says where it is true.
@@ -361,7 +362,7 @@ def draw_inset(
 
 def draw_world(ax: Axes, view: View, window) -> None:
     """World countries around a lon/lat `window`, as one collection (locator backdrop)."""
-    world = geo.load("world_countries")
+    world = geo.load(locator_dataset(window))
     west, south, east, north = window
     dx, dy = (east - west) * CLIP_MARGIN, (north - south) * CLIP_MARGIN
     grown = (

@@ -49,6 +49,9 @@ from maps.scene.text import caption_figures, cell_text, describe
 LOCATOR_MIN_HALF = (20.0, 12.0)
 LOCATOR_MAX_HALF = (100.0, 40.0)
 LOCATOR_GROWTH = 4.0
+#: A locator window at most this wide (degrees) draws the detailed countries, enclaves
+#: included, where they reach; wider ones (every default window) the world's.
+LOCATOR_DETAILED_SPAN = 20.0
 
 __all__ = [
     "Label",
@@ -62,6 +65,7 @@ __all__ = [
     "SizeKeyRow",
     "build_scene",
     "describe",
+    "locator_dataset",
     "locator_window",
 ]
 
@@ -98,7 +102,10 @@ def build_scene(composition: Composition) -> Scene:
     relief = spec.relief and _relief_reaches(spec.extent)
     # every grid the hillshade draws from is credited (GEBCO 15" and 1', Mapzen 5')
     extra = [Credit.of(name) for name in relief_datasets(spec.extent)] if relief else []
-    if any(inset.kind in ("locator", "context") for inset in spec.insets):
+    locator = _locator(spec)
+    if locator is not None:
+        extra.append(Credit.of(locator_dataset(locator.window)))
+    if any(inset.kind == "context" for inset in spec.insets):
         extra.append(Credit.of("world_countries"))
     return Scene(
         spec=spec,
@@ -107,9 +114,7 @@ def build_scene(composition: Composition) -> Scene:
         legend=tuple(legend),
         credits=tuple(unique_credits([*composition.credits, *extra])),
         relief=relief,
-        locator=locator_window(spec.extent)
-        if any(inset.kind == "locator" for inset in spec.insets)
-        else None,
+        locator=locator,
         insets=tuple(i for i in insets if i.inset.kind != "locator"),
         caption=composition.caption,
         caption_sources=composition.caption_sources,
@@ -117,14 +122,57 @@ def build_scene(composition: Composition) -> Scene:
     )
 
 
-def locator_window(extent: tuple[float, float, float, float]) -> LocatorWindow:
-    """The locator's window around `extent`: the map's region, with room around it."""
+def _locator(spec) -> LocatorWindow | None:
+    """The first locator inset's window: its own `extent` when it gives one."""
+    inset = next((i for i in spec.insets if i.kind == "locator"), None)
+    return None if inset is None else locator_window(spec.extent, inset.extent)
+
+
+def locator_window(
+    extent: tuple[float, float, float, float],
+    window: tuple[float, float, float, float] | None = None,
+) -> LocatorWindow:
+    """The locator's window around `extent`: the map's region, with room around it.
+
+    With `window` (a locator inset's own extent, e.g. an atlas page's whole region)
+    the window is that, grown where needed to hold `extent` with a little room.
+    """
     west, south, east, north = extent
+    if window is not None:
+        pad_x, pad_y = (east - west) / 2, (north - south) / 2
+        grown = (
+            max(min(window[0], west - pad_x), -180.0),
+            max(min(window[1], south - pad_y), -85.0),
+            min(max(window[2], east + pad_x), 180.0),
+            min(max(window[3], north + pad_y), 85.0),
+        )
+        return LocatorWindow(window=window if _holds(window, extent) else grown, extent=extent)
     cx, cy = (west + east) / 2, (south + north) / 2
     hx = min(max(LOCATOR_MIN_HALF[0], LOCATOR_GROWTH * (east - west)), LOCATOR_MAX_HALF[0])
     hy = min(max(LOCATOR_MIN_HALF[1], LOCATOR_GROWTH * (north - south)), LOCATOR_MAX_HALF[1])
     window = (max(cx - hx, -180.0), max(cy - hy, -85.0), min(cx + hx, 180.0), min(cy + hy, 85.0))
     return LocatorWindow(window=window, extent=(west, south, east, north))
+
+
+def locator_dataset(window: tuple[float, float, float, float]) -> str:
+    """The countries a locator draws: the detailed ones where its window lies inside them.
+
+    A region's window (an atlas page's locator shows the atlas's whole extent)
+    needs the enclaves and the detailed borders; a continent's, the world's.
+    """
+    from geo.coverage import inside
+
+    small = window[2] - window[0] <= LOCATOR_DETAILED_SPAN
+    return "countries" if small and inside(window) else "world_countries"
+
+
+def _holds(window, extent) -> bool:
+    return (
+        window[0] <= extent[0]
+        and window[1] <= extent[1]
+        and extent[2] <= window[2]
+        and extent[3] <= window[3]
+    )
 
 
 # --- layers -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import shapely
 import geo
 from geo import geometry as geom
 from layers.theme import SEA
-from maps.scene import LocatorWindow
+from maps.scene import LocatorWindow, locator_dataset
 from maps.web.text import esc
 from maps.web.view import merc
 
@@ -26,7 +26,7 @@ def locator(where: LocatorWindow, width: float = 150.0) -> dict[str, Any] | None
     west, south, east, north = where.extent
     cy = (south + north) / 2
     box = where.window
-    world = geo.load("world_countries")
+    world = geo.load(locator_dataset(box))
     if not isinstance(world, gpd.GeoDataFrame):
         return None
     region = world[world.intersects(shapely.box(*box))]
