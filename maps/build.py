@@ -275,7 +275,9 @@ def _build(paths, out: Path, formats, jobs, force, progress, scheduler=None) -> 
         # Any exception in this block (an error, Ctrl-C, the CLI's SIGTERM exception)
         # kills the workers at once on its way out of `rendered`; the staging folder
         # goes next; what was committed stays, with a manifest that matches it.
-        with rendered(build_one, plan.tasks, jobs, fault, scheduler=scheduler) as finished:
+        with rendered(
+            build_one, plan.tasks, jobs, fault, scheduler=scheduler, version=code_hash
+        ) as finished:
             for result, entry in finished:
                 if entry is not None and "payload" in entry:
                     result, entry = _landed(result, entry, staging)

@@ -21,7 +21,8 @@ from maps.pages import SIZES
 from maps.scene import build_scene
 from maps.spec import SPEC_DIR
 
-SPECS = sorted(SPEC_DIR.glob("*.toml"))
+# single maps (an atlas's pages are drawn by the same renderers from the same scene)
+SPECS = [p for p in sorted(SPEC_DIR.glob("*.toml")) if load_spec(p).atlas is None]
 SVG = "{http://www.w3.org/2000/svg}"
 PX_TO_PT = 0.75
 

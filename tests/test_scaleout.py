@@ -21,6 +21,7 @@ from distributed import Client  # noqa: E402
 
 import maps.workers  # noqa: E402
 from maps.build import MANIFEST, build, code_hash  # noqa: E402
+from maps.spec import SPEC_DIR  # noqa: E402
 from maps.workers import SchedulerError, rendered  # noqa: E402
 from scripts.cli import main  # noqa: E402
 
@@ -80,6 +81,20 @@ def test_a_dask_build_equals_the_process_pool_build_byte_for_byte(cluster, tmp_p
     # and a second build through the cluster has nothing to do
     again = build(SPECS, dask, formats=FORMATS, scheduler=cluster.scheduler_address)
     assert [r.status for r in again.results] == ["skipped"] * len(SPECS)
+
+
+def test_a_dask_built_atlas_equals_the_process_pool_atlas_byte_for_byte(cluster, tmp_path):
+    atlas = [SPEC_DIR / "enclaves.toml"]  # eight pages, each its own task
+    pool, dask = tmp_path / "pool", tmp_path / "dask"
+    by_pool = build(atlas, pool, formats=("html", "svg"), jobs=2)
+    by_dask = build(atlas, dask, formats=("html", "svg"), scheduler=cluster.scheduler_address)
+    assert by_pool.ok and by_dask.ok, [r.error for r in by_pool.results + by_dask.results]
+    files = outputs(pool)
+    assert len(files) == 8 and all(map_id.startswith("enclaves/") for map_id in files)
+    assert outputs(dask) == files
+    for entry in files.values():
+        for name in entry:
+            assert (dask / name).read_bytes() == (pool / name).read_bytes(), name
 
 
 def test_a_file_damaged_on_its_way_back_fails_only_its_map(cluster, tmp_path, monkeypatch):

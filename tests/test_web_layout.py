@@ -20,7 +20,11 @@ from maps.spec import SPEC_DIR, load_spec
 
 SIZES = [(1280, 800), (1024, 768), (768, 1024), (375, 667)]
 PHONE = 600  # below this width the page has its phone layout
-IDS = [path.stem for path in spec_paths()]
+#: The single story maps, and two pages of the enclaves atlas (a polygon and a point).
+IDS = [p.stem for p in spec_paths() if load_spec(p).atlas is None] + [
+    "enclaves/sokh",
+    "enclaves/western-qalacha",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +94,8 @@ def overlapping(boxes: dict[str, Box]) -> list[tuple[str, str]]:
 def test_controls_apart_and_extent_in_view(map_id, size, story_pages, tabs, shots):
     width, height = size
     page = open_map(tabs(size), story_pages[map_id])
-    page.screenshot(path=str(shots / f"{map_id}-{width}x{height}.png"), full_page=True)
+    shot = shots / f"{map_id.replace('/', '--')}-{width}x{height}.png"
+    page.screenshot(path=str(shot), full_page=True)
     boxes = control_boxes(page)
     assert {"title", "legend", "caption", "layers", "zoom", "fullscreen"} <= set(boxes)
     assert overlapping(boxes) == []
@@ -130,13 +135,24 @@ def test_controls_apart_and_extent_in_view(map_id, size, story_pages, tabs, shot
         assert blank_bands(page, map_id, boxes) == []
 
 
+def extent_of(map_id: str) -> tuple[float, float, float, float]:
+    """The extent of a story map, or of an atlas page (``SPEC-ID/SLUG``)."""
+    spec_id, _, slug = map_id.partition("/")
+    spec = load_spec(SPEC_DIR / f"{spec_id}.toml")
+    if not slug:
+        return spec.extent
+    from maps.atlas import atlas_pages
+
+    return next(page.extent for page in atlas_pages(spec) if page.slug == slug)
+
+
 def blank_bands(page, map_id: str, boxes: dict[str, Box]) -> list[str]:
     """Bands of blank sea above or below the data around the extent that no panel covers.
 
     The data reach :data:`CLIP_MARGIN` of the extent's size beyond it; above them only
     the title may take room, below them only the panels along the map's bottom.
     """
-    west, south, _east, north = load_spec(SPEC_DIR / f"{map_id}.toml").extent
+    west, south, _east, north = extent_of(map_id)
     margin = (north - south) * CLIP_MARGIN
     top, bottom, (map_top, map_bottom) = page.evaluate(
         "([north, south, west]) => [FG.map.latLngToContainerPoint([north, west]).y,"
