@@ -22,13 +22,20 @@ Modules, by concern:
 - ``drawing`` — layers; ``flows``; ``relief`` — the scene's hillshade as an image;
   ``furniture`` — scale bar, north arrow, graticule; ``legend``; ``insets``;
 - ``labelling`` — the label plan as candidates; ``placement`` — the collision solver;
-  ``text`` — fonts; ``symbols`` — theme styles as matplotlib values, shapes as paths.
+  ``text`` — fonts; ``symbols`` — theme styles as matplotlib values, shapes as paths;
+- ``multiples`` — one page of panels, one per time step, sharing legend, scale bar
+  and caption (:func:`~maps.print.multiples.write_multiples`); ``frames`` — a page
+  laid out once for a whole series whose frames show one step each (GIF/MP4 in
+  :mod:`maps.motion`).
 
 SVG ids, for tests that compare renderers from their outputs: ``fg-label-N`` (N =
 index in ``scene.labels``; ``-mK`` in magnifier K), ``fg-legend-heading-N``,
 ``fg-legend-row-N`` (size-key rows too), ``fg-legend-key-title-N``, ``fg-credits``,
 ``fg-caption``, ``fg-projection``, ``fg-flow-L-N`` (scene layer L, feature N; a
 dashed flow's head ``...-head``). A wrapped text's further lines add ``-line-K``.
+Small multiples add ``fg-panel-N``, ``fg-panel-title-N``, ``fg-panel-total-N-K`` and
+``fg-scale`` (a panel's labels and flows end ``-pN``); motion frames ``fg-frame-date``
+and ``fg-frame-total-N``.
 
 Fonts: DejaVu Sans, matplotlib's bundled copy (not the system's), which has
 Cyrillic and Uzbek Latin (oʻ, gʻ) glyphs. PDFs embed it as TrueType subsets
