@@ -80,8 +80,13 @@ def page_id(spec_id: str, page: AtlasPage) -> str:
 
 
 def page_digest(page: AtlasPage) -> str:
-    """sha256 of everything a page record says (a page whose record changed is redrawn)."""
-    text = json.dumps(dataclasses.asdict(page), sort_keys=True, ensure_ascii=False)
+    """sha256 of what a page shows (a page whose record changed is redrawn).
+
+    Its place in the atlas (``number``) is left out: removing one feature must not
+    redraw every page after it (the gallery's order is refreshed without redrawing).
+    """
+    shown = {k: v for k, v in dataclasses.asdict(page).items() if k != "number"}
+    text = json.dumps(shown, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

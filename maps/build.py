@@ -250,6 +250,8 @@ class _Plan:
     coverage: dict[str, dict] = field(default_factory=dict)
     #: Manifest ids to remove once the build's maps are committed (vanished atlas pages).
     stale: list[str] = field(default_factory=list)
+    #: Whether pages were kept whose coverage file changed (their entries now say so).
+    refreshed: bool = False
 
     @property
     def total(self) -> int:
@@ -283,13 +285,15 @@ def _build(paths, out: Path, formats, jobs, force, progress, scheduler=None) -> 
                     result, entry = _landed(result, entry, staging)
                 if entry is not None:
                     if entry.get("atlas") in plan.coverage:
-                        entry["inputs"] = {**plan.coverage[entry["atlas"]], **entry["inputs"]}
+                        entry["coverage"] = plan.coverage[entry["atlas"]]
                     result = _committed(commit, result, entry, staging)
                 results.append(result)
                 if progress:
                     progress(result, len(results), plan.total)
         for map_id in plan.stale:
             commit.remove(map_id)
+        if plan.refreshed and not plan.tasks:  # pages kept with their coverage's new hashes
+            write_manifest(out, manifest)
         commit.gallery()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -361,12 +365,17 @@ def _plan_spec(plan: _Plan, n: int, path, spec_hash, maps, code, formats, out, f
         ids.add(map_id)
         plan.order[map_id] = (n, page.number)
         entry = maps.get(map_id)
+        # a page is redrawn when what it shows changed: its record (extent, fields) or its
+        # own inputs; not because another feature of the coverage file changed
         if (
             not force
             and entry is not None
             and entry.get("page_sha256") == page_digest(page)
-            and _up_to_date(entry, spec_hash, code, formats, out, path)
+            and _up_to_date({**entry, "coverage": {}}, spec_hash, code, formats, out, path)
         ):
+            entry["page_order"] = page.number  # its place may move without a redraw
+            plan.refreshed |= entry.get("coverage") != plan.coverage[spec.id]
+            entry["coverage"] = plan.coverage[spec.id]
             plan.skipped.append(_skipped(map_id, entry))
         else:
             plan.tasks.append((path, spec_hash, *rest, page))
@@ -474,7 +483,8 @@ def _built(
         entry = {
             "spec": _relative(path, project),
             "spec_sha256": spec_hash,
-            "formats": sorted(formats),
+            "formats": drawn_formats(formats, motion=spec.motion is not None),
+            "motion": spec.motion is not None,
             "title": spec.title,
             "order": spec.order,
             "caption": composition.caption,
@@ -595,19 +605,30 @@ def _render(composition, folder: Path, formats: tuple[str, ...]) -> list[Path]:
     return written
 
 
+def drawn_formats(formats: Sequence[str], *, motion: bool) -> list[str]:
+    """The formats a map is drawn in, sorted: GIF and MP4 only for a map with ``[motion]``.
+
+    A build records these, so that asking for GIF or MP4 (or ffmpeg coming or going,
+    which drops MP4 from the default formats) rebuilds only the maps that move.
+    """
+    return sorted(f for f in formats if motion or f not in MOTION_FORMATS)
+
+
 def _up_to_date(
     entry: dict | None, spec_hash: str, code: str, formats, out: Path, path: Path
 ) -> bool:
     if (
         entry is None
         or entry.get("spec_sha256") != spec_hash
-        or entry.get("formats") != sorted(formats)
+        or entry.get("formats") != drawn_formats(formats, motion=bool(entry.get("motion")))
     ):
         return False
     if entry.get("code") != code:
         return False
     project = project_folder(path)
-    for name, digest in entry["inputs"].items():
+    # an atlas page's coverage file counts too: decided from the manifest, a changed one
+    # has the driver list the pages again (and redraw only those whose record changed)
+    for name, digest in {**entry.get("coverage", {}), **entry["inputs"]}.items():
         if digest.get("copy") == USER_FILE:
             user_file = project / name
             if not user_file.is_file() or file_sha256(user_file) != digest["sha256"]:

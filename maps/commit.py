@@ -118,6 +118,21 @@ class Commit:
         except OSError as err:
             self._undo(map_id, previous, done)
             raise CommitError(err.errno, self._message(err)) from err
+        if previous is not None:
+            self._drop_outputs(previous, keep=set(entry["outputs"]))
+
+    def _drop_outputs(self, previous: dict, keep: set[str]) -> None:
+        """Delete the files of a map's previous build that its new build no longer writes.
+
+        E.g. ``ID.gif`` once ``[motion]`` is gone, or ``ID.days.png`` after a rename of
+        ``[multiples] name``. The manifest no longer lists them; a file that cannot be
+        deleted is left (it is not the map's any more either way).
+        """
+        for name in previous.get("outputs", {}):
+            if name in keep:
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                output_path(self.out, name).unlink()
 
     def remove(self, map_id: str) -> None:
         """Take a map out of the manifest, then delete its files (an atlas page that vanished).

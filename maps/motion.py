@@ -35,7 +35,8 @@ from maps.pages import resolve_size
 from maps.print.export import check_dpi, check_folder
 from maps.print.frames import FramePage, frame_page
 from maps.scene import Scene
-from maps.scene.series import TimeStep, time_steps
+from maps.scene.series import SeriesError, TimeStep, series_scene, time_steps
+from maps.spec_series import MAX_FRAMES
 
 FORMATS = ("gif", "mp4")
 #: Frames are drawn at this resolution: a "slide" (13.33 × 7.5 in) is 1920 × 1080 px.
@@ -89,6 +90,12 @@ def write_motion(scene: Scene, folder: Path, formats: tuple[str, ...]) -> list[P
     preset = resolve_size(motion.size or scene.spec.print_size)
     check_dpi(FRAME_DPI, preset)
     series = time_steps(scene, motion.steps)
+    if len(series) > MAX_FRAMES:
+        raise SeriesError(
+            f"map '{scene.spec.id}': {len(series)} frames is more than a motion may have "
+            f"({MAX_FRAMES}); give [motion] fewer steps or a longer every"
+        )
+    scene = series_scene(scene, motion.steps, series)  # undated features said, sources credited
     page = frame_page(scene, motion.steps, series, preset, FRAME_DPI)
 
     payloads: dict[str, bytes] = {}

@@ -132,7 +132,7 @@ def test_enclave_captions_give_sourced_figures_and_say_where_sources_disagree(en
     assert "drawn as a point because" in chong.caption
     assert "disagree on what it is" in chong.caption
     qalacha = by_slug["western-qalacha"].caption
-    assert "150" in qalacha and "Sources disagree" not in qalacha
+    assert "Population: 150." in qalacha and "Sources disagree" not in qalacha
     for page in by_slug.values():
         assert "{" not in page.caption and "nan" not in page.caption.lower()
         assert page.insets[0].kind == "locator" and page.insets[0].extent == spec.extent
@@ -287,7 +287,7 @@ def test_build_writes_one_map_per_page_in_the_atlas_subfolder(atlas_build):
     for map_id, entry in maps.items():
         assert entry["atlas"] == "caucasus" and entry["page"]
         assert entry["spec"] == "specs/caucasus.toml"
-        assert "data/regions.geojson" in entry["inputs"]  # the coverage, read by the driver
+        assert "data/regions.geojson" in entry["coverage"]  # read by the driver
         for name, digest in entry["outputs"].items():
             assert name.startswith("caucasus/"), name
             assert file_sha256(out / name) == digest
@@ -348,6 +348,8 @@ def test_changed_spec_rebuilds_pages_and_vanished_features_lose_their_files(tmp_
     (tmp_path / "project" / "data" / "regions.geojson").write_text(json.dumps(fewer))
     report = build([path], out, formats=["html"], jobs=1)
     assert [r.id for r in report.results] == ["caucasus/lake-sevan", "caucasus/ajara"]
+    # the other pages show what they showed: kept, not redrawn (their place moved)
+    assert [r.status for r in report.results] == ["skipped", "skipped"]
     assert set(_manifest(out)["maps"]) == {"caucasus/lake-sevan", "caucasus/ajara"}
     assert not list((out / "caucasus").glob("saki.*"))
     assert (out / "caucasus" / "ajara.html").is_file()
@@ -373,3 +375,38 @@ def test_a_page_shipped_from_a_worker_keeps_its_subfolder(tmp_path):
     assert result.id == "caucasus/saki" and entry["page"] == "Şəki"
     assert set(entry["payload"]) == set(entry["outputs"])
     assert all(name.startswith("caucasus/saki.") for name in entry["payload"])
+
+
+def test_a_changed_feature_redraws_its_page_alone_and_the_manifest_keeps_up(tmp_path):
+    path = _project(tmp_path / "project")
+    out = tmp_path / "out"
+    assert build([path], out, formats=["html"], jobs=1).ok
+    changed = json.loads(json.dumps(CAUCASUS))
+    changed["features"][2]["properties"]["note"] = "a coastal autonomous republic"
+    (tmp_path / "project" / "data" / "regions.geojson").write_text(json.dumps(changed))
+    report = build([path], out, formats=["html"], jobs=1)
+    status = {r.id: r.status for r in report.results}
+    assert status == {
+        "caucasus/lake-sevan": "skipped",
+        "caucasus/saki": "skipped",
+        "caucasus/ajara": "built",
+    }
+    assert "a coastal autonomous republic" in (out / "caucasus" / "ajara.html").read_text(
+        encoding="utf-8"
+    )
+    # the kept pages now vouch for the new coverage file: the next build is a no-op
+    again = build([path], out, formats=["html"], jobs=1)
+    assert [r.status for r in again.results] == ["skipped"] * 3
+
+
+def test_scale_bar_numbers_of_small_pages_are_not_rounded_away():
+    from maps.print.furniture import format_km
+
+    # an atlas page of a tiny enclave has a 2.5 km bar: its middle is 1.25 km, not 1.2
+    assert [format_km(v) for v in (1.25, 2.5, 12.5, 25, 0.25)] == [
+        "1.25",
+        "2.5",
+        "12.5",
+        "25",
+        "0.25",
+    ]

@@ -287,3 +287,58 @@ def test_every_shipped_spec_is_valid():
         spec = load_spec(path)
         assert spec.id == path.stem
         assert os.path.basename(spec.output_name) == spec.id
+
+
+# --- series outputs: formats that apply, files that go ------------------------------------
+
+DATED = """site,latitude,longitude,reported_on,felt_reports
+Gyumri (fictional),40.79,43.84,1988-12-07,120
+Spitak (fictional),40.83,44.27,1988-12-07,300
+Vanadzor (fictional),40.81,44.49,1988-12-09,45
+"""
+DATED_SPEC = """id = "quakes"
+title = "Felt reports (fictional)"
+extent = [43.3, 39.8, 45.4, 41.3]
+relief = false
+
+[[layers]]
+id = "countries"
+
+[[layers]]
+id = "points"
+data = "../data/quakes.csv"
+label = "site"
+size = "felt_reports"
+time = "reported_on"
+"""
+
+
+def _dated_project(root: Path, extra: str = "") -> Path:
+    (root / "specs").mkdir(parents=True, exist_ok=True)
+    (root / "data").mkdir(exist_ok=True)
+    (root / "data" / "quakes.csv").write_text(DATED, encoding="utf-8")
+    spec = root / "specs" / "quakes.toml"
+    spec.write_text(DATED_SPEC + extra, encoding="utf-8")
+    return spec
+
+
+def test_gif_and_mp4_formats_do_not_rebuild_a_map_without_motion(tmp_path):
+    spec = _dated_project(tmp_path / "project")
+    out = tmp_path / "out"
+    assert build([spec], out, formats=("html",), jobs=1).ok
+    again = build([spec], out, formats=("html", "gif", "mp4"), jobs=1)
+    assert [r.status for r in again.results] == ["skipped"]
+
+
+def test_outputs_a_map_no_longer_writes_are_deleted(tmp_path):
+    multiples = '\n[multiples]\nsteps = ["1988-12-07", "1988-12-09"]\ncolumns = 2\n'
+    spec = _dated_project(tmp_path / "project", multiples)
+    out = tmp_path / "out"
+    assert build([spec], out, formats=("svg",), jobs=1).ok
+    assert (out / "quakes.days.svg").is_file()
+    spec.write_text(DATED_SPEC, encoding="utf-8")  # the [multiples] table is gone
+    assert build([spec], out, formats=("svg",), jobs=1).ok
+    assert (out / "quakes.svg").is_file()
+    assert not (out / "quakes.days.svg").exists()
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(manifest["maps"]["quakes"]["outputs"]) == ["quakes.svg"]

@@ -268,7 +268,7 @@ def test_project_dated_points_step_by_step(project):
         svg = render_bytes(page.figure, "svg", 36)
         assert svg_text(svg, "fg-frame-date") == step.label
         expected = {
-            "2021-03-02": "Sites open: none reported yet",
+            "2021-03-02": "Sites open: none in the sources before 9 March 2021",
             "2021-03-09": "Sites open: 3 sites (2021-03-09; Fictional register and others)",
             "2021-03-16": "Sites open: 3 sites (2021-03-09; Fictional register and others)",
             "2021-03-23": "Sites open: 6 sites (2021-03-23; Fictional register)",

@@ -78,7 +78,7 @@ def test_panels_carry_their_step_and_totals(june_files):
     texts = texts_by_id(svg)
     assert [wrapped(texts, f"fg-panel-title-{n}") for n in panels] == JUNE_STEPS
     assert wrapped(texts, "fg-panel-total-1-1") == (
-        "Refugees reported in Uzbekistan: none reported yet"
+        "Refugees reported in Uzbekistan: none in the sources before 13 June 2010"
     )
     assert wrapped(texts, "fg-panel-total-2-1") == (
         "Refugees reported in Uzbekistan: 75,000–100,000 (as of 13 June)"

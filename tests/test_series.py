@@ -108,7 +108,13 @@ def test_default_steps_are_every_reported_day(june):
 def test_totals_are_the_latest_report_on_or_before_each_step(june):
     steps = {s.key: s for s in time_steps(june, Steps(steps=("2010-06-11", "2010-06-19")))}
     early = {t.title: t for t in steps["2010-06-11"].totals}
-    assert all(t.text == "none reported yet" and t.day == "" for t in early.values())
+    # before a series' first report, what the sources hold (not "none reported": the
+    # violence layer has local tolls of 11 June; the official total starts on 12 June)
+    assert {t.text for t in early.values()} == {
+        "none in the sources before 13 June 2010",
+        "none in the sources before 12 June 2010",
+    }
+    assert all(t.day == "" for t in early.values())
     later = steps["2010-06-19"].totals
     assert all(t.day and t.day <= "2010-06-19" for t in later)
     # the Uzbek count as of 17 June (the 20 June report is after the step)
@@ -202,3 +208,42 @@ def test_a_map_without_dated_layers_has_no_steps(quakes_scene):
 def test_day_label_reads_as_a_date():
     assert day_label("2010-06-13") == "13 June 2010"
     assert day_label("1988-12-07") == "7 December 1988"
+
+
+def test_series_scene_says_what_shows_every_day_and_credits_every_totals_source(june):
+    from maps.scene.series import series_scene
+
+    steps = Steps()
+    series = time_steps(june, steps)
+    paged = series_scene(june, steps, series)
+    said = paged.caption[len(june.caption) :]
+    # the camps have no date; two of the five refugee flows are dated only "June 2010"
+    assert "Shown on every day, having no date of their own:" in said
+    camps = next(sl.layer.title for sl in june.layers if sl.layer.id == "camps")
+    flows = next(sl for sl in june.layers if sl.layer.id == "refugee_flows")
+    assert camps in said
+    assert f"{flows.layer.title} (2 of {int(flows.in_view.sum())})" in said
+    line = paged.credit_line()
+    for step in series:
+        for total in step.totals:
+            for source in filter(None, (p.strip() for p in total.source.split(";"))):
+                assert source in line, source
+    assert "Totals by day as reported by:" in line
+
+
+def test_step_values_no_step_names_are_warned_of(quakes_scene):
+    import warnings
+    from dataclasses import replace
+
+    points = quakes_scene.layers[1]
+    frame = points.layer.frame.copy()
+    frame["phase"] = ["before", "during", "durng", "after", ""]
+    layer = replace(points.layer, frame=frame)
+    scene = replace(quakes_scene, layers=(quakes_scene.layers[0], replace(points, layer=layer)))
+    steps = Steps(by="phase", steps=("before", "during", "after"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", geo.DataWarning)
+        found = time_steps(scene, steps)
+    assert [s.key for s in found] == ["before", "during", "after"]
+    (said,) = [str(w.message) for w in caught if issubclass(w.category, geo.DataWarning)]
+    assert "'durng'" in said and "show at every step" in said

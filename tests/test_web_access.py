@@ -265,7 +265,7 @@ def test_slider_value_text_gives_date_and_totals(june, visit):
         assert text.startswith(long_date(day)), (key, text)
         for series in cfg["series"]:
             points = [p for p in series["points"] if p["d"] <= day]
-            total = html.unescape(points[-1]["t"]) if points else "none reported yet"
+            total = html.unescape(points[-1]["t"]) if points else "none in the sources yet"
             assert f"{html.unescape(series['title'])}: {total}" in text, (day, text)
         texts[key] = text
     assert texts["Home"] != texts["End"]

@@ -120,10 +120,10 @@ def scale_bar_geometry(
 
 
 def format_km(value: float) -> str:
-    """Kilometres without a useless decimal."""
+    """Kilometres without a useless decimal, and without rounding a half away (1.25, not 1.2)."""
     if float(value).is_integer():
         return f"{value:,.0f}"
-    return f"{value:,.1f}"
+    return f"{value:,.2f}".rstrip("0")
 
 
 def scale_variation(view: View, region=None, n: int = 7) -> float:

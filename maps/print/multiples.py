@@ -90,7 +90,14 @@ from maps.print.text import WRAP_SLACK, Box, TextStyle, measure, put_text, wrap
 from maps.print.view import View, fit_limits, frame_axes, geometry_on_page, main_window, project
 from maps.print.view import page_transform as page_points
 from maps.scene import Scene
-from maps.scene.series import SeriesError, StepTotal, TimeStep, scene_at, time_steps
+from maps.scene.series import (
+    SeriesError,
+    StepTotal,
+    TimeStep,
+    scene_at,
+    series_scene,
+    time_steps,
+)
 from maps.spec_series import Multiples
 
 FORMATS = ("png", "svg", "pdf")
@@ -272,6 +279,7 @@ def multiples_figure(scene: Scene, dpi: float = DPI) -> Figure:
     if multiples is None:
         raise SeriesError(f"map '{spec.id}' has no [multiples] table")
     steps = time_steps(scene, multiples.steps)
+    scene = series_scene(scene, multiples.steps, steps)  # undated features said, sources credited
     crs = crs_for_extent(spec.extent)
     backdrops = [sl.layer for sl in scene.layers if sl.visible and sl.basemap]
     window = main_window(crs, spec.extent, backdrops)

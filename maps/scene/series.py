@@ -24,6 +24,7 @@ the step (features at one place with one name are one place, as on the web);
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -31,7 +32,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+import geo
 from layers.layer import Layer
+from layers.style import Credit
 from maps.scene.model import Scene, SceneLayer
 from maps.scene.text import cell_text
 from maps.spec_series import Steps
@@ -50,8 +53,8 @@ class StepTotal:
     title : str
         The series' title (:attr:`layers.Layer.series_title`).
     text : str
-        The figure as a reader sees it ("75,000–100,000"); "none reported yet"
-        before the first report.
+        The figure as a reader sees it ("75,000–100,000"); before the first report,
+        what the sources say: "none in the sources before 12 June 2010".
     day : str
         The ISO day the report refers to ("" before the first report).
     source : str
@@ -131,6 +134,8 @@ def time_steps(scene: Scene, steps: Steps) -> list[TimeStep]:
     if steps.by != "date":
         keys = list(steps.steps)
         labels = keys
+        for scene_layer in timed:
+            _warn_unknown_steps(scene_layer.layer, steps)
     else:
         if steps.steps:
             keys = list(steps.steps)
@@ -173,6 +178,63 @@ def shown_at(scene_layer: SceneLayer, step: TimeStep, steps: Steps) -> np.ndarra
     return undated | (upto & _latest_per_place(layer, values, upto & ~undated))
 
 
+def series_scene(scene: Scene, steps: Steps, series: list[TimeStep]) -> Scene:
+    """`scene` as a page of its series: what shows every day said, every totals source credited.
+
+    Small-multiples pages and motion frames show, at each step, only what is dated up
+    to it — except what has no date of its own, which shows at every step. The
+    caption gains one sentence naming those layers (and how many of a dated layer's
+    features are undated), so an early day never seems to show a later report
+    unexplained; and the credits gain who reported the steps' totals, so a page or a
+    frame shared on its own names every source of every figure on it.
+    """
+    undated = undated_text(scene, steps)
+    caption = " ".join(part for part in (scene.caption, undated) if part)
+    sources = list(
+        dict.fromkeys(
+            part.strip()
+            for step in series
+            for total in step.totals
+            for part in total.source.split(";")
+            if part.strip()
+        )
+    )
+    line = scene.credit_line()
+    missing = [source for source in sources if source not in line]
+    credits = scene.credits
+    if missing:
+        text = "Totals by day as reported by: " + "; ".join(missing)
+        credits = (*credits, Credit(source=text, license=""))
+    return replace(scene, caption=caption, credits=credits)
+
+
+def undated_text(scene: Scene, steps: Steps) -> str:
+    """One sentence naming what shows at every step for want of a date ("" when nothing does).
+
+    Backdrop layers (countries, rivers, places) are left out: they are the map, not
+    its news.
+    """
+    parts = []
+    for scene_layer in scene.layers:
+        layer = scene_layer.layer
+        if scene_layer.basemap or not scene_layer.visible or not scene_layer.in_view.any():
+            continue
+        column = step_column(layer, steps.by)
+        if column is None:
+            parts.append(layer.title)
+            continue
+        if steps.by == "date":
+            undated = _days(layer.frame[column]) == ""
+        else:
+            undated = ~layer.frame[column].map(cell_text).isin(steps.steps).to_numpy()
+        count, total = int((undated & scene_layer.in_view).sum()), int(scene_layer.in_view.sum())
+        if count:
+            parts.append(f"{layer.title} ({count} of {total})" if count < total else layer.title)
+    if not parts:
+        return ""
+    return "Shown on every day, having no date of their own: " + "; ".join(parts) + "."
+
+
 def scene_at(scene: Scene, step: TimeStep, steps: Steps) -> Scene:
     """The scene at `step`: features the step does not show are hidden, labels with them.
 
@@ -192,6 +254,21 @@ def scene_at(scene: Scene, step: TimeStep, steps: Steps) -> Scene:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _warn_unknown_steps(layer: Layer, steps: Steps) -> None:
+    """Warn of values of the step column that no step names: they show at every step."""
+    values = [cell_text(v) for v in layer.frame[steps.by]]
+    unknown = sorted({v for v in values if v and v not in steps.steps})
+    if unknown:
+        shown = ", ".join(repr(v) for v in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        warnings.warn(
+            f"layer '{layer.title}': {steps.by} values {shown} are not among the steps "
+            f"({', '.join(steps.steps)}), so those features show at every step "
+            "(check the spelling, or add them to steps)",
+            geo.DataWarning,
+            stacklevel=3,
+        )
 
 
 def _hidden(scene_layer: SceneLayer, shown: np.ndarray) -> SceneLayer:
@@ -232,9 +309,11 @@ def _totals(scene: Scene, day: str) -> tuple[StepTotal, ...]:
         if not layer.time or layer.series is None or not len(layer.series):
             continue
         title = layer.series_title or layer.title
-        rows = layer.series[layer.series["date"].astype(str) <= day]
-        if rows.empty:
-            out.append(StepTotal(title, "none reported yet"))
+        dates = layer.series["date"].astype(str)
+        rows = layer.series[dates <= day]
+        if rows.empty:  # say what the sources hold, not what the world did
+            first = day_label(min(dates)) if _iso(min(dates)) else min(dates)
+            out.append(StepTotal(title, f"none in the sources before {first}"))
             continue
         row = rows.sort_values("date", kind="stable").iloc[-1]
         out.append(StepTotal(title, str(row["text"]), str(row["date"]), str(row["source"])))

@@ -212,7 +212,7 @@
       var shown = null;
       s.points.forEach(function (p) { if (p.d <= day) shown = p; });
       parts.push(textOf(s.title) + ": " +
-        (shown ? textOf(shown.t) + " (reported " + longDate(shown.d) + ")" : "none reported yet"));
+        (shown ? textOf(shown.t) + " (reported " + longDate(shown.d) + ")" : "none in the sources yet"));
     });
     records.forEach(function (r) {
       var timed = FG.timed.some(function (t) { return t.layer === r.layer; });

@@ -253,7 +253,7 @@
         var shown = null;
         s.points.forEach(function (p) { if (p.d <= day) shown = p; });
         lines[n].textContent = s.title + ": " +
-          (shown ? shown.t + " (" + shown.d + "; " + shown.s + ")" : "none reported yet");
+          (shown ? shown.t + " (" + shown.d + "; " + shown.s + ")" : "none in the sources yet");
       });
       FG.timed.forEach(function (t) {
         var latest = {};
