@@ -32,7 +32,7 @@ from PIL import Image
 
 import geo
 from maps.pages import resolve_size
-from maps.print.export import check_dpi, check_folder
+from maps.print.export import check_dpi, check_folder, target_path
 from maps.print.frames import FramePage, frame_page
 from maps.scene import Scene
 from maps.scene.series import SeriesError, TimeStep, series_scene, time_steps
@@ -122,7 +122,7 @@ def write_motion(scene: Scene, folder: Path, formats: tuple[str, ...]) -> list[P
 
     written = []
     for fmt in wanted:
-        target = folder / f"{scene.spec.output_name}.{fmt}"
+        target = target_path(folder, scene, fmt)
         with geo.atomic_write(target, "wb") as handle:
             handle.write(payloads[fmt])
         written.append(target)

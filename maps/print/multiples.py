@@ -53,7 +53,7 @@ from layers.theme import PAPER, SEA
 from maps.pages import PT_PER_MM, SIZES, SizePreset, StaticExportError, resolve_size
 from maps.print.context import MapContext
 from maps.print.drawing import draw_map, draw_notes
-from maps.print.export import RC, check_dpi, check_folder, render_bytes
+from maps.print.export import RC, check_dpi, check_folder, render_bytes, target_path
 from maps.print.figure import (
     clip_to_fan,
     draw_bottom,
@@ -495,12 +495,7 @@ def draw_page_scale(
 
 def multiples_path(folder: Path, scene: Scene, fmt: str) -> Path:
     """``folder/ID.NAME.fmt``, refused if the name would leave the folder."""
-    name = f"{scene.spec.output_name}.{scene.spec.multiples.name}.{fmt}"
-    try:
-        geo.atomic.path_inside(folder, name)
-    except ValueError as err:
-        raise StaticExportError(f"output {err}") from None
-    return folder / name
+    return target_path(folder, scene, f"{scene.spec.multiples.name}.{fmt}")
 
 
 def write_multiples(scene: Scene, folder: Path, formats: tuple[str, ...]) -> list[Path]:
