@@ -119,17 +119,19 @@ class Commit:
             self._undo(map_id, previous, done)
             raise CommitError(err.errno, self._message(err)) from err
         if previous is not None:
-            self._drop_outputs(previous, keep=set(entry["outputs"]))
+            self._drop_outputs(previous, entry)
 
-    def _drop_outputs(self, previous: dict, keep: set[str]) -> None:
-        """Delete the files of a map's previous build that its new build no longer writes.
+    def _drop_outputs(self, previous: dict, entry: dict) -> None:
+        """Delete the previous build's files of the formats asked for that are not written now.
 
-        E.g. ``ID.gif`` once ``[motion]`` is gone, or ``ID.days.png`` after a rename of
-        ``[multiples] name``. The manifest no longer lists them; a file that cannot be
-        deleted is left (it is not the map's any more either way).
+        E.g. ``ID.gif`` once ``[motion]`` is gone (GIF asked for), or ``ID.days.png``
+        after a rename of ``[multiples] name`` (PNG asked for). Files of formats this
+        build did not ask for stay, as they always did (``--format png`` leaves the
+        HTML alone). A file that cannot be deleted is left.
         """
+        formats = set(entry.get("formats", ()))
         for name in previous.get("outputs", {}):
-            if name in keep:
+            if name in entry["outputs"] or output_format(name) not in formats:
                 continue
             with contextlib.suppress(OSError, ValueError):
                 output_path(self.out, name).unlink()
@@ -223,6 +225,12 @@ def output_path(out: Path, name: str) -> Path:
     if len(parts) == 2 and parts[0] not in ("", ".", ".."):
         return geo.atomic.path_inside(geo.atomic.path_inside(out, parts[0]), parts[1])
     return geo.atomic.path_inside(out, name)
+
+
+def output_format(name: str) -> str:
+    """The build format that writes an output file: ``ID.embed.html`` and ``ID.txt`` are HTML's."""
+    suffix = name.rpartition(".")[2]
+    return "html" if suffix == "txt" else suffix
 
 
 def read_manifest(out: Path) -> dict:

@@ -342,3 +342,12 @@ def test_outputs_a_map_no_longer_writes_are_deleted(tmp_path):
     assert not (out / "quakes.days.svg").exists()
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert sorted(manifest["maps"]["quakes"]["outputs"]) == ["quakes.svg"]
+
+
+def test_a_build_of_some_formats_leaves_the_others_files_alone(tmp_path):
+    spec = _dated_project(tmp_path / "project")
+    out = tmp_path / "out"
+    assert build([spec], out, formats=("html", "svg"), jobs=1).ok
+    spec.write_text(DATED_SPEC + "# touched\n", encoding="utf-8")
+    assert build([spec], out, formats=("svg",), jobs=1).ok
+    assert (out / "quakes.html").is_file() and (out / "quakes.txt").is_file()
