@@ -222,6 +222,7 @@ def test_series_scene_says_what_shows_every_day_and_credits_every_totals_source(
     camps = next(sl.layer.title for sl in june.layers if sl.layer.id == "camps")
     flows = next(sl for sl in june.layers if sl.layer.id == "refugee_flows")
     assert camps in said
+    assert "boundar" not in said.lower()  # borders are the map, not its news
     assert f"{flows.layer.title} (2 of {int(flows.in_view.sum())})" in said
     line = paged.credit_line()
     for step in series:

@@ -211,8 +211,9 @@ def series_scene(scene: Scene, steps: Steps, series: list[TimeStep]) -> Scene:
 def undated_text(scene: Scene, steps: Steps) -> str:
     """One sentence naming what shows at every step for want of a date ("" when nothing does).
 
-    Backdrop layers (countries, rivers, places) are left out: they are the map, not
-    its news.
+    Backdrop layers (countries, rivers, places) and undated areas and lines (borders,
+    provinces) are left out: they are the map, not its news. Undated points and flows
+    (camps, routes) are named, as are the undated features of a dated layer.
     """
     parts = []
     for scene_layer in scene.layers:
@@ -221,7 +222,8 @@ def undated_text(scene: Scene, steps: Steps) -> str:
             continue
         column = step_column(layer, steps.by)
         if column is None:
-            parts.append(layer.title)
+            if layer.kind in ("point", "flow"):
+                parts.append(layer.title)
             continue
         if steps.by == "date":
             undated = _days(layer.frame[column]) == ""
