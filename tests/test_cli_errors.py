@@ -350,4 +350,9 @@ def test_default_formats_without_ffmpeg_drop_mp4_with_a_note(project, tmp_path, 
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[0] == f"note: no MP4s: ffmpeg {NO_FFMPEG}"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["maps"]["caravans"]["formats"] == ["gif", "html", "pdf", "png", "svg"]
+    # the map has no [motion]: it records the formats it is drawn in, GIF and MP4 not among them
+    assert manifest["maps"]["caravans"]["formats"] == ["html", "pdf", "png", "svg"]
+    # and ffmpeg arriving later (MP4 back in the default formats) does not rebuild it
+    again = run("build", str(spec), "--out", str(out), cwd=project.parent)
+    assert again.returncode == 0, again.stderr
+    assert "up to date" in again.stderr
