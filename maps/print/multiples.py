@@ -244,20 +244,6 @@ def header_height(headers: Sequence[PanelHeader], s: float) -> float:
     return max((height(h) for h in headers), default=0.0) + 4 * s
 
 
-def credit_line(scene: Scene, steps: Sequence[TimeStep]) -> str:
-    """The scene's credits and, where they do not name them, who reported the panels' totals."""
-    line = scene.credit_line()
-    extra: list[str] = []
-    for step in steps:
-        for total in step.totals:
-            for source in (p.strip() for p in total.source.split(";")):
-                if source and source not in line and source not in extra:
-                    extra.append(source)
-    if extra:
-        line += ". Totals in the panels as reported by: " + "; ".join(extra)
-    return line
-
-
 # --- drawing ---------------------------------------------------------------------------------
 
 
@@ -303,7 +289,7 @@ def draw_page(scene: Scene, steps: list[TimeStep], preset: SizePreset, dpi: floa
     transform = page_points(figure)
 
     titles = title_block(page, multiples.title or spec.title, spec.subtitle)
-    credits = credit_line(scene, steps)
+    credits = scene.credit_line()  # series_scene added who reported the totals
     bottom = [
         projection_block(block, crs, page) if block.gid == "fg-projection" else block
         for block in bottom_blocks(page, scene, crs, credits=credits)
@@ -539,7 +525,6 @@ __all__ = [
     "GridLayout",
     "MultiplesInfo",
     "PanelRecord",
-    "credit_line",
     "multiples_figure",
     "total_text",
     "write_multiples",
