@@ -86,9 +86,16 @@ from maps.print.page import (
     title_block,
 )
 from maps.print.placement import PlacedLabel, place_labels
-from maps.print.text import WRAP_SLACK, Box, TextStyle, measure, put_text, wrap
-from maps.print.view import View, fit_limits, frame_axes, geometry_on_page, main_window, project
-from maps.print.view import page_transform as page_points
+from maps.print.text import Box, TextStyle, put_text, wrap, wrap_words
+from maps.print.view import (
+    View,
+    fit_limits,
+    frame_axes,
+    geometry_on_page,
+    main_window,
+    page_transform,
+    project,
+)
 from maps.scene import Scene
 from maps.scene.series import (
     SeriesError,
@@ -201,16 +208,7 @@ def wrap_total(total: StepTotal, step: TimeStep, style: TextStyle, width: float)
     """A total wrapped to `width`, its "(as of ...)" kept on one line."""
     words = f"{total.title}: {total.text}".split()
     tail = as_of(total, step).strip()
-    lines: list[str] = []
-    current = ""
-    for word in [*words, tail] if tail else words:
-        trial = f"{current} {word}" if current else word
-        if current and measure(trial, style)[0] > width * WRAP_SLACK:
-            lines.append(current)
-            current = word
-        else:
-            current = trial
-    return [*lines, current]
+    return wrap_words([*words, tail] if tail else words, style, width)
 
 
 def day_parts(day: str) -> tuple[str, str, str]:
@@ -286,7 +284,7 @@ def draw_page(scene: Scene, steps: list[TimeStep], preset: SizePreset, dpi: floa
     figure = Figure(figsize=(page.width / 72, page.height / 72), dpi=dpi)
     FigureCanvasAgg(figure)
     figure.set_facecolor(PAPER)
-    transform = page_points(figure)
+    transform = page_transform(figure)
 
     titles = title_block(page, multiples.title or spec.title, spec.subtitle)
     credits = scene.credit_line()  # series_scene added who reported the totals

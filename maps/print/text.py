@@ -156,18 +156,25 @@ WRAP_SLACK = 0.98
 
 def wrap(text: str, style: TextStyle, width: float) -> list[str]:
     """Greedy word wrap of `text` to lines at most `width` points wide (with slack)."""
+    return [
+        line
+        for paragraph in text.split("\n")
+        for line in wrap_words(paragraph.split(), style, width)
+    ]
+
+
+def wrap_words(words: list[str], style: TextStyle, width: float) -> list[str]:
+    """Greedy wrap of `words` (each kept whole, spaces and all) to lines of `width` points."""
     lines: list[str] = []
-    for paragraph in text.split("\n"):
-        current = ""
-        for word in paragraph.split():
-            trial = f"{current} {word}" if current else word
-            if current and measure(trial, style)[0] > width * WRAP_SLACK:
-                lines.append(current)
-                current = word
-            else:
-                current = trial
-        lines.append(current)
-    return lines
+    current = ""
+    for word in words:
+        trial = f"{current} {word}" if current else word
+        if current and measure(trial, style)[0] > width * WRAP_SLACK:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    return [*lines, current]
 
 
 def put_text(
