@@ -127,6 +127,8 @@ class MapSpec:
     multiples: Multiples | None = None
     motion: Motion | None = None
     atlas: Atlas | None = None
+    languages: tuple[str, ...] = ()
+    language: str = "en"
     source: str = "<spec>"
     project: Path | None = None
 
@@ -194,7 +196,7 @@ def spec_from_dict(
         The spec file's folder: relative ``data`` paths resolve from it (without
         it, from the current folder).
     """
-    allowed = [n for n in field_names(MapSpec) if n not in ("source", "project")]
+    allowed = [n for n in field_names(MapSpec) if n not in ("source", "project", "language")]
     check_keys(raw, allowed, source, "", SpecError)
     for key in ("id", "title", "extent", "layers"):
         if key not in raw:

@@ -26,6 +26,7 @@ import shapely
 
 import geo
 import layers
+from geo.language import current
 from layers import Credit, Layer
 from layers.theme import LABEL_ROLES, label_roles
 from maps.compose import Composition, clip, unique_credits
@@ -71,8 +72,13 @@ __all__ = [
 
 
 def build_scene(composition: Composition) -> Scene:
-    """Decide everything the reader sees for a composed map."""
+    """Decide everything the reader sees for a composed map, in the current language.
+
+    The language is :func:`geo.language.current` (the build makes each language
+    current in turn): labels take its place names, and every text its words.
+    """
     spec = composition.spec
+    language = current()
     keys = _layer_keys(composition.layers)
     extent_box = shapely.box(*spec.extent)
     scene_layers = tuple(
@@ -119,6 +125,7 @@ def build_scene(composition: Composition) -> Scene:
         caption=composition.caption,
         caption_sources=composition.caption_sources,
         caption_figures=caption_figures(spec.caption),
+        language=language,
     )
 
 
@@ -248,6 +255,7 @@ def _labels(composition: Composition, scene_layers: tuple[SceneLayer, ...]) -> l
     within a layer, higher `label_priority` first, then frame order. Annotations
     come before everything.
     """
+    language = current()
     keyed: list[tuple[tuple[float, float, int], Label]] = []
     for n, note in enumerate(composition.annotations):
         label = Label(None, n, note.text, "note", note.lon, note.lat, "note")
@@ -268,7 +276,7 @@ def _labels(composition: Composition, scene_layers: tuple[SceneLayer, ...]) -> l
         roles = label_roles(layer.id, layer.kind, frame)
         anchors = geo.label_points(frame).to_numpy()
         for k in range(len(frame)):
-            text = cell_text(texts[k])
+            text = language.label(cell_text(texts[k]))
             anchor = anchors[k]
             if not text or anchor is None or anchor.is_empty:
                 continue

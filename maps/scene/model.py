@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from geo.language import ENGLISH, Language
 from layers import Credit, Layer, Style
 from layers.figures import Figure
 from layers.theme import FLOW_ARROW, LABEL_ROLES, ArrowShape, LabelRole
@@ -195,6 +196,9 @@ class Scene:
     caption_figures : tuple of Figure
         The sourced figures the caption quotes, in caption order, each with who
         reported it (:func:`layers.figures.figure`).
+    language : Language
+        The language every text of the scene is in (:mod:`geo.language`); renderers
+        take their own words (scale units, "Sources", controls) from it.
     """
 
     spec: MapSpec
@@ -210,7 +214,8 @@ class Scene:
     caption_figures: tuple[Figure, ...] = ()
     arrow: ArrowShape = field(default=FLOW_ARROW)
     note_style: Style = field(default_factory=lambda: theme_style("marker_event"))
+    language: Language = ENGLISH
 
     def credit_line(self) -> str:
         """All credits on one line."""
-        return "Sources: " + "; ".join(c.text() for c in self.credits)
+        return self.language.gettext("Sources") + ": " + "; ".join(c.text() for c in self.credits)
