@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from geo.gazetteer import name_key
 from geo.load import load
@@ -24,8 +25,12 @@ from geo.load import load
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 
-def local_names(code: str) -> Callable[[str], str | None]:
-    """English name -> the name in `code` from the built-in sources (None where none)."""
+def local_names(code: str, tables: tuple[Path, ...] = ()) -> Callable[[str], str | None]:
+    """English name -> the name in `code` (None where none).
+
+    `tables` are a user's names tables (a spec's ``names`` key), read first;
+    then the built-in sources. (First cut: `tables` not read yet.)
+    """
     table = _table(code)
 
     def lookup(english: str) -> str | None:
