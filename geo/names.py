@@ -45,7 +45,7 @@ import pandas as pd
 from geo.catalog import catalog
 from geo.checks import Problems, Rows, as_text
 from geo.gazetteer import gazetteer_ids, name_key, place_id
-from geo.load import load, user_csv
+from geo.load import load, mark_file_read, mark_used, user_csv
 
 #: The source language: English names are the keys, it has no names data.
 SOURCE_LANGUAGE = "en"
@@ -116,8 +116,14 @@ def local_names(code: str, tables: tuple[Path, ...] = ()) -> Callable[[str], str
             if names.get(code):
                 user.setdefault(name_key(english[place]), names[code])
     built_in = _built_in(code)
+    datasets = _sources(code)
 
     def lookup(text: str) -> str | None:
+        # the sources are cached: record them as read on every lookup, as builds
+        # record what each map read (geo.load.recording)
+        mark_used(*datasets)
+        for table in tables:
+            mark_file_read(table)
         key = name_key(text)
         return user.get(key) or built_in.get(key)
 
@@ -294,6 +300,13 @@ def _built_in(code: str) -> dict[str, str]:
             local = _cell(frame, column, position)
             _add(names, [frame[e].iloc[position] for e in englishes], local)
     return names
+
+
+def _sources(code: str) -> tuple[str, ...]:
+    """The catalog datasets :func:`_built_in` reads for `code`."""
+    facts = ("facts_places",) if code == "ru" else ()
+    table = (f"names_{code}",) if f"names_{code}" in catalog() else ()
+    return ("countries", "world_countries", *facts, *table, "lakes", "admin1")
 
 
 def _territories(code: str) -> dict[str, str]:
