@@ -161,7 +161,9 @@ def read_names_table(path: str | os.PathLike[str]) -> NamesTable:
     codes = [c for c in columns if c not in (ID_COLUMN, SOURCE_COLUMN)]
     bad_codes = [c for c in codes if not _LANGUAGE_CODE.match(c)]
     if not codes or bad_codes:
-        problem = f"column '{bad_codes[0]}' is no language code" if bad_codes else "no language"
+        problem = (
+            f"column '{bad_codes[0]}' is no language code" if bad_codes else "no language column"
+        )
         raise rows.error(
             f"{problem} ({rows.columns(frame)})",
             field=bad_codes[0] if bad_codes else None,
@@ -171,13 +173,15 @@ def read_names_table(path: str | os.PathLike[str]) -> NamesTable:
     problems = Problems(rows)
     _check_ids(ids, problems)
     problems.raise_if_any()
-    names: NamesTable = {}
-    for position, place in enumerate(ids):
-        cells = {c: as_text(frame[c]).iloc[position] for c in codes}
-        names[place] = {
-            c: str(v).strip() for c, v in cells.items() if pd.notna(v) and str(v).strip()
-        }
-    return names
+    cells = {c: as_text(frame[c]) for c in codes}
+    return {
+        place: {c: str(v).strip() for c in codes if _filled(v := cells[c].iloc[position])}
+        for position, place in enumerate(ids)
+    }
+
+
+def _filled(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _check_ids(ids: pd.Series, problems: Problems) -> None:
