@@ -5,6 +5,18 @@ Natural Earth + GeoNames populated places (``places``). Both the query and every
 name in the data go through the same normalisation (:func:`name_key`), so
 ``Jalal-Abad``, ``Jalalabad``, ``Djalal-Abad``, ``Dzhalal-Abad`` and
 ``Джалал-Абад`` all find the same place.
+
+Every place has a stable **gazetteer id** (:func:`place_id`, :attr:`Place.id`),
+the key of a user's names table (:mod:`geo.names`):
+
+- ``facts:NAME_KEY`` for a ``facts_places`` row (``facts:osh``: the
+  :func:`name_key` of its name);
+- ``geonames:ID`` for a ``places`` row with a GeoNames id, ``ne:ID`` (its
+  Natural Earth ``ne_id``) for the others;
+- ``iso:KGZ`` (ISO 3166-1 alpha-3) for a country of ``countries``;
+- ``iso:KG-O`` (ISO 3166-2) for a province of ``admin1``.
+
+:func:`gazetteer_ids` lists them all with their English names.
 """
 
 from __future__ import annotations
@@ -27,6 +39,8 @@ from geo.load import load, mark_used
 SOURCE = "gazetteer"
 FACTS = "facts_places"
 PLACES = "places"
+#: Datasets of the countries and provinces that have gazetteer ids.
+AREAS = ("countries", "admin1")
 
 #: ``source_url`` of facts rows whose coordinates come from general knowledge.
 APPROXIMATE_SOURCE = "common knowledge (approx.)"
@@ -124,6 +138,7 @@ _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 
 #: Columns of :func:`places_table`.
 TABLE_COLUMNS = [
+    "id",
     "key",
     "label",
     "rank",
@@ -159,6 +174,8 @@ class Place:
         The catalog dataset the place comes from.
     approximate : bool
         True where the facts row's coordinates are "common knowledge (approx.)".
+    id : str
+        The gazetteer id (``facts:osh``, ``geonames:1527534``, ``ne:1159...``).
     """
 
     name: str
@@ -169,6 +186,7 @@ class Place:
     source: str
     dataset: str
     approximate: bool = False
+    id: str = ""
 
     @property
     def point(self) -> Point:
@@ -306,14 +324,108 @@ def suggestions(name: str, n: int = 5) -> list[str]:
     return list(dict.fromkeys(_display_name(key) for key in close))
 
 
+def place_id(name: str) -> str:
+    """The gazetteer id of the place, country or province called `name`.
+
+    A place (as :func:`place` finds it, with coordinates or not) comes first, then
+    a country (``countries``: ``name``, ``name_en``, ``admin``), then a province
+    (``admin1``: ``label``, ``name``, ``name_en``); so ``"Osh"`` is the city
+    (``facts:osh``) and the province is ``iso:KG-O``.
+
+    Raises
+    ------
+    UnknownPlace
+        No place, country or province has that name.
+
+    Examples
+    --------
+    >>> place_id("Ош"), place_id("Kyrgyzstan")  # doctest: +SKIP
+    ('facts:osh', 'iso:KGZ')
+    """
+    mark_used(FACTS, PLACES, *AREAS)
+    keys = _query_keys(name)
+    if not keys:
+        raise DataError(SOURCE, f"cannot look up {name!r}: the name has no letters or digits")
+    matches = _matches(keys)
+    if not matches.empty:
+        return str(_best(matches)["id"])
+    by_key = _area_ids()
+    for key in keys:
+        if key in by_key:
+            return by_key[key]
+    raise UnknownPlace(name, suggestions(name))
+
+
+def gazetteer_ids() -> dict[str, str]:
+    """Every gazetteer id and the English name it stands for.
+
+    Returns
+    -------
+    dict of str to str
+        Facts places, populated places, countries, then provinces, each in its
+        dataset's row order; the English name is the facts name, the place's
+        ``name_en``, the country's ``name`` or the province's ``label``.
+    """
+    mark_used(FACTS, PLACES, *AREAS)
+    return dict(_ids())
+
+
+@functools.cache
+def _ids() -> tuple[tuple[str, str], ...]:
+    table = _table()
+    points = dict(zip(table["id"], table["name"], strict=True))
+    return (*points.items(), *((area.id, area.name) for area in _areas()))
+
+
+@dataclass(frozen=True)
+class _Area:
+    """A country or province: its gazetteer id, English name and every name it goes by."""
+
+    id: str
+    name: str
+    labels: tuple[str, ...]
+
+
+@functools.cache
+def _areas() -> tuple[_Area, ...]:
+    areas = []
+    for dataset, code, columns in (
+        ("countries", "adm0_a3", ("name", "name_en", "admin")),
+        ("admin1", "iso_3166_2", ("label", "name", "name_en")),
+    ):
+        frame = load(dataset)
+        for record in frame[[code, *columns]].itertuples(index=False):
+            labels = tuple(_text(value) for value in record[1:] if _text(value))
+            areas.append(_Area(f"iso:{record[0]}", labels[0], labels))
+    return tuple(areas)
+
+
+@functools.cache
+def _area_ids() -> dict[str, str]:
+    """Name key -> id of the first country or province that goes by that name."""
+    by_key: dict[str, str] = {}
+    for area in _areas():
+        for label in area.labels:
+            by_key.setdefault(name_key(label), area.id)
+    return by_key
+
+
+def _places_id(geonameid: object, ne_id: object) -> str:
+    """``geonames:ID`` where the row has a GeoNames id, else ``ne:ID``."""
+    if _text(geonameid):
+        return f"geonames:{int(float(_text(geonameid)))}"
+    return f"ne:{int(float(_text(ne_id)))}"
+
+
 def places_table() -> gpd.GeoDataFrame:
     """Every indexed name with its key, one row per (place, key).
 
     Returns
     -------
     GeoDataFrame
-        Columns: ``key``, ``label`` (the spelling indexed), ``rank`` (0 for the
-        main name, 1 for alternative names), ``name`` (display name), ``dataset``,
+        Columns: ``id`` (the gazetteer id), ``key``, ``label`` (the spelling
+        indexed), ``rank`` (0 for the main name, 1 for alternative names),
+        ``name`` (display name), ``dataset``,
         ``row`` (0-based row in that dataset), ``country_iso3``, ``kind``,
         ``population``, ``source``, ``approximate`` and point ``geometry``
         (empty for facts rows without coordinates). A fresh copy on each call.
@@ -338,6 +450,7 @@ def _facts_records(facts: gpd.GeoDataFrame) -> Iterator[tuple]:
         source = _text(record.source_url)
         labels = [_text(record.name), *_split(record.alt_names)]
         common = (
+            f"facts:{name_key(_text(record.name))}",
             _text(record.name),
             FACTS,
             row,
@@ -349,13 +462,14 @@ def _facts_records(facts: gpd.GeoDataFrame) -> Iterator[tuple]:
             record.geometry,
         )
         for key, label, rank in _keys(labels):
-            yield (key, label, rank, *common)
+            yield (common[0], key, label, rank, *common[1:])
 
 
 def _places_records(places: gpd.GeoDataFrame) -> Iterator[tuple]:
     for row, record in enumerate(places.itertuples(index=False)):
         display = _text(record.name_en) or _text(record.name)
         common = (
+            _places_id(record.geonameid, record.ne_id),
             display,
             PLACES,
             row,
@@ -367,7 +481,7 @@ def _places_records(places: gpd.GeoDataFrame) -> Iterator[tuple]:
             record.geometry,
         )
         for key, label, rank in _keys([display, _text(record.name)]):
-            yield (key, label, rank, *common)
+            yield (common[0], key, label, rank, *common[1:])
 
 
 def _keys(labels: Sequence[str]) -> Iterator[tuple[str, str, int]]:
@@ -443,6 +557,7 @@ def _to_place(query: str, match: pd.Series) -> Place:
         source=match["source"],
         dataset=match["dataset"],
         approximate=bool(match["approximate"]),
+        id=match["id"],
     )
 
 
