@@ -62,16 +62,15 @@ def describe(scene: Scene) -> str:
     """
     spec = scene.spec
     west, south, east, north = spec.extent
-    lines = [spec.title + (f": {spec.subtitle}" if spec.subtitle else "") + "."]
-    lines.append(
-        tr(
-            "A map of the area from {west} to {east} and {south} to {north}.",
-            west=_longitude(west),
-            east=_longitude(east),
-            south=_latitude(south),
-            north=_latitude(north),
-        )
+    lines = [full_stop(spec.title + (f": {spec.subtitle}" if spec.subtitle else ""))]
+    where = tr(
+        "A map of the area from {west} to {east} and {south} to {north}",
+        west=_longitude(west),
+        east=_longitude(east),
+        south=_latitude(south),
+        north=_latitude(north),
     )
+    lines.append(full_stop(where))
     sections = {s.key: s for s in scene.legend if not s.context}
     for scene_layer in scene.layers:
         layer = scene_layer.layer
@@ -84,14 +83,16 @@ def describe(scene: Scene) -> str:
     if scene.caption:
         lines.append(scene.caption)
     lines.extend(
-        tr(
-            "Figure in the caption: {figure}. Reported by: {sources}.",
-            figure=f.text,
-            sources=f.sources,
+        full_stop(
+            tr(
+                "Figure in the caption: {figure}. Reported by: {sources}",
+                figure=f.text,
+                sources=f.sources,
+            )
         )
         for f in scene.caption_figures
     )
-    lines.append(scene.credit_line() + ".")
+    lines.append(full_stop(scene.credit_line()))
     return "\n".join(lines) + "\n"
 
 
@@ -159,7 +160,7 @@ def _layer_sentence(scene_layer: SceneLayer, section: LegendSection | None) -> s
             sentence += " — " + ", ".join(names)
     if section is not None and section.size_key is not None:
         sentence += tr(" (sized by {key})", key=section.size_key.title.lower())
-    return sentence + "."
+    return full_stop(sentence)
 
 
 def _by_category(
@@ -247,6 +248,17 @@ def _names(layer: Layer) -> list[str] | None:
     if column is None or column not in frame:
         return None
     return [cell_text(v) for v in frame[column]]
+
+
+def full_stop(text: str) -> str:
+    """`text` ended with a full stop; in languages but English, none after an abbreviation's.
+
+    Russian dates end in «г.», which a sentence does not double; English keeps the
+    text exactly as it always ended.
+    """
+    if text.endswith(".") and not current().is_source:
+        return text
+    return text + "."
 
 
 def _flow_name(name: str) -> str:
