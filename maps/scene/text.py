@@ -272,13 +272,18 @@ def _count(n: int) -> str:
     return str(n) if language.is_source else language.number(n)
 
 
+def _degrees(value: float) -> str:
+    """Degrees to one decimal, rounded as English rounds them (73.45 -> 73.5)."""
+    return current().number(float(f"{abs(value):.1f}"), decimals=1)
+
+
 def _longitude(value: float) -> str:
-    degrees = current().number(abs(value), decimals=1)
+    degrees = _degrees(value)
     return tr("{degrees}°E", degrees=degrees) if value >= 0 else tr("{degrees}°W", degrees=degrees)
 
 
 def _latitude(value: float) -> str:
-    degrees = current().number(abs(value), decimals=1)
+    degrees = _degrees(value)
     return tr("{degrees}°N", degrees=degrees) if value >= 0 else tr("{degrees}°S", degrees=degrees)
 
 
