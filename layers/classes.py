@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 import geo
+from geo.language import current
 from layers.style import Categories, Category, Style
 from layers.theme import style as theme_style
 
@@ -78,12 +79,24 @@ class Classes:
 
 
 def format_number(value: float) -> str:
-    """A class bound for readers: thousands separated, three significant digits below 1,000."""
+    """A class bound for readers: thousands separated, three significant digits below 1,000.
+
+    In the current language (``1,000`` in English, ``1 000`` in Russian): layers are
+    built while their map's language is current, so class labels (which are also the
+    class values of the features) are the language's from the start.
+    """
     if value == 0 or not math.isfinite(value):
         return f"{value:g}"
     digits = 0 if abs(value) >= 1000 else min(6, max(0, 2 - math.floor(math.log10(abs(value)))))
-    text = f"{value:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    language = current()
+    if language.is_source:
+        text, point = f"{value:,.{digits}f}", "."
+    else:
+        from babel.numbers import get_decimal_symbol
+
+        text = language.number(value, decimals=digits)
+        point = get_decimal_symbol(language.locale)
+    return text.rstrip("0").rstrip(point) if point in text else text
 
 
 def classify(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import geo
+from geo.language import N_, current, tr
 from layers.series import (
     ISO_DAY,
     displacement_series,
@@ -28,14 +29,14 @@ from layers.series import (
 #: The place of the official tolls :func:`layers.series.toll_series` reads.
 TOLL_PLACE = "southern Kyrgyzstan"
 #: A figure the facts table (a user's copy) does not give.
-NONE_IN_THE_DATA = "none in the data"
+NONE_IN_THE_DATA = N_("none in the data")
 #: How the violence table's ``deaths_basis`` begins for the Health Ministry's official toll.
 HEALTH_MINISTRY = "official (Health Ministry"
 UZBEK_GOVERNMENT = r"^(?:Government of Uzbekistan|Uzbek (?:Emergencies )?Ministry)"
 # A report's own words -> the caveat that travels with its figure.
 CAVEATS = {
-    "counting only the adults": "adults only",
-    "including the refugees who returned": "including refugees who had returned",
+    "counting only the adults": N_("adults only"),
+    "including the refugees who returned": N_("including refugees who had returned"),
 }
 
 
@@ -79,16 +80,16 @@ def _refugees_in_uzbekistan() -> Figure:
     rows["day"] = rows["as_of_date"].fillna(rows["date_reported"]).astype(str)
     rows = reported_numbers(rows[rows["day"].str.match(ISO_DAY)]).sort_values("day", kind="stable")
     first, last = rows.iloc[0], rows.iloc[-1]
-    parts = [f"{_report_text(r)} by {_day(r['day'])}" for r in (first, last)]
+    parts = [_by(_report_text(r), r["day"]) for r in (first, last)]
     return Figure(
-        " and ".join(dict.fromkeys(parts)),
+        _and(dict.fromkeys(parts)),
         "; ".join(f"{r['reporting_body']}, {_day(r['day'])}" for r in (first, last)),
     )
 
 
 def _refugees_in_uzbekistan_adults() -> Figure:
     """The UN's adults-only count, with its caveat."""
-    return _caveated("refugees_in_uzbekistan_adults", "adults only")
+    return _caveated("refugees_in_uzbekistan_adults", N_("adults only"))
 
 
 def _refugees_other_counts() -> Figure:
@@ -121,11 +122,17 @@ def _total_displaced() -> Figure:
     remained = rows["quote"].astype(str).str.contains(r"\bremained\b")
     peak = rows[~remained].sort_values(["high", "day"], ascending=[False, True]).iloc[0]
     later = rows[remained].sort_values("day", kind="stable").iloc[-1]
-    text = (
-        f"{_report_text(peak)} at the peak ({_day(peak['day'])}); "
-        f"{_report_text(later)} remained displaced on {_day(later['day'])}"
+    text = "; ".join(
+        [
+            tr("{number} at the peak ({day})", number=_report_text(peak), day=_day(peak["day"])),
+            tr(
+                "{number} remained displaced on {day}",
+                number=_report_text(later),
+                day=_day(later["day"]),
+            ),
+        ]
     )
-    caveat = _quoted_caveat(later)
+    caveat = current().gettext(_quoted_caveat(later))
     return Figure(
         text + (f" ({caveat})" if caveat else ""),
         f"{peak['reporting_body']}; {later['reporting_body']}",
@@ -140,9 +147,7 @@ def _official_toll_final() -> Figure:
     if official.empty:
         raise _no_official_toll(facts, HEALTH_MINISTRY)
     last = official.sort_values("date", kind="stable").iloc[-1]
-    return Figure(
-        f"{float(last['deaths']):,.0f} by {_day(last['date'])}", str(last["deaths_basis"])
-    )
+    return Figure(_by(_whole(last["deaths"]), last["date"]), str(last["deaths_basis"]))
 
 
 def _official_toll_first() -> Figure:
@@ -150,7 +155,8 @@ def _official_toll_first() -> Figure:
     if series.empty:
         raise _no_official_toll(geo.load("violence_2010"), "official", TOLL_PLACE)
     first = series.iloc[0]
-    return Figure(f"{first['text']} on {_day(first['date'])}", str(first["source"]))
+    text = tr("{number} on {day}", number=first["text"], day=_day(first["date"]))
+    return Figure(text, str(first["source"]))
 
 
 def _no_official_toll(facts: pd.DataFrame, basis: str, place: str = "") -> geo.DataError:
@@ -176,18 +182,18 @@ def _later_death_counts() -> Figure:
     rows = facts[facts["event"].astype(str).str.contains("National Commission|Inquiry Commission")]
     rows = rows[pd.to_numeric(rows["deaths"], errors="coerce").notna()]
     if rows.empty:  # a user's own table may well have no commission's count
-        return Figure(NONE_IN_THE_DATA, "")
+        return Figure(current().gettext(NONE_IN_THE_DATA), "")
+    # the commissions' names stay as published (they are the reporting bodies)
     parts = [
-        f"{float(r.deaths):,.0f} ({r.event.split(':')[0].split(' (')[0]})"
-        for r in rows.itertuples()
+        f"{_whole(r.deaths)} ({r.event.split(':')[0].split(' (')[0]})" for r in rows.itertuples()
     ]
-    return Figure(" and ".join(parts), "; ".join(rows["deaths_basis"].astype(str)))
+    return Figure(_and(parts), "; ".join(rows["deaths_basis"].astype(str)))
 
 
 def _returned_by_end_of_june() -> Figure:
     series = displacement_series("returned_cumulative")
     last = series.iloc[-1]
-    return Figure(f"{last['high']:,.0f} by {_day(last['date'])}", str(last["source"]))
+    return Figure(_by(_whole(last["high"]), last["date"]), str(last["source"]))
 
 
 def _northern_route_share() -> Figure:
@@ -196,11 +202,14 @@ def _northern_route_share() -> Figure:
     heroin = figures[figures["metric"] == "share_heroin_via_northern_route"].iloc[0]
     drugs = figures[figures["metric"] == "share_afghan_drugs_via_northern_route"]
     body = str(heroin["reporting_body"]).replace(" (", ", ").replace(")", "")
-    text = f"{heroin['value']:g}% ({body}, {_year(heroin['year'])})"
+    percent = current().percent
+    text = f"{percent(heroin['value'])} ({body}, {_year(heroin['year'])})"
     for row in drugs.itertuples():
-        text += (
-            f"; a separate estimate ({row.reporting_body}) puts {row.value:g}% of all Afghan "
-            f"drugs on it ({_year(row.year)})"
+        text += "; " + tr(
+            "a separate estimate ({body}) puts {percent} of all Afghan drugs on it ({year})",
+            body=row.reporting_body,
+            percent=percent(row.value),
+            year=_year(row.year),
         )
     return Figure(text, "; ".join([heroin["reporting_body"], *drugs["reporting_body"]]))
 
@@ -209,12 +218,16 @@ def _manas_names() -> Figure:
     """Manas by period: its name before and after the renaming, from the facts."""
     bases = geo.load("bases")
     manas = bases[bases["name"].str.contains("Manas")].iloc[0]
-    current = str(manas["name"]).split(" (")[0]
-    return Figure(
-        f"{manas['earlier_name']} from {_month(manas['opened'])}, the {current} from "
-        f"{_month(manas['renamed'])} until the US left in {_month(manas['closed'])}",
-        str(manas["source_url"]),
+    label = current().label
+    text = tr(
+        "{earlier} from {opened}, the {later} from {renamed} until the US left in {closed}",
+        earlier=label(str(manas["earlier_name"])),
+        later=label(str(manas["name"]).split(" (")[0]),
+        opened=_month(manas["opened"]),
+        renamed=_month(manas["renamed"]),
+        closed=_month(manas["closed"]),
     )
+    return Figure(text, str(manas["source_url"]))
 
 
 def _caveated(metric: str, caveat: str) -> Figure:
@@ -222,6 +235,7 @@ def _caveated(metric: str, caveat: str) -> Figure:
     rows = reported_numbers(table[table["metric"] == metric].copy())
     row = rows.iloc[0]
     day = row["as_of_date"] if pd.notna(row["as_of_date"]) else row["date_reported"]
+    caveat = current().gettext(caveat)
     return Figure(
         f"{_report_text(row)} ({caveat}; {_body(row['reporting_body'])}, {_day(day)})",
         str(row["reporting_body"]),
@@ -233,7 +247,7 @@ def _report_text(row: pd.Series) -> str:
     if row["lower_bound"]:
         return range_text(row["low"], row["low"], open_high=True)
     if pd.isna(row["value"]) and pd.notna(row["value_high"]):
-        return f"as many as {row['high']:,.0f}"
+        return tr("as many as {number}", number=_whole(row["high"]))
     return range_text(row["low"], row["low"])
 
 
@@ -253,20 +267,41 @@ def _body(body: object) -> str:
 
 def _year(year: object) -> str:
     text = str(year)
-    return f"for {text}" if re.match(r"^(c\.)?\d{4}$", text) else "year not given"
+    if re.match(r"^(c\.)?\d{4}$", text):
+        return tr("for {year}", year=text)
+    return current().gettext("year not given")
 
 
 def _month(iso: object) -> str:
+    """A day in full where the facts give one, else its month: "June 2014", «июнь 2014 г.»."""
     text = str(iso)[:10]
     if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
         return _day(text)
-    stamp = pd.Timestamp(text[:7] + "-01")
-    return stamp.strftime("%B %Y")
+    return current().month(pd.Timestamp(text[:7] + "-01").date())
 
 
 def _day(iso: object) -> str:
-    stamp = pd.Timestamp(str(iso)[:10])
-    return f"{stamp.day} {stamp.strftime('%B %Y')}"
+    """A day as the current language writes it: "13 June 2010", «13 июня 2010 г.»."""
+    return current().date(pd.Timestamp(str(iso)[:10]).date())
+
+
+def _whole(value: object) -> str:
+    """A count in the current language: "78,675", «78 675»."""
+    return current().number(float(value), decimals=0)
+
+
+def _by(number: str, iso: object) -> str:
+    """A count reached by a day: "78,675 by 28 June 2010", «78 675 к 28 июня 2010 г.»."""
+    return tr("{number} by {day}", number=number, day=_day(iso))
+
+
+def _and(parts) -> str:
+    """Parts joined by "and" in the current language ("a and b and c", as English had it)."""
+    parts = list(parts)
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        text = tr("{first} and {second}", first=text, second=part)
+    return text
 
 
 FIGURES: dict[str, Callable[[], Figure]] = {

@@ -23,6 +23,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from geo.language import current, tr
 from layers.style import SizeScale
 
 #: Leading digits a largest key may have (3,000; 2,500; 1,500 ...).
@@ -116,11 +117,11 @@ def data_size_scale(
 def thinnest_label(floor: float) -> str:
     """The key row of the values drawn thinnest, e.g. ``"up to 417 (thinnest)"``.
 
-    `floor` (:meth:`SizeScale.floor_value`) is shown to three significant figures.
+    `floor` (:meth:`SizeScale.floor_value`) is shown to three significant figures,
+    in the current language (Russian: «до 417 (самые тонкие)»).
     """
     value = float(f"{floor:.{THINNEST_FIGURES}g}")
-    text = f"{value:,.0f}" if value.is_integer() else f"{value:,g}"
-    return f"up to {text} (thinnest)"
+    return tr("up to {number} (thinnest)", number=current().number(value))
 
 
 def _round_down(value: float, mantissas: tuple[float, ...]) -> float:

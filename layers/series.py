@@ -12,16 +12,22 @@ import re
 import pandas as pd
 
 import geo
+from geo.language import current, tr
 
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 COLUMNS = ["date", "low", "high", "open_high", "text", "source"]
 
 
 def range_text(low: float, high: float, *, open_high: bool = False) -> str:
-    """Numbers as a reader sees them: "335", "75,000–100,000", "more than 100,000", "1–2+"."""
+    """Numbers as a reader sees them: "335", "75,000–100,000", "more than 100,000", "1–2+".
+
+    In the current language: Russian «более 100 000», «75 000–100 000».
+    """
+    number = current().number
     if low == high:
-        return f"{'more than ' if open_high else ''}{low:,.0f}"
-    return f"{low:,.0f}–{high:,.0f}{'+' if open_high else ''}"
+        text = number(low, decimals=0)
+        return tr("more than {number}", number=text) if open_high else text
+    return f"{number(low, decimals=0)}–{number(high, decimals=0)}{'+' if open_high else ''}"
 
 
 def reported_numbers(rows: pd.DataFrame) -> pd.DataFrame:

@@ -16,17 +16,35 @@ from __future__ import annotations
 
 import numpy as np
 
+import layers
+from geo.language import N_, current
 from layers import Layer, LegendEntry, Style
 from layers.classes import NO_DATA_KEY
 from layers.keys import thinnest_label
 from maps.scene.model import LegendRow, LegendSection, SceneLayer, SizeKey, SizeKeyRow
 
-NOT_REPORTED = "not reported"
+NOT_REPORTED = N_("not reported")
+#: Themes (:data:`layers.REGISTRY`) whose legend rows are the data's own words (a
+#: timeline's events): shown as labels from the data, not as catalog messages.
+DATA_ROW_THEMES = ("timeline",)
 
 
 def format_value(value: float) -> str:
-    """A size-key value as a reader sees it (thousands separated)."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+    """A size-key value as a reader sees it, in the current language ("75,000"; "75 000")."""
+    return current().number(value)
+
+
+def row_text(layer: Layer, label: str) -> str:
+    """A legend row's label in the current language.
+
+    The layer's own words come from the catalog; a timeline's rows (its events as the
+    facts table words them) are data, and a data text without a translation is
+    recorded as a missing name, as labels are.
+    """
+    entry = layers.REGISTRY.get(layer.id)
+    if entry is not None and entry.theme in DATA_ROW_THEMES:
+        return current().label(label)
+    return current().gettext(label)
 
 
 def legend_section(scene_layer: SceneLayer, context: str = "") -> LegendSection | None:
@@ -45,7 +63,7 @@ def legend_section(scene_layer: SceneLayer, context: str = "") -> LegendSection 
         else set()
     )
     rows = tuple(
-        LegendRow(e.kind, e.label, e.style)
+        LegendRow(e.kind, row_text(layer, e.label), e.style)
         for e in layer.legend or []
         # every class of a scale; any other entry where a feature in view stands for it
         if e.style in classes or (row_members(scene_layer, e) & in_view).any()
@@ -53,7 +71,10 @@ def legend_section(scene_layer: SceneLayer, context: str = "") -> LegendSection 
     size_key = _size_key(scene_layer, in_view)
     if not rows and size_key is None:
         return None
-    title = layer.title if not context or context == layer.title else f"{layer.title} ({context})"
+    language = current()
+    own = language.gettext(layer.title)
+    context = language.gettext(context)
+    title = own if not context or context == own else f"{own} ({context})"
     heading = title if len(rows) > 1 or size_key is not None else None
     return LegendSection(scene_layer.key, title, heading, rows, size_key, context)
 
@@ -69,8 +90,12 @@ def row_members(scene_layer: SceneLayer, row: LegendRow | LegendEntry) -> np.nda
     frame = scene_layer.layer.frame
     if categories is None:
         return np.ones(len(frame), dtype=bool)
+    layer = scene_layer.layer
+    # a row's label is the category's, or (a scene's legend row) its translation
     values = [
-        v for v, c in categories.styles.items() if (c.label, c.style) == (row.label, row.style)
+        v
+        for v, c in categories.styles.items()
+        if c.style == row.style and row.label in (c.label, row_text(layer, c.label))
     ]
     if values and categories.column in frame:
         return frame[categories.column].isin(values).to_numpy(dtype=bool, na_value=False)
@@ -100,11 +125,15 @@ def _size_key(scene_layer: SceneLayer, in_view: np.ndarray) -> SizeKey | None:
         missing = np.flatnonzero(np.isnan(values) & in_view)
         if len(missing):
             rows.append(
-                SizeKeyRow(NOT_REPORTED, size.unknown_size, scene_layer.style(int(missing[0])))
+                SizeKeyRow(
+                    current().gettext(NOT_REPORTED),
+                    size.unknown_size,
+                    scene_layer.style(int(missing[0])),
+                )
             )
     if not rows:
         return None
-    return SizeKey(size.label, "point" if size.by_area else "line", tuple(rows))
+    return SizeKey(current().gettext(size.label), "point" if size.by_area else "line", tuple(rows))
 
 
 def keys_in_view(

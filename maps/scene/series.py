@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 
 import geo
+from geo.language import current, tr
 from layers.layer import Layer
 from layers.style import Credit
 from maps.scene.model import Scene, SceneLayer
@@ -91,9 +92,11 @@ class TimeStep:
 
 
 def day_label(day: str) -> str:
-    """An ISO day as a reader reads it: ``"2010-06-13"`` → ``"13 June 2010"``."""
-    date = dt.date.fromisoformat(day)
-    return f"{date.day} {date.strftime('%B')} {date.year}"
+    """An ISO day in the current language: ``"2010-06-13"`` → ``"13 June 2010"``.
+
+    Russian: «13 июня 2010 г.».
+    """
+    return current().date(dt.date.fromisoformat(day))
 
 
 def step_column(layer: Layer, by: str) -> str | None:
@@ -203,7 +206,7 @@ def series_scene(scene: Scene, steps: Steps, series: list[TimeStep]) -> Scene:
     missing = [source for source in sources if source not in line]
     credits = scene.credits
     if missing:
-        text = "Totals by day as reported by: " + "; ".join(missing)
+        text = tr("Totals by day as reported by: {sources}", sources="; ".join(missing))
         credits = (*credits, Credit(source=text, license=""))
     return replace(scene, caption=caption, credits=credits)
 
@@ -223,7 +226,7 @@ def undated_text(scene: Scene, steps: Steps) -> str:
         column = step_column(layer, steps.by)
         if column is None:
             if layer.kind in ("point", "flow"):
-                parts.append(layer.title)
+                parts.append(current().gettext(layer.title))
             continue
         if steps.by == "date":
             undated = _days(layer.frame[column]) == ""
@@ -231,10 +234,15 @@ def undated_text(scene: Scene, steps: Steps) -> str:
             undated = ~layer.frame[column].map(cell_text).isin(steps.steps).to_numpy()
         count, total = int((undated & scene_layer.in_view).sum()), int(scene_layer.in_view.sum())
         if count:
-            parts.append(f"{layer.title} ({count} of {total})" if count < total else layer.title)
+            title = current().gettext(layer.title)
+            parts.append(
+                tr("{title} ({count} of {total})", title=title, count=count, total=total)
+                if count < total
+                else title
+            )
     if not parts:
         return ""
-    return "Shown on every day, having no date of their own: " + "; ".join(parts) + "."
+    return tr("Shown on every day, having no date of their own: {layers}.", layers="; ".join(parts))
 
 
 def scene_at(scene: Scene, step: TimeStep, steps: Steps) -> Scene:
@@ -310,12 +318,12 @@ def _totals(scene: Scene, day: str) -> tuple[StepTotal, ...]:
         layer = scene_layer.layer
         if not layer.time or layer.series is None or not len(layer.series):
             continue
-        title = layer.series_title or layer.title
+        title = current().gettext(layer.series_title or layer.title)
         dates = layer.series["date"].astype(str)
         rows = layer.series[dates <= day]
         if rows.empty:  # say what the sources hold, not what the world did
             first = day_label(min(dates)) if _iso(min(dates)) else min(dates)
-            out.append(StepTotal(title, f"none in the sources before {first}"))
+            out.append(StepTotal(title, tr("none in the sources before {day}", day=first)))
             continue
         row = rows.sort_values("date", kind="stable").iloc[-1]
         out.append(StepTotal(title, str(row["text"]), str(row["date"]), str(row["source"])))

@@ -13,12 +13,14 @@ with who reported it, then the sources.
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from geo.language import current, tr, tr_n
 from layers import Layer
 from layers.figures import Figure, figure
 from maps.scene.legend import format_value, row_members
@@ -53,15 +55,22 @@ class Measure:
 
 
 def describe(scene: Scene) -> str:
-    """A plain-text description of the map for screen readers and alt text."""
+    """A plain-text description of the map for screen readers and alt text.
+
+    In the current language: its sentences from the catalog, numbers, dates and
+    coordinates in its formats, feature names from the names sources.
+    """
     spec = scene.spec
     west, south, east, north = spec.extent
-    lines = [spec.title + (f": {spec.subtitle}" if spec.subtitle else "") + "."]
-    lines.append(
-        f"A map of the area from {abs(west):.1f}°{'E' if west >= 0 else 'W'} to "
-        f"{abs(east):.1f}°{'E' if east >= 0 else 'W'} and {abs(south):.1f}°"
-        f"{'N' if south >= 0 else 'S'} to {abs(north):.1f}°{'N' if north >= 0 else 'S'}."
+    lines = [full_stop(spec.title + (f": {spec.subtitle}" if spec.subtitle else ""))]
+    where = tr(
+        "A map of the area from {west} to {east} and {south} to {north}",
+        west=_longitude(west),
+        east=_longitude(east),
+        south=_latitude(south),
+        north=_latitude(north),
     )
+    lines.append(full_stop(where))
     sections = {s.key: s for s in scene.legend if not s.context}
     for scene_layer in scene.layers:
         layer = scene_layer.layer
@@ -69,13 +78,21 @@ def describe(scene: Scene) -> str:
             continue
         lines.append(_layer_sentence(scene_layer, sections.get(scene_layer.key)))
         if layer.description:
-            lines.append(layer.description)
+            # built from the data, a description may have no catalog entry: recorded missing
+            lines.append(current().gettext(layer.description))
     if scene.caption:
         lines.append(scene.caption)
     lines.extend(
-        f"Figure in the caption: {f.text}. Reported by: {f.sources}." for f in scene.caption_figures
+        full_stop(
+            tr(
+                "Figure in the caption: {figure}. Reported by: {sources}",
+                figure=f.text,
+                sources=f.sources,
+            )
+        )
+        for f in scene.caption_figures
     )
-    lines.append(scene.credit_line() + ".")
+    lines.append(full_stop(scene.credit_line()))
     return "\n".join(lines) + "\n"
 
 
@@ -107,12 +124,23 @@ def layer_dates(scene_layer: SceneLayer) -> tuple[pd.Timestamp, pd.Timestamp] | 
 
 def _layer_sentence(scene_layer: SceneLayer, section: LegendSection | None) -> str:
     layer = scene_layer.layer
+    language = current()
     count = int(scene_layer.in_view.sum())
-    sentence = f"{layer.title}: {count} feature{'s' if count != 1 else ''} in view"
+    sentence = tr_n(
+        "{title}: {count} feature in view",
+        "{title}: {count} features in view",
+        count,
+        title=language.gettext(layer.title),
+        count=_count(count),
+    )
     dates = layer_dates(scene_layer)
     if dates is not None:
-        first, last = (f"{d.day} {d:%B %Y}" for d in dates)
-        sentence += f", dated {first}" if first == last else f", dated {first} to {last}"
+        first, last = (language.date(d.date()) for d in dates)
+        sentence += (
+            tr(", dated {day}", day=first)
+            if first == last
+            else tr(", dated {first} to {last}", first=first, last=last)
+        )
     measure = _measure(scene_layer)
     groups = (
         _by_category(scene_layer, section, measure)
@@ -121,7 +149,9 @@ def _layer_sentence(scene_layer: SceneLayer, section: LegendSection | None) -> s
     )
     if groups:
         sentence += " — " + "; ".join(
-            f"{label}: {', '.join(names)}" if names else f"{label} ({count} drawn)"
+            f"{label}: {', '.join(names)}"
+            if names
+            else tr("{label} ({count} drawn)", label=label, count=_count(count))
             for label, names, count in groups
         )
     else:
@@ -129,8 +159,8 @@ def _layer_sentence(scene_layer: SceneLayer, section: LegendSection | None) -> s
         if names:
             sentence += " — " + ", ".join(names)
     if section is not None and section.size_key is not None:
-        sentence += f" (sized by {section.size_key.title.lower()})"
-    return sentence + "."
+        sentence += tr(" (sized by {key})", key=section.size_key.title.lower())
+    return full_stop(sentence)
 
 
 def _by_category(
@@ -153,7 +183,7 @@ def _measure(scene_layer: SceneLayer) -> Measure | None:
         units = layer.size.label
         for note in DRAWN_AS:
             units = units.removesuffix(note)
-        units = units.lower() if units.lower() != "count" else ""
+        units = current().gettext(units.lower()) if units.lower() != "count" else ""
         values = scene_layer.values
         texts = [
             "" if np.isnan(v) else f"{format_value(v)} {units}".strip() for v in values.tolist()
@@ -167,9 +197,9 @@ def _measure(scene_layer: SceneLayer) -> Measure | None:
         if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             continue
         name = field.label.split(" (")[0].strip()
-        name = name[:1].lower() + name[1:]
+        name = current().gettext(name[:1].lower() + name[1:])
         values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
-        texts = ["" if np.isnan(v) else f"{name} {field.format(v)}" for v in values.tolist()]
+        texts = ["" if np.isnan(v) else f"{name} {_field_value(field, v)}" for v in values.tolist()]
         return Measure(values, texts)
     return None
 
@@ -187,13 +217,14 @@ def _feature_names(
         features = features[order]
     entries = []
     for k in features.tolist():
-        name = names[k]
+        name = current().label(names[k]) if layer.kind != "flow" else _flow_name(names[k])
         if not name:
             continue
         value = measure.texts[k] if measure is not None else ""
         entries.append(f"{name} ({value})" if value else name)
     entries = list(dict.fromkeys(entries))
-    return entries[:limit] + ([f"and {len(entries) - limit} more"] if len(entries) > limit else [])
+    more = len(entries) - limit
+    return entries[:limit] + ([tr("and {count} more", count=_count(more))] if more > 0 else [])
 
 
 def _names(layer: Layer) -> list[str] | None:
@@ -217,6 +248,59 @@ def _names(layer: Layer) -> list[str] | None:
     if column is None or column not in frame:
         return None
     return [cell_text(v) for v in frame[column]]
+
+
+def full_stop(text: str) -> str:
+    """`text` ended with a full stop; in languages but English, none after an abbreviation's.
+
+    Russian dates end in «г.», which a sentence does not double; English keeps the
+    text exactly as it always ended.
+    """
+    if text.endswith(".") and not current().is_source:
+        return text
+    return text + "."
+
+
+def _flow_name(name: str) -> str:
+    """A flow's "origin → destination", each end named in the current language."""
+    return " → ".join(current().label(part) for part in name.split(" → "))
+
+
+def _count(n: int) -> str:
+    """A count of features: as English always wrote it ("1500"); other languages' digits."""
+    language = current()
+    return str(n) if language.is_source else language.number(n)
+
+
+def _degrees(value: float) -> str:
+    """Degrees to one decimal, rounded as English rounds them (73.45 -> 73.5)."""
+    return current().number(float(f"{abs(value):.1f}"), decimals=1)
+
+
+def _longitude(value: float) -> str:
+    degrees = _degrees(value)
+    return tr("{degrees}°E", degrees=degrees) if value >= 0 else tr("{degrees}°W", degrees=degrees)
+
+
+def _latitude(value: float) -> str:
+    degrees = _degrees(value)
+    return tr("{degrees}°N", degrees=degrees) if value >= 0 else tr("{degrees}°S", degrees=degrees)
+
+
+def _field_value(field, value: float) -> str:
+    """A popup field's value; in another language, its number in the language's format.
+
+    A field's pattern (``"{:,.0f} km²"``) is Python's, so English keeps it; another
+    language writes the number itself and takes the pattern's unit from the catalog.
+    """
+    language = current()
+    found = re.fullmatch(r"\{(?::,?(?:\.(\d+)f)?)?\}(.*)", field.fmt)
+    if language.is_source or found is None:
+        return field.format(value)
+    decimals = int(found.group(1)) if found.group(1) is not None else None
+    unit = found.group(2).strip()
+    number = language.number(value, decimals=decimals)
+    return f"{number} {language.gettext(unit)}" if unit else number
 
 
 def _all_numbers(column: pd.Series) -> bool:
