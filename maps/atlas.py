@@ -120,6 +120,10 @@ def atlas_pages(spec: MapSpec) -> list[AtlasPage]:
         )
     for key in ("title", "subtitle", "caption"):
         _check_template(spec, key, columns)
+    for code, text in spec.text.items():  # [text.CODE.atlas]: the same columns and figures
+        for key, template in text.atlas.items():
+            names = _placeholders(spec, key, template)
+            _check_names(spec, key, names, columns, where=f"text.{code}.atlas.{key}")
     if frame.empty:
         raise DataError(_shown(where, spec), "has no features: an atlas needs at least one page")
     pages: list[AtlasPage] = []
@@ -333,7 +337,9 @@ def _placeholders(spec: MapSpec, key: str, template: str) -> list[str]:
     return names
 
 
-def _check_names(spec: MapSpec, key: str, names: list[str], columns: list[str]) -> None:
+def _check_names(
+    spec: MapSpec, key: str, names: list[str], columns: list[str], where: str = ""
+) -> None:
     from layers.figures import FIGURES
 
     for name in names:
@@ -342,7 +348,7 @@ def _check_names(spec: MapSpec, key: str, names: list[str], columns: list[str]) 
                 spec.source,
                 f"placeholder {{{name}}} is neither a column of the atlas's features "
                 "nor a sourced figure",
-                field=f"atlas.{key}",
+                field=where or f"atlas.{key}",
                 hint=f"columns: {', '.join(columns)}",
             )
 
