@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from geo.errors import DataError
+from geo.language import N_, current
 from maps.spec import LAT_RANGE, LON_RANGE, Inset, MapSpec, SpecError
 
-#: What a template says for a field the feature has no value for.
-NOT_REPORTED = "not reported"
+#: What a template says for a field the feature has no value for (in the map's language).
+NOT_REPORTED = N_("not reported")
 #: A page's extent is at least as wide as high, and at most this many times as wide.
 MAX_ASPECT = 1.6
 #: Kilometres per degree of latitude (and of longitude at the equator).
@@ -299,7 +300,7 @@ def _filled(
     values: dict[str, str] = {}
     for name in names:
         if name in fields:
-            text = fields[name] or NOT_REPORTED
+            text = fields[name] or current().gettext(NOT_REPORTED)
             values[name] = text.replace("{", "{{").replace("}", "}}") if keep_figures else text
         elif keep_figures:
             values[name] = "{" + name + "}"

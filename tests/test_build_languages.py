@@ -76,9 +76,7 @@ def _project(root: Path, *, languages: bool = True) -> Path:
     (root / "data").mkdir()
     (root / "data" / "wells.csv").write_text(WELLS, encoding="utf-8")
     (root / "data" / "names.csv").write_text(NAMES, encoding="utf-8")
-    spec = SPEC.format(
-        languages=LANGUAGES if languages else "", text=RUSSIAN if languages else ""
-    )
+    spec = SPEC.format(languages=LANGUAGES if languages else "", text=RUSSIAN if languages else "")
     (root / "specs" / "wells.toml").write_text(spec, encoding="utf-8")
     return root
 
