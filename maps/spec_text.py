@@ -30,15 +30,15 @@ import dataclasses
 import json
 import string
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
 from geo.language import SOURCE_LANGUAGE, LanguageError, current, language
 from geo.records import check_keys, typed
 
-if TYPE_CHECKING:
-    from maps.spec import MapSpec
+#: A :class:`maps.spec.MapSpec` (not imported: maps.spec imports this module).
+MapSpec = Any
 
 #: The templates of an atlas that a language may give.
 ATLAS_TEXTS = ("title", "subtitle", "caption")
