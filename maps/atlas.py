@@ -300,7 +300,9 @@ def _filled(
     values: dict[str, str] = {}
     for name in names:
         if name in fields:
-            text = fields[name] or current().gettext(NOT_REPORTED)
+            # a place's name in the map's language where one is known (else English, recorded)
+            text = current().label(fields[name]) if fields[name] else None
+            text = text or current().gettext(NOT_REPORTED)
             values[name] = text.replace("{", "{{").replace("}", "}}") if keep_figures else text
         elif keep_figures:
             values[name] = "{" + name + "}"

@@ -164,3 +164,25 @@ def test_missing_line_names_counts_and_texts():
     assert missing_line("june-2010.ru", "ru", {"names": [], "messages": []}) == ""
     many = {"names": [f"Town {n}" for n in range(9)], "messages": []}
     assert missing_line("enclaves/sokh.ru", "ru", many).endswith(", … — see the manifest")
+
+
+def test_an_atlas_page_in_russian_takes_its_templates_and_place_names():
+    from maps.atlas import AtlasPage, page_spec
+
+    spec = _spec(
+        languages=["en", "ru"],
+        layers=[{"id": "enclaves"}],
+        annotations=[],
+        atlas={"layer": "enclaves", "title": "{name}", "subtitle": "Enclave of {country}"},
+        text={"ru": {"atlas": {"title": "Анклав {name}"}}},
+    )
+    page = AtlasPage("sokh", "Sokh", (70.8, 39.9, 71.2, 40.1), {"name": "Sokh", "country": ""})
+    ru = language("ru", names={"Sokh": "Сох"}.get)
+    with speaking(ru):
+        russian = page_spec(spec_in(spec, "ru"), page)
+    assert russian.title == "Анклав Сох"
+    assert russian.subtitle == "Enclave of нет данных"  # no Russian template: English, recorded
+    assert "Enclave of {country}" in ru.missing.messages
+    assert russian.output_name.as_posix() == "wells/sokh.ru"
+    english = page_spec(spec, page)
+    assert (english.title, english.subtitle) == ("Sokh", "Enclave of not reported")
