@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from geo.errors import DataError
+from geo.language import N_, current
 from maps.spec import LAT_RANGE, LON_RANGE, Inset, MapSpec, SpecError
 
-#: What a template says for a field the feature has no value for.
-NOT_REPORTED = "not reported"
+#: What a template says for a field the feature has no value for (in the map's language).
+NOT_REPORTED = N_("not reported")
 #: A page's extent is at least as wide as high, and at most this many times as wide.
 MAX_ASPECT = 1.6
 #: Kilometres per degree of latitude (and of longitude at the equator).
@@ -120,6 +121,10 @@ def atlas_pages(spec: MapSpec) -> list[AtlasPage]:
         )
     for key in ("title", "subtitle", "caption"):
         _check_template(spec, key, columns)
+    for code, text in spec.text.items():  # [text.CODE.atlas]: the same columns and figures
+        for key, template in text.atlas.items():
+            names = _placeholders(spec, key, template)
+            _check_names(spec, key, names, columns, where=f"text.{code}.atlas.{key}")
     if frame.empty:
         raise DataError(_shown(where, spec), "has no features: an atlas needs at least one page")
     pages: list[AtlasPage] = []
@@ -295,7 +300,9 @@ def _filled(
     values: dict[str, str] = {}
     for name in names:
         if name in fields:
-            text = fields[name] or NOT_REPORTED
+            # a place's name in the map's language where one is known (else English, recorded)
+            text = current().label(fields[name]) if fields[name] else None
+            text = text or current().gettext(NOT_REPORTED)
             values[name] = text.replace("{", "{{").replace("}", "}}") if keep_figures else text
         elif keep_figures:
             values[name] = "{" + name + "}"
@@ -333,7 +340,9 @@ def _placeholders(spec: MapSpec, key: str, template: str) -> list[str]:
     return names
 
 
-def _check_names(spec: MapSpec, key: str, names: list[str], columns: list[str]) -> None:
+def _check_names(
+    spec: MapSpec, key: str, names: list[str], columns: list[str], where: str = ""
+) -> None:
     from layers.figures import FIGURES
 
     for name in names:
@@ -342,7 +351,7 @@ def _check_names(spec: MapSpec, key: str, names: list[str], columns: list[str]) 
                 spec.source,
                 f"placeholder {{{name}}} is neither a column of the atlas's features "
                 "nor a sourced figure",
-                field=f"atlas.{key}",
+                field=where or f"atlas.{key}",
                 hint=f"columns: {', '.join(columns)}",
             )
 

@@ -31,12 +31,12 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import geo
 from geo.locks import Holder, exclusive
-from maps.atlas import AtlasPage, atlas_pages, page_digest, page_id, page_spec
+from maps.atlas import AtlasPage, page_digest, page_id, page_spec
 from maps.commit import (
     MANIFEST,
     Commit,
@@ -47,6 +47,19 @@ from maps.commit import (
     write_manifest,
 )
 from maps.faults import fault_from_env
+from maps.languages import alternates, missing_line, spec_languages
+from maps.plan import (
+    MOTION_FORMATS,
+    MapResult,
+    drawn_formats,
+    file_sha256,
+    inputs,
+    language_id,
+    language_inputs,
+    plan_build,
+    relative,
+    user_files,
+)
 from maps.spec import PACKAGE_ROOT, SPEC_DIR, SpecError, load_spec, project_folder
 from maps.workers import rendered
 
@@ -60,6 +73,7 @@ __all__ = [  # the names other modules import; read_manifest & co. live in maps.
     "build_one",
     "code_hash",
     "data_warnings",
+    "drawn_formats",
     "failure",
     "file_sha256",
     "find_specs",
@@ -74,31 +88,10 @@ __all__ = [  # the names other modules import; read_manifest & co. live in maps.
 FORMATS = ("html", "png", "svg", "pdf", "gif", "mp4")
 #: Print formats: with ``[multiples]`` they also give the small-multiples page.
 PRINT_FORMATS = ("png", "svg", "pdf")
-#: Motion formats: written for maps with a ``[motion]`` table (:mod:`maps.motion`).
-MOTION_FORMATS = ("gif", "mp4")
 CODE_ROOTS = ("geo", "layers", "maps")
 CODE_SUFFIXES = (".py", ".csv", ".toml", ".html", ".js", ".css")
-#: The ``copy`` of a manifest input that is one of the user's own files.
-USER_FILE = "user"
 #: The output folder's lock file (see :mod:`geo.locks`): one build writes a folder at a time.
 LOCK_FILE = ".lock"
-
-
-@dataclass
-class MapResult:
-    """What happened to one map in a build."""
-
-    id: str
-    status: str  # "built", "skipped" or "failed"
-    seconds: float = 0.0
-    error: str = ""
-    outputs: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    #: Why a map failed: "input" (its spec or data), "environment" (disk full, an
-    #: unwritable folder) or "bug" (in fergana); "" when it did not fail.
-    cause: str = ""
-    #: The traceback of a failure, shown only with ``--debug``.
-    detail: str = ""
 
 
 @dataclass
@@ -183,6 +176,7 @@ def build(
     wait: bool = False,
     on_wait: Callable[[Holder], None] | None = None,
     scheduler: str | None = None,
+    languages: Sequence[str] = (),
 ) -> BuildReport:
     """Build the maps of `paths` into `out_dir`.
 
@@ -208,6 +202,10 @@ def build(
         If another build holds the folder, wait for it instead of raising LockHeldError.
     on_wait : callable, optional
         Called with the other build's :class:`~geo.locks.Holder` before waiting.
+    languages : sequence of str
+        Build only these languages (``--lang``); empty: every language of each spec.
+        A language a spec does not list is built all the same (see
+        :func:`maps.languages.build_languages`).
 
     Returns
     -------
@@ -234,31 +232,14 @@ def build(
         on_wait=on_wait,
         hint="wait for it (fergana build --wait) or stop it",
     ):
-        return _build(paths, out, tuple(formats), jobs, force, progress, scheduler)
+        return _build(
+            paths, out, tuple(formats), jobs, force, progress, scheduler, tuple(languages)
+        )
 
 
-@dataclass
-class _Plan:
-    """What a build does: maps already up to date, maps to render, atlas bookkeeping."""
-
-    skipped: list[MapResult] = field(default_factory=list)
-    failed: list[MapResult] = field(default_factory=list)
-    tasks: list[tuple] = field(default_factory=list)
-    #: Result id -> (spec's place in the build, page number) for the report's order.
-    order: dict[str, tuple[int, int]] = field(default_factory=dict)
-    #: Atlas id -> the datasets and files its coverage was read from (joined to each page).
-    coverage: dict[str, dict] = field(default_factory=dict)
-    #: Manifest ids to remove once the build's maps are committed (vanished atlas pages).
-    stale: list[str] = field(default_factory=list)
-    #: Whether pages were kept whose coverage file changed (their entries now say so).
-    refreshed: bool = False
-
-    @property
-    def total(self) -> int:
-        return len(self.skipped) + len(self.failed) + len(self.tasks)
-
-
-def _build(paths, out: Path, formats, jobs, force, progress, scheduler=None) -> BuildReport:
+def _build(
+    paths, out: Path, formats, jobs, force, progress, scheduler=None, languages=()
+) -> BuildReport:
     fault = fault_from_env()
     manifest = read_manifest(out)
     code = code_hash()
@@ -269,8 +250,9 @@ def _build(paths, out: Path, formats, jobs, force, progress, scheduler=None) -> 
     results: list[MapResult] = []
     try:
         ship = scheduler is not None  # a remote worker cannot write into our staging folder
-        plan = _plan(paths, manifest, code, formats, out, force, (staging, formats, ship))
-        for result in [*plan.skipped, *plan.failed]:
+        rest = (staging, formats, ship)
+        plan = plan_build(paths, manifest, code, formats, out, force, rest, languages)
+        for result in [*plan.skipped, *map(_listing_failed, plan.errors)]:
             results.append(result)
             if progress:
                 progress(result, len(results), plan.total)
@@ -297,100 +279,15 @@ def _build(paths, out: Path, formats, jobs, force, progress, scheduler=None) -> 
         commit.gallery()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    results.sort(key=lambda r: plan.order.get(r.id, (len(paths), 0)))
+    results.sort(key=lambda r: plan.order.get(r.id, (len(paths), 0, 0)))
     return BuildReport(results, out)
 
 
-def _plan(paths, manifest: dict, code: str, formats, out: Path, force: bool, rest) -> _Plan:
-    """Which maps and atlas pages are up to date, and the render tasks for the others.
-
-    An atlas whose spec, code and every page's inputs are unchanged is decided from
-    the pages the manifest lists (no geopandas); otherwise its pages are listed
-    again here and each is rebuilt unless its record and inputs are unchanged.
-    """
-    plan = _Plan()
-    maps = manifest["maps"]
-    for n, path in enumerate(paths):
-        spec_hash = file_sha256(path)
-        entry = maps.get(path.stem)
-        pages = sorted(
-            (e.get("page_order", 0), map_id)
-            for map_id, e in maps.items()
-            if e.get("atlas") == path.stem
-        )
-        if force or (entry is not None) == bool(pages):
-            pass  # forced, never built, or both a map and an atlas: decided below
-        elif entry is not None:
-            if _up_to_date(entry, spec_hash, code, formats, out, path):
-                plan.skipped.append(_skipped(path.stem, entry))
-                plan.order[path.stem] = (n, 0)
-                continue
-        elif all(_up_to_date(maps[i], spec_hash, code, formats, out, path) for _, i in pages):
-            for k, map_id in pages:
-                plan.skipped.append(_skipped(map_id, maps[map_id]))
-                plan.order[map_id] = (n, k)
-            continue
-        _plan_spec(plan, n, path, spec_hash, maps, code, formats, out, force, rest)
-    return plan
-
-
-def _plan_spec(plan: _Plan, n: int, path, spec_hash, maps, code, formats, out, force, rest):
-    """Add the tasks of one spec that is not up to date: the map, or its atlas's pages."""
-    old_pages = [i for i, e in maps.items() if e.get("atlas") == path.stem]
-    try:
-        spec = load_spec(path)
-    except SpecError:
-        spec = None  # its worker says what is wrong, as for any map
-    if spec is None or spec.atlas is None or spec.id != path.stem:
-        plan.tasks.append((path, spec_hash, *rest))
-        plan.order[path.stem] = (n, 0)
-        if spec is not None and spec.atlas is None:
-            plan.stale += old_pages  # it was an atlas and is no longer
-        return
-    project = project_folder(path)
-    try:
-        with geo.recording() as used:
-            pages = atlas_pages(spec)
-        plan.coverage[spec.id] = {**_inputs(used.datasets), **_user_files(used.files, project)}
-    except Exception as err:  # the atlas fails; the other maps go on
-        cause, message = failure(err)
-        result = MapResult(path.stem, "failed", error=message, cause=cause)
-        result.detail = traceback.format_exc()
-        plan.failed.append(result)
-        plan.order[path.stem] = (n, 0)
-        return
-    ids = set()
-    for page in pages:
-        map_id = page_id(spec.id, page)
-        ids.add(map_id)
-        plan.order[map_id] = (n, page.number)
-        entry = maps.get(map_id)
-        # a page is redrawn when what it shows changed: its record (extent, fields) or its
-        # own inputs; not because another feature of the coverage file changed
-        if (
-            not force
-            and entry is not None
-            and entry.get("page_sha256") == page_digest(page)
-            and _up_to_date({**entry, "coverage": {}}, spec_hash, code, formats, out, path)
-        ):
-            entry["page_order"] = page.number  # its place may move without a redraw
-            plan.refreshed |= entry.get("coverage") != plan.coverage[spec.id]
-            entry["coverage"] = plan.coverage[spec.id]
-            plan.skipped.append(_skipped(map_id, entry))
-        else:
-            plan.tasks.append((path, spec_hash, *rest, page))
-    plan.stale += [i for i in old_pages if i not in ids]
-    if path.stem in maps:  # it was a single map and is now an atlas
-        plan.stale.append(path.stem)
-
-
-def _skipped(map_id: str, entry: dict) -> MapResult:
-    return MapResult(
-        map_id,
-        "skipped",
-        outputs=sorted(entry["outputs"]),
-        warnings=list(entry.get("warnings", [])),
-    )
+def _listing_failed(error: tuple[str, BaseException, str]) -> MapResult:
+    """The result of an atlas whose pages could not be listed."""
+    map_id, err, detail = error
+    cause, message = failure(err)
+    return MapResult(map_id, "failed", error=message, cause=cause, detail=detail)
 
 
 def _landed(result: MapResult, entry: dict, staging: Path) -> tuple[MapResult, dict | None]:
@@ -435,17 +332,21 @@ def build_one(
     formats: tuple[str, ...],
     ship: bool = False,
     page: AtlasPage | None = None,
+    code: str | None = None,
+    every: tuple[str, ...] | None = None,
 ) -> tuple[MapResult, dict | None]:
-    """Render one spec, or one `page` of its atlas, into ``staging/ID``; never raises.
+    """Render one spec, or one `page` of its atlas, in one language into ``staging/ID``.
 
-    Failures come back as results. With `ship`, the map is rendered into a
-    temporary folder of this (worker) process instead, and its files' bytes travel
-    back in ``entry["payload"]``.
+    Never raises: failures come back as results. `code` is the language (default:
+    the spec's first), `every` the languages of the spec in this build (default: its
+    ``languages``; :func:`maps.languages.build_languages`). With `ship`, the map is
+    rendered into a temporary folder of this (worker) process instead, and its files'
+    bytes travel back in ``entry["payload"]``.
     """
     if not ship:
-        return _built(path, spec_hash, staging, formats, page)
+        return _built(path, spec_hash, staging, formats, page, code, every)
     with tempfile.TemporaryDirectory(prefix="fergana-worker-") as local:
-        result, entry = _built(path, spec_hash, Path(local), formats, page)
+        result, entry = _built(path, spec_hash, Path(local), formats, page, code, every)
         if entry is not None:
             folder = Path(local) / result.id
             entry["payload"] = {name: (folder / name).read_bytes() for name in entry["outputs"]}
@@ -458,37 +359,58 @@ def _built(
     staging: Path,
     formats: tuple[str, ...],
     page: AtlasPage | None = None,
+    code: str | None = None,
+    every: tuple[str, ...] | None = None,
 ) -> tuple[MapResult, dict | None]:
+    from geo.language import language, speaking
+    from geo.names import local_names
     from maps.compose import compose
+    from maps.spec_text import spec_in
 
     start = time.perf_counter()
-    map_id = path.stem if page is None else page_id(path.stem, page)
+    base = path.stem if page is None else page_id(path.stem, page)
+    map_id = base if code is None or every is None else language_id(base, code, every)
     try:
         spec = load_spec(path)
         if spec.id != path.stem:
             raise SpecError(
                 path, f"id {spec.id!r} must match the file name {path.stem!r}", field="id"
             )
-        atlas = spec
-        if page is not None:
-            spec = page_spec(spec, page)
-        folder = staging / spec.id
+        every = every or spec_languages(spec)
+        code = code or every[0]
+        if every != spec_languages(spec):  # --lang asked for a language the spec lacks
+            spec = dataclasses.replace(spec, languages=every)
+        # English needs no place names; the others' are read before the map records its inputs
+        names = None if code == "en" else local_names(code, tuple(map(Path, spec.names)))
+        lang = language(code, names=names)
+        folder = staging / map_id
         folder.mkdir(parents=True)
         project = project_folder(path)
-        with geo.recording() as used, warnings.catch_warnings(record=True) as caught:
+        with (
+            geo.recording() as used,
+            warnings.catch_warnings(record=True) as caught,
+            speaking(lang),
+        ):
             warnings.simplefilter("always", geo.DataWarning)
+            spec = atlas = spec_in(spec, code)
+            if page is not None:
+                spec = page_spec(spec, page)
             composition = compose(spec)
             written = _render(composition, folder, formats)
         said = list(composition.warnings) + data_warnings(caught, project)
         entry = {
-            "spec": _relative(path, project),
+            "spec": relative(path, project),
             "spec_sha256": spec_hash,
             "formats": drawn_formats(formats, motion=spec.motion is not None),
             "motion": spec.motion is not None,
             "title": spec.title,
             "order": spec.order,
             "caption": composition.caption,
-            "inputs": {**_inputs(used.datasets), **_user_files(used.files, project)},
+            "inputs": {
+                **inputs(used.datasets),
+                **user_files(used.files, project),
+                **language_inputs(spec, code, project),
+            },
             "sources": [c.text() for c in composition.credits],
             # the writers may give resolved paths of a relative folder
             "outputs": {
@@ -496,7 +418,15 @@ def _built(
                 for p in sorted(written)
             },
             "warnings": said,
+            "language": code,
         }
+        if not lang.is_source:
+            entry["missing"] = lang.missing.as_record()
+        if code != every[0]:
+            entry["alternates"] = [
+                {"code": a.code, "id": a.stem.as_posix(), "current": a.current}
+                for a in alternates(spec)
+            ]
         if page is not None:
             entry.update(
                 atlas=atlas.id,
@@ -513,6 +443,7 @@ def _built(
             seconds,
             outputs=sorted(entry["outputs"]),
             warnings=entry["warnings"],
+            missing=missing_line(map_id, code, entry.get("missing")),
         )
         return result, entry
     except Exception as err:  # keep the other maps going
@@ -603,101 +534,6 @@ def _render(composition, folder: Path, formats: tuple[str, ...]) -> list[Path]:
 
         written += write_motion(scene, folder, formats=motion)
     return written
-
-
-def drawn_formats(formats: Sequence[str], *, motion: bool) -> list[str]:
-    """The formats a map is drawn in, sorted: GIF and MP4 only for a map with ``[motion]``.
-
-    A build records these, so that asking for GIF or MP4 (or ffmpeg coming or going,
-    which drops MP4 from the default formats) rebuilds only the maps that move.
-    """
-    return sorted(f for f in formats if motion or f not in MOTION_FORMATS)
-
-
-def _up_to_date(
-    entry: dict | None, spec_hash: str, code: str, formats, out: Path, path: Path
-) -> bool:
-    if (
-        entry is None
-        or entry.get("spec_sha256") != spec_hash
-        or entry.get("formats") != drawn_formats(formats, motion=bool(entry.get("motion")))
-    ):
-        return False
-    if entry.get("code") != code:
-        return False
-    project = project_folder(path)
-    # an atlas page's coverage file counts too: decided from the manifest, a changed one
-    # has the driver list the pages again (and redraw only those whose record changed)
-    for name, digest in {**entry.get("coverage", {}), **entry["inputs"]}.items():
-        if digest.get("copy") == USER_FILE:
-            user_file = project / name
-            if not user_file.is_file() or file_sha256(user_file) != digest["sha256"]:
-                return False
-            continue
-        try:
-            copy = geo.copy_in_use(name)
-        except KeyError:
-            return False
-        if file_sha256(copy.path) != digest["sha256"]:
-            return False
-    return all(
-        (out / name).is_file() and file_sha256(out / name) == digest
-        for name, digest in entry["outputs"].items()
-    )
-
-
-def _inputs(used: set[str]) -> dict[str, dict]:
-    """The datasets a map read, by name: hash, copy in use and its file in fergana."""
-    inputs = {}
-    for name in sorted(used):
-        copy = geo.copy_in_use(name)
-        record = {
-            "sha256": file_sha256(copy.path),
-            "copy": copy.origin,
-            "file": _dataset_file(copy.path),
-        }
-        if copy.origin == "cache":
-            record.update({k: copy.meta[k] for k in ("url", "retrieved", "etag") if k in copy.meta})
-        inputs[name] = record
-    return inputs
-
-
-def _user_files(files: set[Path], project: Path) -> dict[str, dict]:
-    """The user's files a map read, by path relative to `project`, with their hashes."""
-    return {
-        _relative(path, project): {"sha256": file_sha256(path), "copy": USER_FILE}
-        for path in sorted(files)
-    }
-
-
-def _relative(path: Path, project: Path) -> str:
-    """`path` relative to `project`, in ``/`` form (with ``..`` when it lies outside)."""
-    return Path(os.path.relpath(Path(path).resolve(), project.resolve())).as_posix()
-
-
-def _dataset_file(path: Path) -> str:
-    """A dataset file, named without the local folders it sits in."""
-    path = Path(path).resolve()
-    for root, prefix in ((PACKAGE_ROOT, ""), (geo.cache_dir().resolve(), "cache/")):
-        if path.is_relative_to(root):
-            return prefix + path.relative_to(root).as_posix()
-    return path.name
-
-
-_FILE_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def file_sha256(path: str | Path) -> str:
-    """sha256 of a file (memoised per process by path, size and modification time)."""
-    stat = os.stat(path)
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key not in _FILE_HASHES:
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        _FILE_HASHES[key] = digest.hexdigest()
-    return _FILE_HASHES[key]
 
 
 def code_hash() -> str:

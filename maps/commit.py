@@ -207,7 +207,14 @@ class Commit:
 
 
 def entry_id(entry: dict) -> str:
-    """The manifest id of a map's entry: ``SPEC-ID``, or ``SPEC-ID/SLUG`` for an atlas page."""
+    """The manifest id of a map's entry: ``SPEC-ID``, or ``SPEC-ID/SLUG`` for an atlas page.
+
+    In a language other than the map's first, the id of its outputs: ``SPEC-ID.CODE``
+    (``SPEC-ID/SLUG.CODE``), which its ``alternates`` name as the current one.
+    """
+    for alternate in entry.get("alternates", ()):
+        if alternate.get("current"):
+            return alternate["id"]
     if "atlas" in entry:
         return f"{entry['atlas']}/{entry['slug']}"
     return Path(entry["spec"]).stem

@@ -9,9 +9,11 @@ of the spec is in (the build sets it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from geo.language import SOURCE_LANGUAGE
 from maps.spec import MapSpec
 
 #: The language of a spec that names none.
@@ -51,7 +53,7 @@ def output_stem(spec: MapSpec, code: str | None = None) -> PurePosixPath:
     """File stem of the outputs of `spec` in `code` (default: the spec's own language)."""
     code = code or spec.language
     first = spec_languages(spec)[0]
-    base = spec.output_name
+    base = PurePosixPath(spec.id)
     return base if code == first else base.with_name(f"{base.name}.{code}")
 
 
@@ -61,3 +63,67 @@ def alternates(spec: MapSpec) -> tuple[Alternate, ...]:
     if len(codes) < 2:
         return ()
     return tuple(Alternate(code, output_stem(spec, code), code == spec.language) for code in codes)
+
+
+def build_languages(
+    spec: MapSpec, asked: Sequence[str] = ()
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(every language of `spec` in this build, the ones to build now).
+
+    Without `asked` (``fergana build --lang``), both are the spec's languages. With it,
+    only the asked languages are built; one the spec does not list is built all the
+    same, after the spec's own (``ID.CODE.*``: a first look at a map in a language
+    its spec does not list yet; a build without ``--lang`` removes it again).
+    """
+    listed = spec_languages(spec)
+    if not asked:
+        return listed, listed
+    every = (*listed, *(c for c in asked if c not in listed))
+    return every, tuple(c for c in every if c in asked)
+
+
+def entry_language(entry: dict) -> str:
+    """The language of a manifest entry (English for entries written before languages)."""
+    return entry.get("language", SOURCE_LANGUAGE)
+
+
+#: How many of the missing texts the build's warning line names.
+NAMED_MISSING = 6
+
+
+def missing_line(map_id: str, code: str, record: dict | None) -> str:
+    """One line on the texts a map's language lacked, or "" when it lacked none.
+
+    ``june-2010 (ru): 12 names and 3 messages have no Russian; drawn in English:
+    Angren, Asaka, … — see the manifest``.
+    """
+    record = record or {}
+    names, messages = list(record.get("names", ())), list(record.get("messages", ()))
+    if not names and not messages:
+        return ""
+    base = map_id.removesuffix(f".{code}")
+    counts = [
+        f"{len(items)} {word if len(items) == 1 else word + 's'}"
+        for items, word in ((names, "name"), (messages, "message"))
+        if items
+    ]
+    verb = "has" if len(names) + len(messages) == 1 else "have"
+    texts = [_short(t) for t in (*names, *messages)]
+    shown = ", ".join(texts[:NAMED_MISSING]) + (", …" if len(texts) > NAMED_MISSING else "")
+    return (
+        f"{base} ({code}): {' and '.join(counts)} {verb} no {english_name(code)}; "
+        f"drawn in English: {shown} — see the manifest"
+    )
+
+
+def english_name(code: str) -> str:
+    """The language's name in English ("Russian"), as the build's messages say it."""
+    from geo.language import language
+
+    return language(code).locale.get_display_name("en") or code
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A text as the warning line quotes it: one line, at most `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

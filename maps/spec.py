@@ -25,6 +25,7 @@ from geo.errors import DataError
 from geo.records import check_keys, field_names, read_toml, record, typed
 from maps.pages import SIZES
 from maps.spec_series import Atlas, Motion, Multiples, atlas_from, motion_from, multiples_from
+from maps.spec_text import SpecText, languages_from, names_from, texts_from
 
 SPEC_DIR = Path(__file__).parent / "specs"
 #: The folder holding the packages geo, layers and maps: built-in specs' project.
@@ -129,13 +130,22 @@ class MapSpec:
     atlas: Atlas | None = None
     languages: tuple[str, ...] = ()
     language: str = "en"
+    names: tuple[str, ...] = ()
+    text: dict[str, SpecText] = field(default_factory=dict)
     source: str = "<spec>"
     project: Path | None = None
 
     @property
     def output_name(self) -> PurePosixPath:
-        """Relative file stem of this map's outputs inside the output folder."""
-        return PurePosixPath(self.id)
+        """Relative file stem of this map's outputs inside the output folder.
+
+        ``ID`` in the spec's first language, ``ID.CODE`` in the others
+        (:func:`maps.languages.output_stem`).
+        """
+        first = (self.languages or ("en",))[0]
+        if self.language == first:
+            return PurePosixPath(self.id)
+        return PurePosixPath(f"{self.id}.{self.language}")
 
 
 def load_spec(path: str | Path) -> MapSpec:
@@ -248,7 +258,7 @@ def spec_from_dict(
                 )
         if atlas.data and folder is not None:
             atlas = dataclasses.replace(atlas, data=resolve_data(atlas.data, folder))
-    return MapSpec(
+    spec = MapSpec(
         id=spec_id,
         title=values.title,
         subtitle=values.subtitle,
@@ -264,9 +274,16 @@ def spec_from_dict(
         multiples=multiples_from(raw.get("multiples"), source, SpecError),
         motion=motion_from(raw.get("motion"), source, SpecError),
         atlas=atlas,
+        languages=languages_from(raw.get("languages"), source, SpecError),
+        names=tuple(
+            resolve_data(t, folder) if folder is not None else t
+            for t in names_from(raw.get("names"), source, SpecError)
+        ),
         source=source,
         project=None if folder is None else project_folder(Path(source)),
     )
+    text = texts_from(raw.get("text"), source, SpecError, spec=spec)
+    return dataclasses.replace(spec, text=text) if text else spec
 
 
 def check_extent(value: Any, source: str, key: str) -> tuple[float, float, float, float]:

@@ -117,6 +117,7 @@ def _build(args: argparse.Namespace) -> int:
             f"--format {','.join(unknown)}: unknown format (fix: use {', '.join(FORMATS)})"
         )
     formats = asked or list(FORMATS)
+    languages = _languages(args.lang)
     if "mp4" in formats and args.scheduler is None and shutil.which("ffmpeg") is None:
         # with --scheduler the cluster's workers write the MP4s: their ffmpeg counts
         if asked:
@@ -135,6 +136,7 @@ def _build(args: argparse.Namespace) -> int:
         progress=print_progress(debug=args.debug),
         wait=args.wait,
         on_wait=_waiting_for(args.out),
+        languages=languages,
     )
     built = sum(r.status == "built" for r in report.results)
     skipped = sum(r.status == "skipped" for r in report.results)
@@ -143,12 +145,30 @@ def _build(args: argparse.Namespace) -> int:
         f"{built} built, {skipped} up to date, {len(failed)} failed -> {report.out_dir}/index.html",
         file=sys.stderr,
     )
+    for result in report.results:  # after the build: one line per map and language
+        if result.missing and result.status != "failed":
+            print(f"warning: {result.missing}", file=sys.stderr)
     if not failed:
         return EXIT_OK
     print(f"error: these maps failed: {', '.join(r.id for r in failed)}", file=sys.stderr)
     if all(r.cause == "environment" for r in failed):
         return EXIT_ENVIRONMENT
     return EXIT_FAILED
+
+
+def _languages(asked: Sequence[str]) -> list[str]:
+    """The codes of ``--lang`` (repeated or comma lists), each checked with Babel."""
+    from geo.language import LanguageError, language
+
+    codes = list(dict.fromkeys(c.strip() for part in asked for c in part.split(",") if c.strip()))
+    for code in codes:
+        try:
+            language(code)
+        except LanguageError as err:
+            raise ValueError(
+                f"--lang {code}: {err} (fix: use a code such as en, ru, ky, uz)"
+            ) from None
+    return codes
 
 
 def _output_folder(out: str) -> Path:
@@ -326,6 +346,16 @@ def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
         help=(
             "formats to write: html, png, svg, pdf, gif, mp4 (default: all; gif and mp4 "
             "for maps with [motion], mp4 needs ffmpeg)"
+        ),
+    )
+    build_parser_.add_argument(
+        "--lang",
+        action="append",
+        default=[],
+        metavar="CODE[,CODE]",
+        help=(
+            "build only these languages (default: each map's own languages); a map "
+            "whose spec does not list one is built in it all the same, as ID.CODE.*"
         ),
     )
     build_parser_.add_argument(
