@@ -412,6 +412,11 @@ def build_parser(*, refresh: bool = True) -> argparse.ArgumentParser:
     new.add_argument("id", metavar="ID", help="the map's id: lower-case letters, digits, - and _")
     new.set_defaults(handler=_new)
 
+    from scripts.names_cli import add_parser as add_names_parser
+    from scripts.names_cli import run as run_names
+
+    add_names_parser(commands).set_defaults(handler=run_names)
+
     layer_commands.add_parser(
         "list",
         help="every layer with kind, feature count and credits",

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import DataError
-from geo.names import names_coverage, names_template, valley_names
 
 DESCRIPTION = """\
 Count the place names a language has for the places the story maps are about (the
@@ -60,6 +59,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Print the coverage of ``args.lang``; write the template if asked. The exit code."""
+    # imported here: geo.names needs geopandas, which a no-op `fergana build` never loads
+    from geo.names import names_coverage, names_template, valley_names
+
     try:
         coverage = names_coverage(args.lang, valley_names(), tuple(args.table))
     except DataError as err:
