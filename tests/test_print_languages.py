@@ -64,7 +64,8 @@ RUSSIAN_TEXT = {
 }
 CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
 NBSP, NNBSP = "\u00a0", "\u202f"
-ENGLISH_NUMBER = re.compile(r"\d,\d{3}(?!\d)|\d\.\d")  # "75,000", "12.5"
+# English number formats: "75,000" (a Russian "0,395" has no thousands) and "12.5".
+ENGLISH_NUMBER = re.compile(r"(?<![\d,])[1-9]\d{0,2}(?:,\d{3})+(?![\d,])|\d\.\d")
 
 
 @dataclasses.dataclass

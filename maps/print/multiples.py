@@ -88,7 +88,7 @@ from maps.print.page import (
     title_block,
 )
 from maps.print.placement import PlacedLabel, place_labels
-from maps.print.text import Box, TextStyle, put_text, wrap, wrap_words
+from maps.print.text import Box, TextStyle, put_text, words, wrap, wrap_words
 from maps.print.view import (
     View,
     fit_limits,
@@ -212,9 +212,9 @@ def as_of(total: StepTotal, step: TimeStep) -> str:
 
 def wrap_total(total: StepTotal, step: TimeStep, style: TextStyle, width: float) -> list[str]:
     """A total wrapped to `width`, its "(as of ...)" kept on one line."""
-    words = f"{total.title}: {total.text}".split()
+    parts = words(f"{total.title}: {total.text}")
     tail = as_of(total, step).strip()
-    return wrap_words([*words, tail] if tail else words, style, width)
+    return wrap_words([*parts, tail] if tail else parts, style, width)
 
 
 def panel_headers(steps: Sequence[TimeStep], width: float, s: float) -> list[PanelHeader]:
