@@ -22,6 +22,7 @@ from matplotlib.patches import PathPatch
 from matplotlib.text import Text
 
 from geo.crs import crs_for_extent
+from geo.language import speaking
 from layers import Layer
 from layers.theme import PAPER, SEA
 from maps.pages import SizePreset
@@ -131,11 +132,19 @@ def legend_rows(scene: Scene) -> list[list[LegendItem]]:
 def build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
     """Draw `scene` on a page of `preset` (call inside ``rc_context(RC)``).
 
+    The renderer's own words and numbers (scale bar, north arrow, projection
+    note) are in the scene's language: it is made current while drawing.
+
     Returns
     -------
     Figure
         On an Agg canvas, with ``figure.fergana`` (:class:`StaticInfo`).
     """
+    with speaking(scene.language):
+        return _build_figure(scene, preset, dpi)
+
+
+def _build_figure(scene: Scene, preset: SizePreset, dpi: float) -> Figure:
     spec = scene.spec
     page = Page.of(preset)
     s = page.s

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.text import Text
 
+from geo.language import current, speaking, tr
 from layers.theme import PAPER
 from maps.pages import SizePreset
 from maps.print.export import RC
@@ -149,13 +150,28 @@ def total_text(total: StepTotal) -> str:
     """A reported total as the stamp shows it: "Refugees: 75,000 (2010-06-13; source)".
 
     Only the first source is named ("and others" stands for the rest): a frame
-    has no room for every agency quoted, and the page's credits name them.
+    has no room for every agency quoted, and the page's credits name them. In
+    the current language (Russian "(12 июня 2010 г.; УВКБ ООН и другие)").
     """
     said = f"{total.title}: {total.text}"
     sources = top_level_parts(total.source)
-    source = sources[0] + (" and others" if len(sources) > 1 else "") if sources else ""
-    where = "; ".join(part for part in (total.day, source) if part)
+    source = ""
+    if sources:
+        source = tr("{source} and others", source=sources[0]) if len(sources) > 1 else sources[0]
+    where = "; ".join(part for part in (stamp_day(total.day), source) if part)
     return f"{said} ({where})" if where else said
+
+
+def stamp_day(day: str) -> str:
+    """The day of a report as the stamp writes it ("" for none).
+
+    English keeps the ISO day its frames always showed (outputs byte-identical);
+    another language writes the day in full, as it writes dates (``12 июня 2010 г.``).
+    """
+    lang = current()
+    if not day or lang.is_source:
+        return day
+    return lang.date(day)
 
 
 def top_level_parts(text: str) -> list[str]:
@@ -182,7 +198,8 @@ def frame_page(
         if any(not shown_at(sl, step, steps).all() for step in series)
     }
     toggles = feature_toggles(figure, timed) + label_toggles(figure, scene, timed)
-    date, totals, box, said = draw_stamp(figure, series)
+    with speaking(scene.language):
+        date, totals, box, said = draw_stamp(figure, series)
     return FramePage(figure, scene, steps, toggles, date, totals, box, said)
 
 

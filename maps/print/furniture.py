@@ -1,7 +1,9 @@
 """Map furniture: scale bar, north arrow, the white furniture box and the graticule.
 
 Everything is drawn in page points (see :mod:`maps.print.text`) or in the map's
-projected metres (:class:`~maps.print.view.View`).
+projected metres (:class:`~maps.print.view.View`). Its words ("km", the north
+arrow's letter, the graticule's degrees) and numbers are in the current language
+(:func:`geo.language.current`: the renderer speaks its scene's language).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
 from matplotlib.transforms import Affine2D, Transform
 
 from geo.crs import distance_km
+from geo.language import N_, current, tr
 from layers.theme import HALO, MUTED_TEXT, TEXT
 from maps.print.text import Box, TextStyle, put_text
 from maps.print.view import View, lonlat_bounds
@@ -120,10 +123,24 @@ def scale_bar_geometry(
 
 
 def format_km(value: float) -> str:
-    """Kilometres without a useless decimal, and without rounding a half away (1.25, not 1.2)."""
+    """Kilometres without a useless decimal, and without rounding a half away (1.25, not 1.2).
+
+    In the current language's format (Russian ``1,25``, ``10 000``).
+    """
+    lang = current()
+    if not lang.is_source:
+        return lang.number(value)
     if float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:,.2f}".rstrip("0")
+
+
+def scale_note(lat: float) -> str:
+    """The note under a bar true at one latitude only: "true at 41° N; scale varies"."""
+    degrees = current().number(round(abs(lat)))
+    if lat >= 0:
+        return tr("true at {lat}° N; scale varies", lat=degrees)
+    return tr("true at {lat}° S; scale varies", lat=degrees)
 
 
 def scale_variation(view: View, region=None, n: int = 7) -> float:
@@ -184,8 +201,9 @@ def draw_scale_bar(
         put_text(
             ax, px, y + height + 2.2 * s, format_km(value), style, transform, ha="center", zorder=62
         )
+    km = tr("km")
     put_text(
-        ax, x + bar.points + 4 * s, y + height / 2, "km", style, transform, va="center", zorder=62
+        ax, x + bar.points + 4 * s, y + height / 2, km, style, transform, va="center", zorder=62
     )
     if note:
         small = TextStyle(5.2 * s, colour=MUTED_TEXT, halo=0.6 * s)
@@ -242,7 +260,7 @@ def draw_north_arrow(
         ax,
         nx,
         ny,
-        "N",
+        tr("N"),  # the north arrow's letter (Russian С)
         TextStyle(7 * s, weight="bold", halo=0.8 * s),
         transform,
         ha="center",
@@ -334,7 +352,7 @@ def draw_graticule(
                     ax,
                     float(px),
                     float(py) - 2 * s,
-                    _degrees(lon, "E", "W"),
+                    _degrees(lon, EAST_WEST),
                     style,
                     transform,
                     ha="center",
@@ -349,7 +367,7 @@ def draw_graticule(
                     ax,
                     float(px) - 2 * s,
                     float(py),
-                    _degrees(lat, "N", "S"),
+                    _degrees(lat, NORTH_SOUTH),
                     style,
                     transform,
                     ha="right",
@@ -365,7 +383,7 @@ def draw_graticule(
                 ax,
                 float(px),
                 box[1] - 2 * s,
-                _degrees(lon, "E", "W"),
+                _degrees(lon, EAST_WEST),
                 style,
                 transform,
                 ha="center",
@@ -380,7 +398,7 @@ def draw_graticule(
                 ax,
                 box[0] - 2 * s,
                 float(py),
-                _degrees(lat, "N", "S"),
+                _degrees(lat, NORTH_SOUTH),
                 style,
                 transform,
                 ha="center",
@@ -401,6 +419,12 @@ def _crossing(along: np.ndarray, across: np.ndarray, level: float) -> float | No
     return float(across[i] + f * (across[i + 1] - across[i]))
 
 
-def _degrees(value: float, positive: str, negative: str) -> str:
-    text = f"{abs(value):g}°"
-    return text + (positive if value >= 0 else negative)
+# A graticule label's message for a positive and a negative value ("70°E", Russian "70° в. д.").
+EAST_WEST = (N_("{degrees}°E"), N_("{degrees}°W"))
+NORTH_SOUTH = (N_("{degrees}°N"), N_("{degrees}°S"))
+
+
+def _degrees(value: float, messages: tuple[str, str]) -> str:
+    lang = current()
+    degrees = f"{abs(value):g}" if lang.is_source else lang.number(abs(value))
+    return tr(messages[0] if value >= 0 else messages[1], degrees=degrees)

@@ -19,6 +19,7 @@ from matplotlib.patches import Rectangle
 
 import geo
 from geo.crs import crs_for_extent
+from geo.language import current
 from layers import Layer
 from layers.theme import PAPER, SEA
 from maps.compose import CLIP_MARGIN
@@ -33,6 +34,7 @@ from maps.print.furniture import (
     furniture_box,
     max_convergence,
     scale_bar_geometry,
+    scale_note,
     scale_variation,
 )
 from maps.print.symbols import (
@@ -239,7 +241,7 @@ def place_insets(ctx: MapContext, ax: Axes, view: View) -> PlacedInsets:
                 ax,
                 spot[0] + 1,
                 inner[3] + 3 * s,
-                inset.title,
+                current().label(inset.title),  # a spec's words: a place's name, else the catalog
                 TextStyle(6.8 * s, weight="bold", halo=1.2 * s),
                 ctx.page,
                 zorder=95,
@@ -262,9 +264,7 @@ def draw_scale_panel(
         c = (ctx.fan if ctx.fan is not None else shapely.box(*view.limits)).centroid
         at = (c.x, c.y)
     bar = scale_bar_geometry(view, bar_x, bar_y, panel.bar_target, at=at)
-    note = ""
-    if panel.note:
-        note = f"true at {abs(bar.lat):.0f}° {'N' if bar.lat >= 0 else 'S'}; scale varies"
+    note = scale_note(bar.lat) if panel.note else ""
     draw_scale_bar(ax, ctx.page, bar, bar_x, bar_y, s, note=note)
     if panel.north:
         cx = spot[2] - arrow_w / 2 - 2 * s

@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.transforms import Transform
 
+from geo.language import tr_n
 from layers.style import Style
 from maps.print.symbols import PX_TO_PT, dash_pattern, line_pt, marker_line, rgba
 from maps.print.text import TextStyle, put_text, wrap
@@ -285,7 +286,12 @@ def _cut(
     label_style, _ = legend_styles(s)
 
     def note(count: int) -> Measured:
-        text = f"… and {count} more legend rows, too many for this page size"
+        # English keeps its one form (outputs byte-identical); Russian has three.
+        text = tr_n(
+            "… and {n} more legend rows, too many for this page size",
+            "… and {n} more legend rows, too many for this page size",
+            count,
+        )
         lines = wrap(text, label_style, column_width)
         return LegendItem("note", text), lines, len(lines) * label_style.size * 1.2 + 3 * s
 

@@ -49,6 +49,7 @@ from matplotlib.figure import Figure
 
 import geo
 from geo.crs import crs_for_extent
+from geo.language import current, speaking, tr
 from layers.theme import PAPER, SEA
 from maps.pages import PT_PER_MM, SIZES, SizePreset, StaticExportError, resolve_size
 from maps.print.context import MapContext
@@ -71,6 +72,7 @@ from maps.print.furniture import (
     draw_scale_bar,
     max_convergence,
     scale_bar_geometry,
+    scale_note,
     scale_variation,
 )
 from maps.print.insets import SCALE_NOTE_VARIATION
@@ -86,7 +88,7 @@ from maps.print.page import (
     title_block,
 )
 from maps.print.placement import PlacedLabel, place_labels
-from maps.print.text import Box, TextStyle, put_text, wrap, wrap_words
+from maps.print.text import Box, TextStyle, put_text, words, wrap, wrap_words
 from maps.print.view import (
     View,
     fit_limits,
@@ -196,27 +198,23 @@ def total_text(total: StepTotal, step: TimeStep) -> str:
 
 
 def as_of(total: StepTotal, step: TimeStep) -> str:
-    """The day of the report, " (as of 13 June)" (its year too if not the step's); "" if none."""
+    """The day of the report, " (as of 13 June)" (its year too if not the step's); "" if none.
+
+    In the current language: Russian " (на 13 июня)", " (на 30 мая 2010 г.)".
+    """
     if not total.day:
         return ""
-    day, month, year = day_parts(total.day)
+    lang = current()
     same_year = step.key[:4] == total.day[:4]
-    return f" (as of {day} {month}{'' if same_year else ' ' + year})"
+    day = lang.day_month(total.day) if same_year else lang.date(total.day)
+    return " (" + tr("as of {day}", day=day) + ")"
 
 
 def wrap_total(total: StepTotal, step: TimeStep, style: TextStyle, width: float) -> list[str]:
     """A total wrapped to `width`, its "(as of ...)" kept on one line."""
-    words = f"{total.title}: {total.text}".split()
+    parts = words(f"{total.title}: {total.text}")
     tail = as_of(total, step).strip()
-    return wrap_words([*words, tail] if tail else words, style, width)
-
-
-def day_parts(day: str) -> tuple[str, str, str]:
-    """An ISO day's day, month name and year ("2010-06-13" → "13", "June", "2010")."""
-    import datetime as dt
-
-    date = dt.date.fromisoformat(day)
-    return str(date.day), date.strftime("%B"), str(date.year)
+    return wrap_words([*parts, tail] if tail else parts, style, width)
 
 
 def panel_headers(steps: Sequence[TimeStep], width: float, s: float) -> list[PanelHeader]:
@@ -262,8 +260,9 @@ def multiples_figure(scene: Scene, dpi: float = DPI) -> Figure:
     multiples = spec.multiples
     if multiples is None:
         raise SeriesError(f"map '{spec.id}' has no [multiples] table")
-    steps = time_steps(scene, multiples.steps)
-    scene = series_scene(scene, multiples.steps, steps)  # undated features said, sources credited
+    with speaking(scene.language):  # the series' words (totals, days) in the scene's language
+        steps = time_steps(scene, multiples.steps)
+        scene = series_scene(scene, multiples.steps, steps)  # undated said, sources credited
     crs = crs_for_extent(spec.extent)
     backdrops = [sl.layer for sl in scene.layers if sl.visible and sl.basemap]
     window = main_window(crs, spec.extent, backdrops)
@@ -271,7 +270,7 @@ def multiples_figure(scene: Scene, dpi: float = DPI) -> Figure:
     aspect = (b[2] - b[0]) / (b[3] - b[1])
     preset = multiples_preset(scene, multiples, aspect, len(steps))
     check_dpi(dpi, preset)
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(RC), speaking(scene.language):
         return draw_page(scene, steps, preset, dpi, crs, window)
 
 
@@ -344,8 +343,8 @@ def draw_page(scene: Scene, steps: list[TimeStep], preset: SizePreset, dpi: floa
 
 def projection_block(block: TextBlock, crs, page: Page) -> TextBlock:
     """The projection note saying where the page's one scale bar is true (the panels' centre)."""
-    note = projection_note(crs).replace("true at its position", "true at the panels' centre")
-    lines = wrap(note + " Labels: DejaVu Sans.", block.style, page.content_width)
+    note = projection_note(crs, panels=True) + " " + tr("Labels: DejaVu Sans.")
+    lines = wrap(note, block.style, page.content_width)
     return replace(block, lines=lines, height=block.height / len(block.lines) * len(lines))
 
 
@@ -456,16 +455,14 @@ def draw_page_scale(
     ax = page_axes(figure, "scale", "fg-scale")
     x, top = grid.scale_at[0], grid.scale_at[1]
     heading = TextStyle(7.0 * s, weight="bold", halo=0)
-    put_text(ax, x, top - heading.size * 0.95, "Scale of every panel", heading, transform)
+    put_text(ax, x, top - heading.size * 0.95, tr("Scale of every panel"), heading, transform)
     centre = (fan if fan is not None else shapely.box(*view.limits)).centroid
     variation = scale_variation(view, fan)
     north = max_convergence(view) > NORTH_ARROW_THRESHOLD
     target = min(0.5 * grid.panel_w, grid.scale_w - (52 if north else 30) * s)
     bar_y = top - 24 * s
     bar = scale_bar_geometry(view, x, bar_y, target, at=(centre.x, centre.y))
-    note = ""
-    if variation > SCALE_NOTE_VARIATION:
-        note = f"true at {abs(bar.lat):.0f}° {'N' if bar.lat >= 0 else 'S'}; scale varies"
+    note = scale_note(bar.lat) if variation > SCALE_NOTE_VARIATION else ""
     draw_scale_bar(ax, transform, bar, x, bar_y, s, note=note)
     if north:
         cx = x + grid.scale_w - 8 * s  # right of the block, clear of its heading

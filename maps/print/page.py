@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import pyproj
 
+from geo.language import current, tr
 from layers.theme import MUTED_TEXT, TEXT
 from maps.pages import PT_PER_MM, SizePreset
 from maps.print.legend import LegendItem, LegendLayout, layout_legend, legend_styles
@@ -229,20 +230,23 @@ def bottom_blocks(
     line = scene.credit_line() if credits is None else credits
     out.append(block(line, credit_style, 3 * s, "fg-credits"))
     if scene.caption_sources:
-        sources = "Figures in the caption: " + "; ".join(scene.caption_sources)
+        sources = tr("Figures in the caption:") + " " + "; ".join(scene.caption_sources)
         out.append(block(sources, credit_style, 3 * s, "fg-caption-sources"))
-    note = projection_note(crs) + " Labels: DejaVu Sans."
+    note = projection_note(crs) + " " + tr("Labels: DejaVu Sans.")
     out.append(block(note, credit_style, 3 * s, "fg-projection"))
     return out
 
 
-def projection_note(crs: pyproj.CRS) -> str:
-    """One sentence naming the map's projection and its parameters.
+def projection_note(crs: pyproj.CRS, *, panels: bool = False) -> str:
+    """One sentence naming the map's projection and its parameters, in the current language.
 
     Parameters
     ----------
     crs : pyproj.CRS
         The projection from :func:`geo.crs.crs_for_extent`.
+    panels : bool
+        The page's one scale bar is true at the panels' centre (small multiples),
+        not at its own position.
 
     Returns
     -------
@@ -254,14 +258,24 @@ def projection_note(crs: pyproj.CRS) -> str:
         if "=" in item:
             k, v = item.lstrip("+").split("=", 1)
             params[k] = v
+    if panels:
+        scale = tr("scale bar true at the panels' centre.")
+    else:
+        scale = tr("scale bar true at its position.")
     if params.get("proj") == "lcc":
-        return (
-            "Projection: Lambert conformal conic, standard parallels "
-            f"{float(params['lat_1']):.2f}° and {float(params['lat_2']):.2f}°, centred on "
-            f"{float(params['lon_0']):.2f}° E, {float(params['lat_0']):.2f}° N (WGS 84); "
-            "scale bar true at its position."
+        lang = current()
+        degrees = {
+            k: lang.number(float(params[k]), decimals=2)
+            for k in ("lat_1", "lat_2", "lon_0", "lat_0")
+        }
+        projection = tr(
+            "Projection: Lambert conformal conic, standard parallels {lat_1}° and {lat_2}°, "
+            "centred on {lon_0}° E, {lat_0}° N (WGS 84);",
+            **degrees,
         )
-    return f"Projection: {crs.name} (WGS 84); scale bar true at its position."
+    else:
+        projection = tr("Projection: {name} (WGS 84);", name=crs.name)
+    return f"{projection} {scale}"
 
 
 def layout_page(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import re
 from dataclasses import dataclass
 
 import matplotlib
@@ -152,6 +153,14 @@ def rotated_box(cx: float, cy: float, width: float, height: float, degrees: floa
 
 # Wrapped lines are kept a little narrower than asked, for rounding in the renderers.
 WRAP_SLACK = 0.98
+# Whitespace a line may break at: any but the no-break spaces that hold "75 000" and
+# "2010 г." together (str.split() would break there too).
+_BREAKABLE = re.compile(r"[^\S\u00a0\u202f\u2007]+")
+
+
+def words(text: str) -> list[str]:
+    """`text` split at breakable whitespace (as ``str.split()``, but no-break spaces hold)."""
+    return [word for word in _BREAKABLE.split(text) if word]
 
 
 def wrap(text: str, style: TextStyle, width: float) -> list[str]:
@@ -159,7 +168,7 @@ def wrap(text: str, style: TextStyle, width: float) -> list[str]:
     return [
         line
         for paragraph in text.split("\n")
-        for line in wrap_words(paragraph.split(), style, width)
+        for line in wrap_words(words(paragraph), style, width)
     ]
 
 
