@@ -8,9 +8,11 @@ draws it: ``assemble`` (scene → ``folium.Map``), ``elements`` (one ``MacroElem
 per Leaflet object), ``payload``/``flows`` (features, popups, time groups,
 arrowheads), ``encoding`` (compact coordinates, shared arcs), ``labels``,
 ``legend``, ``symbols``, ``locator``, ``furniture``, ``relief``, ``panes``, ``view``,
-``page``, ``inline`` (assets of folium elements a user adds), and
-``runtime.js``/``fergana.css``/``legend.js``/``figure.html`` as package data.
-No network requests; counter ids (:func:`deterministic_ids`) and escaped text.
+``page``, ``inline`` (assets of folium elements a user adds), ``words`` (the
+page's own words in the scene's language), ``switcher`` (links between a map's
+languages), and ``runtime.js``/``fergana.css``/``legend.js``/``figure.html`` as
+package data. No network requests; counter ids (:func:`deterministic_ids`) and
+escaped text.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from typing import Any
 import folium
 import pandas as pd
 
+from geo.language import N_
 from maps.compose import CLIP_MARGIN
 from maps.scene import Scene, SceneLayer
 from maps.web.elements import ArcTable, FeatureLayer, Legend, MapFinish, Pane, ReliefImage
@@ -108,7 +109,7 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
         groups.append((sl.key, group.get_name()))
 
     if labels.notes:
-        group = folium.FeatureGroup(name=esc(words.gettext("Notes")), show=True)
+        group = folium.FeatureGroup(name=esc(words.gettext(N_("Notes"))), show=True)
         styles = Styles("point")
         styles.index(scene.note_style)
         payload = layer_payload(
@@ -124,7 +125,7 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
 
     relief = relief_image(spec.extent) if scene.relief else None
     if relief is not None:
-        group = folium.FeatureGroup(name=esc(words.gettext("Relief shading")), show=True)
+        group = folium.FeatureGroup(name=esc(words.gettext(N_("Relief shading"))), show=True)
         group.add_child(ReliefImage(RELIEF_PANE, relief_z(scene_layers), relief[0], relief[1]))
         m.add_child(group)
     if tiles is not None:
@@ -134,7 +135,7 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
     m.fit_bounds(latlng_bounds(spec.extent))
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     legend = legend_html(main_map_sections(scene.legend), words)
-    m.add_child(Legend(legend, groups, LEGEND_POSITION, words.gettext("Legend")))
+    m.add_child(Legend(legend, groups, LEGEND_POSITION, words.gettext(N_("Legend"))))
     timed = [sl.layer.title for sl in scene_layers if sl.layer.time]
     finish = {
         "extent": latlng_bounds(spec.extent),

@@ -11,7 +11,7 @@ are ignored. Nothing is loaded from the network.
 
 from __future__ import annotations
 
-from geo.language import ENGLISH, Language
+from geo.language import ENGLISH, N_, Language
 from maps.languages import output_stem
 from maps.spec import MapSpec
 from maps.web.furniture import one_line
@@ -54,7 +54,7 @@ def embed_snippet(spec: MapSpec, src: str | None = None, lang: Language = ENGLIS
     """
     stem = output_stem(spec)
     src = src or f"{stem}.html"
-    link = esc(lang.gettext("Text description of the map"))
+    link = esc(lang.gettext(N_("Text description of the map")))
     title = one_line(spec)
     return (
         '<div style="position:relative;width:100%;height:0;'

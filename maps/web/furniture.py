@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from geo.language import ENGLISH, Language
+from geo.language import ENGLISH, N_, Language
 from maps.scene import Label, Scene
 from maps.spec import MapSpec
 from maps.web.labels import label_props
@@ -23,8 +23,8 @@ def title_html(spec: MapSpec, lang: Language = ENGLISH, switcher: str = "") -> s
     out = f"<h1>{esc(spec.title)}</h1>"
     if spec.subtitle:
         out += f"<p>{esc(spec.subtitle)}</p>"
-    buttons = [(lang.gettext("Whole map"), spec.extent)] + [
-        (inset.title or lang.gettext("Close-up"), inset.extent)
+    buttons = [(lang.gettext(N_("Whole map")), spec.extent)] + [
+        (inset.title or lang.gettext(N_("Close-up")), inset.extent)
         for inset in spec.insets
         if inset.kind == "magnifier" and inset.extent is not None
     ]
@@ -52,11 +52,11 @@ def caption_html(scene: Scene) -> str:
             )
         parts.append(text)
     words = scene.language
-    line = f"{words.gettext('Sources')}: " + "; ".join(parts) + "."
-    line += " " + words.gettext("Map drawn with Leaflet.")
+    line = f"{words.gettext(N_('Sources'))}: " + "; ".join(parts) + "."
+    line += " " + words.gettext(N_("Map drawn with Leaflet."))
     if scene.caption_sources:
         line += " " + esc(
-            words.gettext("Figures in the caption: {sources}.").format(
+            words.gettext(N_("Figures in the caption: {sources}.")).format(
                 sources="; ".join(scene.caption_sources)
             )
         )
@@ -78,7 +78,7 @@ def notes_features(
 ) -> list[str]:
     """The spec's annotations as labelled markers (all in style 0, ``Scene.note_style``)."""
     features = []
-    heading, name = esc(lang.gettext("Notes")), esc(lang.gettext("Note"))
+    heading, name = esc(lang.gettext(N_("Notes"))), esc(lang.gettext(N_("Note")))
     for rank, note in notes:
         text = esc(note.text)
         props = {

@@ -10,13 +10,13 @@ import shapely
 
 import geo
 from geo import geometry as geom
-from geo.language import ENGLISH, Language
+from geo.language import ENGLISH, N_, Language
 from layers.theme import SEA
 from maps.scene import LocatorWindow, locator_dataset
 from maps.web.text import esc
 from maps.web.view import merc
 
-LOCATOR_LABEL = "Locator map: where the map lies in the region"
+LOCATOR_LABEL = N_("Locator map: where the map lies in the region")
 
 
 def locator(

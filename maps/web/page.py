@@ -10,6 +10,7 @@ import re
 
 import folium
 
+from geo.language import N_
 from maps.scene import Scene
 from maps.scene.text import describe
 from maps.web.assets import fergana_css, runtime_js, template
@@ -67,7 +68,7 @@ def dress_page(m: folium.Map, scene: Scene, mode: str) -> None:
     head.add_child(Raw(f"<script>\n{runtime_js(words)}</script>"), name="fg_js")
     lines = describe(scene).strip().splitlines()
     text = "".join(f"<p>{esc(line)}</p>" for line in lines)
-    label = esc(words.gettext("Text description of the map"))
+    label = esc(words.gettext(N_("Text description of the map")))
     figure.html.add_child(
         Raw(f'<section class="fg-sr" aria-label="{label}">{text}</section>'),
         name="fg_description",

@@ -8,7 +8,8 @@
   L.Control.Scale.include({
     _updateMetric: function (maxMeters) {
       var meters = this._getRoundNum(maxMeters);
-      var label = meters < 1000 ? meters + " " + _("m") : meters / 1000 + " " + _("km");
+      var label = meters < 1000 ? _("{n} m").replace("{n}", meters)
+        : _("{n} km").replace("{n}", meters / 1000);
       this._updateScale(this._mScale, label, meters / maxMeters);
     }
   }); */

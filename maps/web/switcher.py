@@ -9,7 +9,7 @@ neither, and its page is what it was before languages existed.
 
 from __future__ import annotations
 
-from geo.language import language
+from geo.language import N_, language
 from maps.languages import Alternate, alternates
 from maps.scene import Scene
 from maps.web.assets import asset_text
@@ -28,7 +28,7 @@ def switcher_nav(scene: Scene) -> str:
     if not found:
         return ""
     items = "".join(_item(alt) for alt in found)
-    label = esc(scene.language.gettext("Languages of this map"))
+    label = esc(scene.language.gettext(N_("Languages of this map")))
     return f'<nav class="fg-languages" aria-label="{label}"><ul>{items}</ul></nav>'
 
 

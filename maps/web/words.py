@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterable
 
-from geo.language import Language
+from geo.language import N_, Language
 
 # ``_("...")`` or ``_('...')``: a message (no escapes inside) where a string literal goes.
 _MESSAGE = re.compile(r"""\b_\((?:"(?P<d>[^"\\\n]*)"|'(?P<s>[^'\\\n]*)')\)""")
@@ -102,7 +102,7 @@ def day_texts(days: Iterable[str], lang: Language) -> dict[str, str]:
 #: English, these rules the same places in another language.
 CSS_WORDS = (
     # the phone legend sheet's close button ("Close \2715")
-    ("(max-width: 600px)", ".fg-legend.fg-open .fg-legend-toggle::after", "Close"),
+    ("(max-width: 600px)", ".fg-legend.fg-open .fg-legend-toggle::after", N_("Close")),
 )
 
 
