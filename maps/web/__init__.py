@@ -8,9 +8,11 @@ draws it: ``assemble`` (scene → ``folium.Map``), ``elements`` (one ``MacroElem
 per Leaflet object), ``payload``/``flows`` (features, popups, time groups,
 arrowheads), ``encoding`` (compact coordinates, shared arcs), ``labels``,
 ``legend``, ``symbols``, ``locator``, ``furniture``, ``relief``, ``panes``, ``view``,
-``page``, ``inline`` (assets of folium elements a user adds), and
-``runtime.js``/``fergana.css``/``legend.js``/``figure.html`` as package data.
-No network requests; counter ids (:func:`deterministic_ids`) and escaped text.
+``page``, ``inline`` (assets of folium elements a user adds), ``words`` (the
+page's own words in the scene's language), ``switcher`` (links between a map's
+languages), and ``runtime.js``/``fergana.css``/``legend.js``/``figure.html`` as
+package data. No network requests; counter ids (:func:`deterministic_ids`) and
+escaped text.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import folium
 import geo
 from layers import Layer
 from maps.compose import Composition, compose
+from maps.languages import output_stem
 from maps.scene import Scene, build_scene
 from maps.scene.text import describe
 from maps.spec import SPEC_DIR, MapSpec, SpecError, load_spec
@@ -149,7 +152,8 @@ def write_web(
     Returns
     -------
     list of Path
-        ``ID.html``, ``ID.embed.html`` (a responsive iframe) and ``ID.txt``.
+        ``ID.html``, ``ID.embed.html`` (a responsive iframe) and ``ID.txt``; in a
+        language other than the spec's first, ``ID.ru.html``... (:mod:`maps.languages`).
 
     Raises
     ------
@@ -164,11 +168,11 @@ def write_web(
     folder.mkdir(parents=True, exist_ok=True)
     root = folder.resolve()
     targets = [
-        _inside(root, f"{spec.output_name}{suffix}", spec)
+        _inside(root, f"{output_stem(spec)}{suffix}", spec)
         for suffix in (".html", ".embed.html", ".txt")
     ]
     page = render_html(web_map(scene, mode=mode, tiles=tiles))
-    texts = [page, embed_snippet(spec), describe(scene)]
+    texts = [page, embed_snippet(spec, lang=scene.language), describe(scene)]
     for target, text in zip(targets, texts, strict=True):
         geo.write_text_atomic(target, text)
     return targets

@@ -38,7 +38,7 @@
   }
   function textOf(html) { return parsed(html).textContent.trim(); }
 
-  function longDate(iso) {
+  function longDate(iso) {/*$lang: return FG.day(iso); */
     var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
     return m ? +m[3] + " " + MONTHS[+m[2] - 1] + " " + m[1] : String(iso);
   }
@@ -191,12 +191,13 @@
   function dataSection(map, title) {
     var section = document.createElement("section");
     section.className = "fg-data";
-    section.setAttribute("aria-label", "Data of the map: " + title);
+    section.setAttribute("aria-label", _("Data of the map: ") + title);
     var keys = document.createElement("p");
     keys.id = "fg-map-keys";
     keys.textContent = "In the map, arrow keys pan and plus and minus zoom; Tab goes through " +
       "the controls, then the map's features; Enter opens a feature's details, Escape " +
-      "closes them. The tables below hold the same details, one table per layer.";
+      "closes them. The tables below hold the same details, one table per layer.";/*$lang:
+    keys.textContent = _("In the map, arrow keys pan and plus and minus zoom; Tab goes through the controls, then the map's features; Enter opens a feature's details, Escape closes them. The tables below hold the same details, one table per layer."); */
     section.appendChild(keys);
     records.forEach(function (r) { section.appendChild(dataTable(r)); });
     var box = map.getContainer();
@@ -212,15 +213,15 @@
       var shown = null;
       s.points.forEach(function (p) { if (p.d <= day) shown = p; });
       parts.push(textOf(s.title) + ": " +
-        (shown ? textOf(shown.t) + " (reported " + longDate(shown.d) + ")" : "none in the sources yet"));
+        (shown ? textOf(shown.t) + _(" (reported ") + longDate(shown.d) + ")" : _("none in the sources yet")));
     });
     records.forEach(function (r) {
       var timed = FG.timed.some(function (t) { return t.layer === r.layer; });
       if (!timed) return;
       var on = r.keys.filter(function (k) { return r.layer.hasLayer(k.sub); }).length;
-      parts.push(r.title + ": " + on + " of " + r.keys.length + " on the map");
+      parts.push(r.title + ": " + on + _(" of ") + r.keys.length + _(" on the map"));
     });
-    return parts.join(". ");
+    /*$lang: parts = parts.map(function (p) { return p.replace(/\.$/, ""); }); */return parts.join(". ");
   }
 
   function describeSlider(map, cfg) {
@@ -231,7 +232,8 @@
     // the value text announces the date with the totals; a live output would repeat it
     if (out) out.removeAttribute("aria-live");
     function update() {
-      if (out) input.setAttribute("aria-valuetext", sliderText(out.textContent, cfg));
+      if (out) input.setAttribute("aria-valuetext", sliderText(out.textContent, cfg));/*$lang:
+      if (out) input.setAttribute("aria-valuetext", sliderText(out.getAttribute("data-fg-day"), cfg)); */
     }
     input.addEventListener("input", update);
     update();

@@ -15,6 +15,7 @@ from typing import Any
 import folium
 import pandas as pd
 
+from geo.language import N_
 from maps.compose import CLIP_MARGIN
 from maps.scene import Scene, SceneLayer
 from maps.web.elements import ArcTable, FeatureLayer, Legend, MapFinish, Pane, ReliefImage
@@ -29,8 +30,10 @@ from maps.web.page import dress_page
 from maps.web.panes import NOTES_PANE, RELIEF_PANE, TILES_PANE, layer_z, relief_z
 from maps.web.payload import Styles, is_coverage, layer_features, layer_payload, prepare
 from maps.web.relief import relief_image
-from maps.web.text import esc
+from maps.web.switcher import switcher_nav
+from maps.web.text import esc, iso_day
 from maps.web.view import grown, latlng_bounds, scale_of
+from maps.web.words import day_texts
 
 
 def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
@@ -62,6 +65,7 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
     dress_page(m, scene, mode)
     m.add_child(Pane(LABEL_PANE, LABEL_PANE_Z))
 
+    words = scene.language
     labels = label_plan(scene, scale.decimals)
     groups: list[tuple[str, str]] = []
     prepared = {
@@ -105,11 +109,11 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
         groups.append((sl.key, group.get_name()))
 
     if labels.notes:
-        group = folium.FeatureGroup(name="Notes", show=True)
+        group = folium.FeatureGroup(name=esc(words.gettext(N_("Notes"))), show=True)
         styles = Styles("point")
         styles.index(scene.note_style)
         payload = layer_payload(
-            notes_features(labels.notes, scale.decimals),
+            notes_features(labels.notes, scale.decimals, words),
             styles,
             pane=NOTES_PANE,
             z=layer_z(len(scene_layers)),
@@ -121,7 +125,7 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
 
     relief = relief_image(spec.extent) if scene.relief else None
     if relief is not None:
-        group = folium.FeatureGroup(name="Relief shading", show=True)
+        group = folium.FeatureGroup(name=esc(words.gettext(N_("Relief shading"))), show=True)
         group.add_child(ReliefImage(RELIEF_PANE, relief_z(scene_layers), relief[0], relief[1]))
         m.add_child(group)
     if tiles is not None:
@@ -130,16 +134,16 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
 
     m.fit_bounds(latlng_bounds(spec.extent))
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
-    legend = legend_html(main_map_sections(scene.legend))
-    m.add_child(Legend(legend, groups, LEGEND_POSITION))
+    legend = legend_html(main_map_sections(scene.legend), words)
+    m.add_child(Legend(legend, groups, LEGEND_POSITION, words.gettext(N_("Legend"))))
     timed = [sl.layer.title for sl in scene_layers if sl.layer.time]
     finish = {
         "extent": latlng_bounds(spec.extent),
         "grown": latlng_bounds(bounds),
         "minZoom": spec.zoom[0],
-        "title": title_html(spec),
+        "title": title_html(spec, words, switcher_nav(scene)),
         "caption": caption_html(scene),
-        "locator": locator(scene.locator) if scene.locator is not None else None,
+        "locator": locator(scene.locator, lang=words) if scene.locator is not None else None,
         "time": esc(", ".join(timed)),
         "series": [
             {
@@ -153,10 +157,25 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
             if layer.time and layer.series is not None and len(layer.series)
         ],
     }
+    if not words.is_source:
+        # the days the slider and its totals show, as the language writes them
+        finish["days"] = day_texts(slider_days(scene_layers, finish["series"]), words)
     m.add_child(MapFinish(finish))
     # last, so it renders after every element a user adds (and no id after it moves)
     m.get_root().add_child(AssetInliner(mode), name="fg_inline")
     return m
+
+
+def slider_days(scene_layers: list[SceneLayer], series: list[dict[str, Any]]) -> list[str]:
+    """Every day the time slider may show: its features' days and its totals' report days."""
+    days = [
+        day
+        for sl in scene_layers
+        if sl.layer.time
+        for day in (iso_day(v) for v in sl.layer.frame[sl.layer.time])
+        if day
+    ]
+    return days + [point["d"] for s in series for point in s["points"] if point["d"]]
 
 
 def _positional(scene_layer: SceneLayer) -> SceneLayer:

@@ -1,7 +1,8 @@
 """fergana's own JavaScript, CSS and templates, read from the package's data files.
 
 ``runtime.js`` (``window.FG``: draws a layer's features, labels, symbols and
-time filter), ``embed.js`` (the page's height for an auto-height embed),
+time filter; its words put in the page's language by :mod:`maps.web.words`),
+``embed.js`` (the page's height for an auto-height embed),
 ``theme.js`` (the colour scheme: light or dark, its feature colours filled in
 from :data:`layers.theme.DARK_FEATURE_COLOURS`), ``fergana.css`` (the panels and
 label placement; theme colours filled in from :mod:`layers.theme`, the label
@@ -20,6 +21,7 @@ from importlib import resources
 
 from folium.template import Template
 
+from geo.language import ENGLISH, Language
 from layers.theme import (
     DARK,
     DARK_FEATURE_COLOURS,
@@ -35,6 +37,7 @@ from layers.theme import (
 )
 from maps.web.labels import halo_shadow, label_css
 from maps.web.leaflet import safe_in_tag
+from maps.web.words import translate_js
 
 #: The runtime's scripts, in order: drawing (``runtime.js``), then what builds on it:
 #: keyboard and screen-reader access, the embed's height messages, the colour scheme.
@@ -73,9 +76,13 @@ def asset_text(name: str) -> str:
     return resources.files("maps.web").joinpath(name).read_text(encoding="utf-8")
 
 
+def runtime_js(lang: Language = ENGLISH) -> str:
+    """The runtime every map calls (``FG.layer``, ``FG.finish`` ...), its words in `lang`."""
+    return translate_js(_runtime_source(), lang)
+
+
 @functools.cache
-def runtime_js() -> str:
-    """The runtime every map calls (``FG.layer``, ``FG.finish`` ...)."""
+def _runtime_source() -> str:
     scripts = "\n".join(asset_text(name) for name in RUNTIME_SCRIPTS)
     if DARK_COLOURS_SLOT not in scripts:
         raise RuntimeError(f"theme.js has lost its slot {DARK_COLOURS_SLOT!r}")

@@ -96,9 +96,12 @@ class Legend(MacroElement):
 
     _template = template("legend.js")
 
-    def __init__(self, html_text: str, groups: list[tuple[str, str]], position: str) -> None:
+    def __init__(
+        self, html_text: str, groups: list[tuple[str, str]], position: str, label: str = "Legend"
+    ) -> None:
         super().__init__()
         self._name = "Legend"
+        self.label = label
         self.html = html_text
         self.groups = groups
         self.position = position

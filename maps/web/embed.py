@@ -11,6 +11,8 @@ are ignored. Nothing is loaded from the network.
 
 from __future__ import annotations
 
+from geo.language import ENGLISH, N_, Language
+from maps.languages import output_stem
 from maps.spec import MapSpec
 from maps.web.furniture import one_line
 from maps.web.text import esc
@@ -31,7 +33,7 @@ HEIGHT_SCRIPT = (
 )
 
 
-def embed_snippet(spec: MapSpec, src: str | None = None) -> str:
+def embed_snippet(spec: MapSpec, src: str | None = None, lang: Language = ENGLISH) -> str:
     """A responsive iframe that embeds the map's page in another page, growing to its height.
 
     Parameters
@@ -39,7 +41,9 @@ def embed_snippet(spec: MapSpec, src: str | None = None) -> str:
     spec : MapSpec
         The map.
     src : str, optional
-        Address of the page; ``ID.html`` beside the snippet by default.
+        Address of the page; ``ID.html`` (``ID.ru.html``...) beside the snippet by default.
+    lang : Language, optional
+        The language of the snippet's own words (the map's).
 
     Returns
     -------
@@ -48,7 +52,9 @@ def embed_snippet(spec: MapSpec, src: str | None = None) -> str:
         script that sets the box to the height the page asks for; a link to the
         text description.
     """
-    src = src or f"{spec.output_name}.html"
+    stem = output_stem(spec)
+    src = src or f"{stem}.html"
+    link = esc(lang.gettext(N_("Text description of the map")))
     title = one_line(spec)
     return (
         '<div style="position:relative;width:100%;height:0;'
@@ -58,5 +64,5 @@ def embed_snippet(spec: MapSpec, src: str | None = None) -> str:
         "</iframe>\n"
         "</div>\n"
         f"<script>{HEIGHT_SCRIPT}</script>\n"
-        f'<p><a href="{esc(f"{spec.output_name}.txt")}">Text description of the map</a></p>\n'
+        f'<p><a href="{esc(f"{stem}.txt")}">{link}</a></p>\n'
     )

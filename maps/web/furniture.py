@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 
+from geo.language import ENGLISH, N_, Language
 from maps.scene import Label, Scene
 from maps.spec import MapSpec
 from maps.web.labels import label_props
@@ -14,13 +15,16 @@ from maps.web.text import esc
 from maps.web.view import latlng_bounds
 
 
-def title_html(spec: MapSpec) -> str:
-    """Title, subtitle and a button per view (the whole map and each magnifier inset)."""
+def title_html(spec: MapSpec, lang: Language = ENGLISH, switcher: str = "") -> str:
+    """Title, subtitle, a button per view (the whole map and each magnifier inset), languages.
+
+    `switcher` is the links to the map's other languages (:func:`maps.web.switcher.nav`).
+    """
     out = f"<h1>{esc(spec.title)}</h1>"
     if spec.subtitle:
         out += f"<p>{esc(spec.subtitle)}</p>"
-    buttons = [("Whole map", spec.extent)] + [
-        (inset.title or "Close-up", inset.extent)
+    buttons = [(lang.gettext(N_("Whole map")), spec.extent)] + [
+        (inset.title or lang.gettext(N_("Close-up")), inset.extent)
         for inset in spec.insets
         if inset.kind == "magnifier" and inset.extent is not None
     ]
@@ -34,7 +38,7 @@ def title_html(spec: MapSpec) -> str:
             )
             + "</div>"
         )
-    return out
+    return out + switcher
 
 
 def caption_html(scene: Scene) -> str:
@@ -47,9 +51,15 @@ def caption_html(scene: Scene) -> str:
                 f'<a href="{esc(credit.url)}" target="_blank" rel="noopener noreferrer">{text}</a>'
             )
         parts.append(text)
-    line = "Sources: " + "; ".join(parts) + ". Map drawn with Leaflet."
+    words = scene.language
+    line = f"{words.gettext(N_('Sources'))}: " + "; ".join(parts) + "."
+    line += " " + words.gettext(N_("Map drawn with Leaflet."))
     if scene.caption_sources:
-        line += " Figures in the caption: " + esc("; ".join(scene.caption_sources)) + "."
+        line += " " + esc(
+            words.gettext(N_("Figures in the caption: {sources}.")).format(
+                sources="; ".join(scene.caption_sources)
+            )
+        )
     caption = scene.caption
     caption_html = f'<p class="fg-cap">{esc(caption)}</p>' if caption else ""
     return f'{caption_html}<p class="fg-credits">{line}</p>'
@@ -63,14 +73,18 @@ def one_line(spec: MapSpec) -> str:
 # The scene gives a note's text, anchor and rank; its marker is the web's own event symbol.
 
 
-def notes_features(notes: Sequence[tuple[int, Label]], decimals: int) -> list[str]:
+def notes_features(
+    notes: Sequence[tuple[int, Label]], decimals: int, lang: Language = ENGLISH
+) -> list[str]:
     """The spec's annotations as labelled markers (all in style 0, ``Scene.note_style``)."""
     features = []
+    heading, name = esc(lang.gettext(N_("Notes"))), esc(lang.gettext(N_("Note")))
     for rank, note in notes:
         text = esc(note.text)
         props = {
             "t": text,
-            "p": f"<table><caption>Notes</caption><tr><th>Note</th><td>{text}</td></tr></table>",
+            "p": f"<table><caption>{heading}</caption><tr><th>{name}</th><td>{text}</td></tr>"
+            "</table>",
             "s": 0,
             **label_props(note, rank, decimals),
         }

@@ -5,7 +5,7 @@
     onAdd: function () {
       var div = L.DomUtil.create("div", "fg-panel fg-legend");
       div.setAttribute("role", "region");
-      div.setAttribute("aria-label", "Legend");
+      div.setAttribute("aria-label", {{ this.label|tojson }});
       div.innerHTML = {{ this.html|tojson }};
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);

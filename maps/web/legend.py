@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from geo.language import ENGLISH, N_, Language
 from maps.scene import LegendSection, SizeKey, SizeKeyRow
 from maps.web.symbols import marker_svg, swatch, width_key_svg
 from maps.web.text import esc
@@ -27,7 +28,7 @@ def main_map_sections(legend: Sequence[LegendSection]) -> list[LegendSection]:
     return [section for section in legend if not section.context]
 
 
-def legend_html(sections: Sequence[LegendSection]) -> str:
+def legend_html(sections: Sequence[LegendSection], lang: Language = ENGLISH) -> str:
     """The legend panel's HTML: a button that opens and closes the body of sections.
 
     The body is open on wide screens and a closed sheet on phones (``legend.js``
@@ -36,7 +37,7 @@ def legend_html(sections: Sequence[LegendSection]) -> str:
     body = "".join(section_html(section) for section in sections)
     return (
         '<button type="button" class="fg-legend-toggle" aria-expanded="true" '
-        f'aria-controls="{LEGEND_BODY_ID}">Legend</button>'
+        f'aria-controls="{LEGEND_BODY_ID}">{esc(lang.gettext(N_("Legend")))}</button>'
         f'<div class="fg-legend-body" id="{LEGEND_BODY_ID}">{body}</div>'
     )
 

@@ -10,15 +10,18 @@ import shapely
 
 import geo
 from geo import geometry as geom
+from geo.language import ENGLISH, N_, Language
 from layers.theme import SEA
 from maps.scene import LocatorWindow, locator_dataset
 from maps.web.text import esc
 from maps.web.view import merc
 
-LOCATOR_LABEL = "Locator map: where the map lies in the region"
+LOCATOR_LABEL = N_("Locator map: where the map lies in the region")
 
 
-def locator(where: LocatorWindow, width: float = 150.0) -> dict[str, Any] | None:
+def locator(
+    where: LocatorWindow, width: float = 150.0, lang: Language = ENGLISH
+) -> dict[str, Any] | None:
     """A small SVG map of the scene's locator window with the map's extent in it.
 
     Also returns the numbers the runtime needs to move the box of the current view.
@@ -59,7 +62,7 @@ def locator(where: LocatorWindow, width: float = 150.0) -> dict[str, Any] | None
         )
     x0, y0 = (west - box[0]) * kx, (top - merc(north)) * ky
     x1, y1 = (east - box[0]) * kx, (top - merc(south)) * ky
-    label = LOCATOR_LABEL
+    label = lang.gettext(LOCATOR_LABEL)
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{esc(label)}">'

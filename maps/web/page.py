@@ -10,6 +10,7 @@ import re
 
 import folium
 
+from geo.language import N_
 from maps.scene import Scene
 from maps.scene.text import describe
 from maps.web.assets import fergana_css, runtime_js, template
@@ -19,7 +20,9 @@ from maps.web.errors import WebBuildError
 from maps.web.furniture import one_line
 from maps.web.ids import deterministic_ids
 from maps.web.leaflet import LEAFLET_CDN, leaflet_css, leaflet_js
+from maps.web.switcher import alternate_links, switcher_css
 from maps.web.text import esc
+from maps.web.words import css_words
 
 _EXTERNAL = re.compile(
     r"<script\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//"
@@ -39,9 +42,10 @@ _FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport" content="width=device-widt
 def dress_page(m: folium.Map, scene: Scene, mode: str) -> None:
     """Give the map's page a language, a title, its assets and a text description."""
     spec = scene.spec
+    words = scene.language
     figure = m.get_root()
     figure._template = template("figure.html")
-    figure.lang = "en"
+    figure.lang = words.code
     figure.title = esc(spec.title)
     head = figure.header
     head.add_child(Raw('<meta name="generator" content="fergana" />'), name="fg_generator")
@@ -49,6 +53,8 @@ def dress_page(m: folium.Map, scene: Scene, mode: str) -> None:
         Raw(f'<meta name="description" content="{esc(one_line(spec))}" />'), name="fg_desc"
     )
     head.add_child(Raw('<link rel="icon" href="data:," />'), name="fg_icon")
+    for n, link in enumerate(alternate_links(scene)):
+        head.add_child(Raw(link), name=f"fg_alternate_{n}")
     if mode == "cdn":
         base = LEAFLET_CDN
         head.add_child(Raw(f'<link rel="stylesheet" href="{base}/leaflet.css" />'), name="fg_lcss")
@@ -57,12 +63,14 @@ def dress_page(m: folium.Map, scene: Scene, mode: str) -> None:
         head.add_child(Raw(f"<style>{leaflet_css()}</style>"), name="fg_lcss")
         head.add_child(Raw(f"<script>{leaflet_js()}</script>"), name="fg_ljs")
     # the asset files start at their first line; the page has always had a newline before it
-    head.add_child(Raw(f"<style>\n{fergana_css()}</style>"), name="fg_css")
-    head.add_child(Raw(f"<script>\n{runtime_js()}</script>"), name="fg_js")
+    css = fergana_css() + switcher_css(scene) + css_words(words)
+    head.add_child(Raw(f"<style>\n{css}</style>"), name="fg_css")
+    head.add_child(Raw(f"<script>\n{runtime_js(words)}</script>"), name="fg_js")
     lines = describe(scene).strip().splitlines()
     text = "".join(f"<p>{esc(line)}</p>" for line in lines)
+    label = esc(words.gettext(N_("Text description of the map")))
     figure.html.add_child(
-        Raw(f'<section class="fg-sr" aria-label="Text description of the map">{text}</section>'),
+        Raw(f'<section class="fg-sr" aria-label="{label}">{text}</section>'),
         name="fg_description",
     )
 

@@ -1,6 +1,18 @@
 (function () {
   "use strict";
-  var FG = (window.FG = { map: null, layers: {}, groups: {}, timed: [], labels: [], arcs: [] });
+  var FG = (window.FG = { map: null, layers: {}, groups: {}, timed: [], labels: [], arcs: [] });/*$lang:
+  // A page in another language than English (maps/web/words.py): the days the slider
+  // shows as the language writes them (FG.finish's cfg.days), the scale's units.
+  FG.days = {};
+  FG.day = function (iso) { return FG.days[iso] || iso; };
+  L.Control.Scale.include({
+    _updateMetric: function (maxMeters) {
+      var meters = this._getRoundNum(maxMeters);
+      var label = meters < 1000 ? _("{n} m").replace("{n}", meters)
+        : _("{n} km").replace("{n}", meters / 1000);
+      this._updateScale(this._mScale, label, meters / maxMeters);
+    }
+  }); */
 
   FG.pane = function (map, name, z) {
     var pane = map.getPane(name) || map.createPane(name);
@@ -183,8 +195,8 @@
         var a = L.DomUtil.create("a", "", div);
         a.href = "#";
         a.setAttribute("role", "button");
-        a.title = "Full screen";
-        a.setAttribute("aria-label", "Full screen");
+        a.title = _("Full screen");
+        a.setAttribute("aria-label", _("Full screen"));
         a.innerHTML = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">' +
           '<path d="M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9" fill="none" stroke="#333" ' +
           'stroke-width="2"/></svg>';
@@ -238,22 +250,23 @@
     });
     dates.sort();
     var last = dates.length - 1;
-    var html = '<label for="fg-time-input">' + title + ', as of <output>' + dates[last] +
+    var html = '<label for="fg-time-input">' + title + _(', as of <output>') + dates[last] +
       '</output></label><input id="fg-time-input" type="range" min="0" max="' + last +
       '" step="1" value="' + last + '">';
     series.forEach(function () { html += '<p class="fg-series"></p>'; });
-    var box = FG.control(map, "topright", "fg-time", html, "Date").getContainer();
+    var box = FG.control(map, "topright", "fg-time", html, _("Date")).getContainer();
     var input = box.querySelector("input"), out = box.querySelector("output");
     var lines = box.querySelectorAll(".fg-series");
     out.setAttribute("aria-live", "polite");
     function apply() {
       var day = dates[+input.value];
-      out.textContent = day;
+      out.textContent = day;/*$lang: out.textContent = FG.day(day); out.setAttribute("data-fg-day", day); */
       series.forEach(function (s, n) {
         var shown = null;
         s.points.forEach(function (p) { if (p.d <= day) shown = p; });
         lines[n].textContent = s.title + ": " +
-          (shown ? shown.t + " (" + shown.d + "; " + shown.s + ")" : "none in the sources yet");
+          (shown ? shown.t + " (" + shown.d + "; " + shown.s + ")" : _("none in the sources yet"));/*$lang:
+        if (shown) lines[n].textContent = s.title + ": " + shown.t + " (" + FG.day(shown.d) + "; " + shown.s + ")"; */
       });
       FG.timed.forEach(function (t) {
         var latest = {};
@@ -470,15 +483,21 @@
 
   FG.finish = function (map, cfg) {
     FG.map = map;
-    FG.extent = L.latLngBounds(cfg.extent);
-    var title = FG.control(map, "topleft", "fg-title", cfg.title, "Title");
-    L.control.zoom({ position: "topleft" }).addTo(map);
+    FG.extent = L.latLngBounds(cfg.extent);/*$lang: FG.days = cfg.days || {}; */
+    var title = FG.control(map, "topleft", "fg-title", cfg.title, _("Title"));
+    L.control.zoom({ position: "topleft"/*$lang: , zoomInTitle: _("Zoom in"), zoomOutTitle: _("Zoom out") */ }).addTo(map);
     fullscreen(map);
-    var caption = FG.control(map, "bottomleft", "fg-caption", cfg.caption, "Caption and sources");
+    var caption = FG.control(map, "bottomleft", "fg-caption", cfg.caption, _("Caption and sources"));
     L.control.scale({ position: "bottomleft", metric: true, imperial: false }).addTo(map);
     if (cfg.locator) locator(map, cfg.locator);
     timeSlider(map, cfg.time, cfg.series || []);
-    var box = map.getContainer();
+    var box = map.getContainer();/*$lang:
+    var toggle = box.querySelector(".leaflet-control-layers-toggle");
+    if (toggle) toggle.title = _("Layers");
+    map.on("popupopen", function (e) {
+      var close = e.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) close.setAttribute("aria-label", _("Close popup"));
+    }); */
     FG.parts = {
       title: title.getContainer(),
       caption: caption.getContainer(),
