@@ -167,13 +167,18 @@ def gallery_maps(manifest: dict) -> list[GalleryMap]:
 
 
 def _not_first(code: str, entry: dict) -> bool:
-    alternates = entry.get("alternates") or []
+    alternates = _alternate_codes(entry)
     return not alternates or alternates[0] != code
+
+
+def _alternate_codes(entry: dict) -> list[str]:
+    """The codes of an entry's ``alternates`` (the build writes ``{"code", "id", "current"}``)."""
+    return [a["code"] if isinstance(a, dict) else a for a in entry.get("alternates") or []]
 
 
 def _codes(versions: list[Version]) -> tuple[str, ...]:
     """The map's languages: its entries' ``alternates``, then any other language built."""
-    codes = [c for v in versions for c in v.entry.get("alternates") or []]
+    codes = [c for v in versions for c in _alternate_codes(v.entry)]
     codes += [v.code for v in versions if v.code]
     codes = tuple(dict.fromkeys(codes))
     return codes if len(codes) > 1 else ()

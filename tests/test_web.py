@@ -105,14 +105,19 @@ def test_package_ships_its_assets(name):
 
 
 def test_page_inlines_the_runtime_and_stylesheet(built):
-    runtime = _package_file("runtime.js")
+    from geo.language import ENGLISH
+    from maps.web.words import translate_js
+
+    # the files mark their words _("..."): an English page has the plain English strings
+    runtime = translate_js(_package_file("runtime.js"), ENGLISH)
     assert "FG.layer = function" in runtime
+    assert '_("' not in runtime
     # runtime.js opens the page's script, and the scripts that build on it follow
     # (theme.js with its dark colours filled in: tests/test_web_dark.py)
     assert f"<script>\n{runtime}\n" in built.text
     assert RUNTIME_SCRIPTS[0] == "runtime.js"
     for name in RUNTIME_SCRIPTS[1:-1]:
-        assert _package_file(name) in built.text, name
+        assert translate_js(_package_file(name), ENGLISH) in built.text, name
     # the stylesheet's $names are the theme's colours and font, filled in
     css = _package_file("fergana.css")
     values = {
