@@ -12,6 +12,7 @@ import shapely
 import geo
 import layers
 from geo.coverage import coverage_warning
+from geo.language import current
 from layers import Credit, Layer
 from layers.figures import figure
 from layers.source import places_credits
@@ -167,11 +168,22 @@ def resolve_caption(spec: MapSpec) -> tuple[str, tuple[str, ...]]:
                 field="caption",
                 hint="write {figure_name}; see layers/figures.py",
             )
+    figures, parts = _Figures(), []
     try:
-        text = spec.caption.format_map(_Figures())
+        for literal, name, _spec, _conversion in string.Formatter().parse(spec.caption):
+            if parts and _ends_abbreviated(parts[-1]) and literal.startswith("."):
+                literal = literal[1:]  # «к 21 июня 2010 г.» ends the sentence: no second stop
+            parts.append(literal)
+            if name is not None:
+                parts.append(figures[name])
     except (ValueError, IndexError) as err:
         raise SpecError(spec.source, f"bad {{placeholder}} ({err})", field="caption") from None
-    return text, tuple(dict.fromkeys(used.values()))
+    return "".join(parts), tuple(dict.fromkeys(used.values()))
+
+
+def _ends_abbreviated(text: str) -> bool:
+    """Whether a figure ends in an abbreviation's full stop (not in English: kept as written)."""
+    return text.endswith(".") and not current().is_source
 
 
 def clip(frame: gpd.GeoDataFrame, extent: tuple[float, float, float, float]) -> gpd.GeoDataFrame:

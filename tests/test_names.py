@@ -84,11 +84,23 @@ def test_names_ru_rows_are_tied_to_embedded_rows():
     table = geo.load("names_ru")
     places = table[table["dataset"] == "places"]
     rivers = table[table["dataset"] == "rivers"]
-    assert len(places) + len(rivers) == len(table)
+    addendum = table[table["dataset"] == "coordinates_addendum"]
+    assert len(places) + len(rivers) + len(addendum) == len(table)
     assert set(places["id"].astype("int64")) <= set(
         geo.load("places")["ne_id"].dropna().astype("int64")
     )
-    assert set(rivers["id"]) <= set(geo.load("rivers")["rivernum"].dropna())
+    assert set(rivers["id"].astype("int64")) <= set(
+        geo.load("rivers")["rivernum"].dropna().astype("int64")
+    )
+    # the addendum's rows name their line and that line's own source
+    lines = addendum["id"].str.removeprefix("addendum-")
+    assert all(
+        source.startswith(f"coordinates_addendum.csv line {line}: http")
+        for line, source in zip(lines, addendum["source"], strict=True)
+    )
+    assert {"Barak": "Барак", "Vorukh": "Ворух"}.items() <= dict(
+        zip(addendum["name"], addendum["name_ru"], strict=True)
+    ).items()
     assert not table.duplicated(["dataset", "id", "name"]).any()
 
 
