@@ -21,6 +21,7 @@ import shapely
 
 from geo import geometry as geom
 from geo.geometry import parts_of_kind
+from geo.language import current
 from layers import Field, Layer, Style
 from maps.scene import SceneLayer
 from maps.web.access import access_props
@@ -163,7 +164,10 @@ def common_props(layer: Layer, row: pd.Series, group: int | None) -> dict[str, A
     """Tooltip, popup and date of one feature; all text escaped."""
     props: dict[str, Any] = {}
     if layer.fields:
-        props["t"] = esc(layer.fields[0].format(cell(row.get(layer.fields[0].column))))
+        # the first field names the feature: in the map's language where the names have it
+        props["t"] = esc(
+            current().label(layer.fields[0].format(cell(row.get(layer.fields[0].column))))
+        )
         props["p"] = popup_html(layer, row)
     if layer.time:
         day = iso_day(row.get(layer.time))
@@ -175,15 +179,20 @@ def common_props(layer: Layer, row: pd.Series, group: int | None) -> dict[str, A
 
 def popup_html(layer: Layer, row: pd.Series) -> str:
     """A feature's popup: a table of the layer's fields, captioned with the layer title."""
+    lang = current()  # headings in the map's language; the sources' cells as published
     rows = "".join(
-        f"<tr><th>{esc(f.label)}</th><td>{_value_html(f, row.get(f.column))}</td></tr>"
-        for f in layer.fields
+        f"<tr><th>{esc(lang.gettext(f.label))}</th>"
+        f"<td>{_value_html(f, row.get(f.column), named=n == 0)}</td></tr>"
+        for n, f in enumerate(layer.fields)
     )
-    return f"<table><caption>{esc(layer.title)}</caption>{rows}</table>"
+    return f"<table><caption>{esc(lang.gettext(layer.title))}</caption>{rows}</table>"
 
 
-def _value_html(field: Field, value: Any) -> str:
+def _value_html(field: Field, value: Any, *, named: bool = False) -> str:
+    """A cell as published; the first field (the feature's name) in the map's language."""
     text = field.format(cell(value))
+    if named:
+        text = current().label(text)
     if re.fullmatch(r"https?://[^\s\"'<>]+", text):
         host = re.sub(r"^https?://(www\.)?", "", text).split("/")[0]
         return f'<a href="{esc(text)}" target="_blank" rel="noopener noreferrer">{esc(host)}</a>'

@@ -512,7 +512,10 @@
         map.flyToBounds(JSON.parse(button.getAttribute("data-fg-bounds")));
       });
     });
-    map.on("zoomend overlayadd overlayremove resize", schedule);
+    // moveend too: the opening fit may end with a view set without animation, after a
+    // declutter that measured the labels mid-zoom (scaled by the zoom's CSS transform)
+    map.on("zoomend moveend overlayadd overlayremove resize", schedule);
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(schedule);
     schedule();
   };
 })();
