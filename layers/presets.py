@@ -23,6 +23,7 @@ import shapely
 import geo
 from geo import plausibility
 from geo.checks import Rows
+from geo.language import ENGLISH, speaking
 from layers import generic
 from layers.figures import figure
 from layers.flows import flow_scale
@@ -142,8 +143,14 @@ class Preset:
     period: tuple[str, str] | None = None
 
     def describe(self, values: Mapping[str, object]) -> str:
-        """The description with its placeholders filled."""
-        named = {name: figure(name).text for name in self.figures}
+        """The description with its placeholders filled.
+
+        Descriptions have no catalog entries yet: they stay English in every language
+        (the scene records them missing), so the figures they quote are English too --
+        a Russian number in an English sentence would read as neither.
+        """
+        with speaking(ENGLISH):
+            named = {name: figure(name).text for name in self.figures}
         named.update(values)
         wanted = {n for _, n, _, _ in string.Formatter().parse(self.description) if n}
         missing = sorted(wanted - set(named))
