@@ -56,28 +56,41 @@ def _map_ids(manifest: dict) -> set[str]:
     """The ids the story specs build: the spec's own, or SPEC-ID/SLUG for each atlas page."""
     ids = set()
     for path in SPECS:
-        if load_spec(path).atlas is None:
-            ids.add(path.stem)
+        spec = load_spec(path)
+        if spec.atlas is None:
+            stems = {path.stem}
         else:
-            pages = {i for i, e in manifest["maps"].items() if e.get("atlas") == path.stem}
+            pages = {
+                i
+                for i, e in manifest["maps"].items()
+                if e.get("atlas") == path.stem and e.get("language") == spec.languages[0]
+            }
             assert pages and all(i.startswith(f"{path.stem}/") for i in pages), path.stem
-            ids |= pages
+            stems = pages
+        # every language after the first writes ID.CODE.* (the story specs: en, ru)
+        ids |= {f"{s}.{code}" if n else s for s in stems for n, code in enumerate(spec.languages)}
     return ids
 
 
 def test_full_build_writes_every_format_manifest_and_gallery(built_maps):
     built, manifest = built_maps.out, built_maps.manifest
     assert set(manifest["maps"]) == _map_ids(manifest)
-    assert len([i for i in manifest["maps"] if i.startswith("enclaves/")]) == 8
+    assert len([i for i in manifest["maps"] if i.startswith("enclaves/")]) == 16  # en and ru
     for map_id, entry in manifest["maps"].items():
         for suffix in (".html", ".embed.html", ".txt", ".png", ".web.png", ".svg", ".pdf"):
             assert f"{map_id}{suffix}" in entry["outputs"], (map_id, suffix)
         assert entry["sources"], map_id
-        assert all(v["sha256"] and v["copy"] == "embedded" for v in entry["inputs"].values())
+        # embedded data; a Russian map also reads its catalog (geo/locale/ru.po)
+        copies = {v["copy"] for v in entry["inputs"].values()}
+        assert copies == ({"embedded", "catalog"} if entry["language"] == "ru" else {"embedded"})
+        assert all(v["sha256"] for v in entry["inputs"].values())
     _assert_outputs_match_manifest(built)
     gallery = (built / "index.html").read_text(encoding="utf-8")
-    for map_id in manifest["maps"]:
-        assert f'href="{map_id}.pdf"' in gallery and f"{map_id}.web.png" in gallery
+    for map_id, entry in manifest["maps"].items():
+        # one card per map, its picture the first language's; every language's downloads
+        assert f'href="{map_id}.pdf"' in gallery and f'href="{map_id}.html"' in gallery
+        if entry["language"] == "en":
+            assert f"{map_id}.web.png" in gallery
 
 
 def test_second_build_rewrites_nothing(built_maps):
@@ -206,7 +219,10 @@ def test_gallery_loads_offline_without_errors(built_maps, browser):
     page.wait_for_load_state("load")
     assert not errors
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
-    assert page.locator("article").count() == len(built_maps.manifest["maps"])
+    # one card per map whatever its languages (the story maps: en and ru)
+    languages = [e["language"] for e in built_maps.manifest["maps"].values()]
+    assert page.locator("article").count() == languages.count("en") == languages.count("ru")
+    assert page.locator("article li > a[hreflang=ru]").count() == languages.count("ru")
     assert page.locator("section.atlas#enclaves article.page").count() == 8
     assert page.locator("article img").first.evaluate("img => img.naturalWidth") > 0
     page.close()
