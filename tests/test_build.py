@@ -222,7 +222,7 @@ def test_gallery_loads_offline_without_errors(built_maps, browser):
     # one card per map whatever its languages (the story maps: en and ru)
     languages = [e["language"] for e in built_maps.manifest["maps"].values()]
     assert page.locator("article").count() == languages.count("en") == languages.count("ru")
-    assert page.locator("article li > a[hreflang=ru]").count() == languages.count("ru")
+    assert page.locator("article nav.languages a[hreflang=ru]").count() == languages.count("ru")
     assert page.locator("section.atlas#enclaves article.page").count() == 8
     assert page.locator("article img").first.evaluate("img => img.naturalWidth") > 0
     page.close()
