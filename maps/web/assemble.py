@@ -85,7 +85,7 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
     for sl in scene_layers:
         n = sl.index
         own_labels = {k: props for (layer, k), props in labels.features.items() if layer == n}
-        group = folium.FeatureGroup(name=esc(sl.layer.title), show=sl.visible)
+        group = folium.FeatureGroup(name=esc(words.gettext(sl.layer.title)), show=sl.visible)
         if sl.kind == "flow":
             features, styles = flow_features(sl, scale, scene.arrow, own_labels)
         else:
@@ -136,7 +136,7 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     legend = legend_html(main_map_sections(scene.legend), words)
     m.add_child(Legend(legend, groups, LEGEND_POSITION, words.gettext(N_("Legend"))))
-    timed = [sl.layer.title for sl in scene_layers if sl.layer.time]
+    timed = [words.gettext(sl.layer.title) for sl in scene_layers if sl.layer.time]
     finish = {
         "extent": latlng_bounds(spec.extent),
         "grown": latlng_bounds(bounds),
@@ -147,7 +147,7 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
         "time": esc(", ".join(timed)),
         "series": [
             {
-                "title": layer.series_title or layer.title,
+                "title": words.gettext(layer.series_title or layer.title),
                 "points": [
                     {"d": row.date, "t": row.text, "s": row.source}
                     for row in layer.series.itertuples(index=False)
