@@ -237,3 +237,28 @@ def test_english_scene_texts_unchanged():
     assert [s.label for s in steps][:2] == ["11 June 2010", "13 June 2010"]
     assert steps[0].totals[0].text == "none in the sources before 13 June 2010"
     assert day_label("2010-06-12") == "12 June 2010"
+
+
+def test_a_map_says_when_its_labels_keep_english_names():
+    """Names drawn in English for want of a Russian form: one sentence on the map says so."""
+    note = "Названия латиницей: русской формы в источниках нет."
+    ru = built("june-2010").scene
+    english_labels = [
+        label.text
+        for label in ru.labels
+        if label.layer is not None and not CYRILLIC.search(label.text)
+    ]
+    assert english_labels and "Asaka" in english_labels  # a GeoNames-only town
+    assert ru.caption.endswith(note)
+    assert note not in built("june-2010", "en").scene.caption
+
+
+def test_no_names_note_where_every_label_has_its_russian_name():
+    spec = dataclasses.replace(
+        load_spec(ROOT / "maps" / "specs" / "regional-security.toml"), languages=("en", "ru")
+    )
+    lang = language("ru", names=lambda english: "Имя")  # every name found
+    with speaking(lang):
+        scene = build_scene(compose(dataclasses.replace(spec, language="ru")))
+    assert scene.labels and not lang.missing.names
+    assert "латиницей" not in scene.caption

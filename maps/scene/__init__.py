@@ -26,7 +26,7 @@ import shapely
 
 import geo
 import layers
-from geo.language import current
+from geo.language import N_, current
 from layers import Credit, Layer
 from layers.theme import LABEL_ROLES, label_roles
 from maps.compose import Composition, clip, unique_credits
@@ -105,6 +105,7 @@ def build_scene(composition: Composition) -> Scene:
             section = legend_section(scene_layer, context=inset.inset.title)
             if section is not None:
                 legend.append(section)
+    labels = tuple(_labels(composition, scene_layers))
     relief = spec.relief and _relief_reaches(spec.extent)
     # every grid the hillshade draws from is credited (GEBCO 15" and 1', Mapzen 5')
     extra = [Credit.of(name) for name in relief_datasets(spec.extent)] if relief else []
@@ -116,13 +117,13 @@ def build_scene(composition: Composition) -> Scene:
     return Scene(
         spec=spec,
         layers=scene_layers,
-        labels=tuple(_labels(composition, scene_layers)),
+        labels=labels,
         legend=tuple(legend),
         credits=tuple(unique_credits([*composition.credits, *extra])),
         relief=relief,
         locator=locator,
         insets=tuple(i for i in insets if i.inset.kind != "locator"),
-        caption=composition.caption,
+        caption=_with_names_note(composition.caption, labels),
         caption_sources=composition.caption_sources,
         caption_figures=caption_figures(spec.caption),
         language=language,
@@ -246,6 +247,20 @@ def _relief_reaches(extent: tuple[float, float, float, float]) -> bool:
 
 
 # --- labels -----------------------------------------------------------------------------
+
+#: Said on a map whose labels include names the language has no form of (drawn in English).
+NAMES_NOTE = N_("Names in English: the sources give no form of them in this language.")
+
+
+def _with_names_note(caption: str, labels: tuple[Label, ...]) -> str:
+    """The caption, and where a label fell back to English, a sentence saying so."""
+    language = current()
+    if language.is_source or not any(
+        label.layer is not None and label.text in language.missing.names for label in labels
+    ):
+        return caption
+    note = language.gettext(NAMES_NOTE)
+    return f"{caption} {note}" if caption else note
 
 
 def _labels(composition: Composition, scene_layers: tuple[SceneLayer, ...]) -> list[Label]:
