@@ -30,6 +30,7 @@ import functools
 import gettext
 import io
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,7 +185,7 @@ class Language:
             return f"{value:g}%"
         from babel.numbers import format_percent
 
-        return format_percent(value / 100, locale=self.locale)
+        return format_percent(value / 100, format="#,##0.### %", locale=self.locale)
 
     def date(self, day: dt.date | str) -> str:
         """A day in full: ``12 June 2010``; Russian ``12 июня 2010 г.``."""
@@ -275,8 +276,15 @@ def languages_with_catalogs() -> list[str]:
 
 
 def _same_in_both(message: str) -> bool:
-    """Text that reads the same in every language: numbers, symbols, codes ("km" is not)."""
-    return not any(ch.isalpha() for ch in message)
+    """Text that reads the same in every language: symbols and plain numbers ("km" is not).
+
+    A number with a separator between digits ("6,000", "2.5") is written differently
+    in other languages (6 000, 2,5): not the same in both.
+    """
+    return not any(ch.isalpha() for ch in message) and not _GROUPED.search(message)
+
+
+_GROUPED = re.compile(r"\d[.,]\d")
 
 
 @functools.cache

@@ -12,6 +12,7 @@ import shapely
 
 import geo
 from geo.crs import area_km2
+from geo.language import N_, current, tr
 from layers.layer import Layer
 from layers.presets import BOUNDARIES, ENCLAVE_POINTS, ENCLAVES, preset_layer
 from layers.source import Source, frame_from
@@ -142,10 +143,27 @@ def _enclave_facts() -> gpd.GeoDataFrame:
 
 
 def _why_point(area: float | None, reported: float | None, known: bool) -> str:
+    """Why an enclave is drawn as a point, in the current language."""
+    number = current().number
     if area is None:
-        return "no polygon in the map data (OpenStreetMap 2017)"
+        return tr("no polygon in the map data (OpenStreetMap 2017)")
     if not known:
         return ""
+    if reported is None:
+        return tr(
+            "its {area} km² polygon (OpenStreetMap 2017) has no reported area to check it against",
+            area=number(area, decimals=1),
+        )
+    ratio = max(area, reported) / min(area, reported)
+    if ratio > AREA_TOLERANCE:
+        return tr(
+            "its polygon (OpenStreetMap 2017) measures {area} km² against {reported} km² "
+            "reported ({ratio}×)",
+            area=number(area, decimals=1),
+            reported=number(reported, decimals=0),
+            ratio=number(ratio, decimals=2),
+        )
+    return ""
     if reported is None:
         return (
             f"its {area:,.1f} km² polygon (OpenStreetMap 2017) has no reported area "
@@ -209,7 +227,10 @@ def enclaves(data: Source = None) -> Layer:
         for p, y in zip(out["population"], out["population_year"], strict=True)
     ]
     drawn = [
-        f"the OpenStreetMap (2017) outline drawn here measures {a:,.1f} km²"
+        tr(
+            "the OpenStreetMap (2017) outline drawn here measures {area} km²",
+            area=current().number(a, decimals=1),
+        )
         for a in out["area_km2"]
     ]
     out = _with_texts(out, "belongs_to", "surrounded_by", "reported_area_km2", "source", drawn)
@@ -244,7 +265,7 @@ def enclave_points() -> Layer:
         geometry=rows.geometry,
         crs="EPSG:4326",
     ).reset_index(drop=True)
-    drawn = [f"drawn as a point because {c.why_point}" for c in checks]
+    drawn = [tr("drawn as a point because {why}", why=c.why_point) for c in checks]
     frame = _with_texts(
         frame, "belongs_to_iso3", "surrounded_by_iso3", "area_km2", "source_url", drawn
     )
@@ -273,14 +294,14 @@ def _no_coordinates(facts: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> geo.Da
 #: What the enclave notes write where sources disagree, by what they disagree on: a
 #: figure marked as disagreeing, or another source that "gives" another figure.
 DISAGREEMENTS = {
-    "its area": re.compile(
+    N_("its area"): re.compile(
         r"AREA DISAGREES|AREA:[^.]*unresolved|DISAGREE with [\d.,]+ ?km|\bgives ~?[\d.,]+ ?km"
     ),
-    "its population": re.compile(
+    N_("its population"): re.compile(
         r"POPULATION DISAGREES|POPULATION: [^.]*;|Other figures: pop\."
         r"|\bgives\b(?:[^.]|\.\d)*\bpeople"
     ),
-    "what it is": re.compile(r"[Ss]ources (differ|disagree) on what it is"),
+    N_("what it is"): re.compile(r"[Ss]ources (differ|disagree) on what it is"),
 }
 
 
@@ -306,7 +327,8 @@ def _with_texts(
     out["surrounded_by_country"] = [names.get(c, c) for c in out[surrounded]]
     areas = pd.to_numeric(out[reported_area], errors="coerce")
     out["reported_area_text"] = [
-        "not reported" if a != a else f"{a:,.0f} km²" for a in areas.astype(float)
+        tr("not reported") if a != a else tr("{area} km²", area=current().number(a, decimals=0))
+        for a in areas.astype(float)
     ]
     out["drawn_text"] = drawn
     out["source_site"] = [_site(url) for url in out[source]]
@@ -327,15 +349,20 @@ def _caveat(notes: str) -> str:
     """One sentence on what the notes say the sources disagree on."""
     topics = [topic for topic, pattern in DISAGREEMENTS.items() if pattern.search(notes)]
     if not topics:
-        return "The notes record no disagreement between sources."
-    listed = topics[0] if len(topics) == 1 else ", ".join(topics[:-1]) + " and " + topics[-1]
-    return f"Sources disagree on {listed}."
+        return tr("The notes record no disagreement between sources.")
+    words = [tr(topic) for topic in topics]  # the keys of DISAGREEMENTS are catalog messages
+    listed = (
+        words[0]
+        if len(words) == 1
+        else tr("{first} and {last}", first=", ".join(words[:-1]), last=words[-1])
+    )
+    return tr("Sources disagree on {listed}.", listed=listed)
 
 
 def _population_text(population: object, year: object) -> str:
     if population is None or population != population:
-        return "not reported"
-    text = f"{float(population):,.0f}"
+        return tr("not reported")
+    text = current().number(float(population), decimals=0)
     if year is not None and year == year:
         text += f" ({int(float(year))})"
     return text

@@ -300,8 +300,7 @@ def _filled(
     values: dict[str, str] = {}
     for name in names:
         if name in fields:
-            # a place's name in the map's language where one is known (else English, recorded)
-            text = current().label(fields[name]) if fields[name] else None
+            text = _field_text(fields[name], is_name=name == spec.atlas.by)
             text = text or current().gettext(NOT_REPORTED)
             values[name] = text.replace("{", "{{").replace("}", "}}") if keep_figures else text
         elif keep_figures:
@@ -311,6 +310,22 @@ def _filled(
 
             values[name] = figure(name).text
     return template.format_map(values)
+
+
+def _field_text(value: str, *, is_name: bool) -> str | None:
+    """A page field as shown, in the map's language.
+
+    The feature's name through the names (else English, recorded missing); another
+    field as the layer wrote it (already in the language, or the data's own text such
+    as a source's site), a place name in it translated where known.
+    """
+    if not value:
+        return None
+    lang = current()
+    if is_name:
+        return lang.label(value)
+    local = lang.names(value) if lang.names is not None and not lang.is_source else None
+    return local or value
 
 
 def _check_template(spec: MapSpec, key: str, columns: list[str]) -> None:

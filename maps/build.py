@@ -36,7 +36,7 @@ from pathlib import Path
 
 import geo
 from geo.locks import Holder, exclusive
-from maps.atlas import AtlasPage, page_digest, page_id, page_spec
+from maps.atlas import AtlasPage, atlas_pages, page_digest, page_id, page_spec
 from maps.commit import (
     MANIFEST,
     Commit,
@@ -60,7 +60,7 @@ from maps.plan import (
     relative,
     user_files,
 )
-from maps.spec import PACKAGE_ROOT, SPEC_DIR, SpecError, load_spec, project_folder
+from maps.spec import PACKAGE_ROOT, SPEC_DIR, MapSpec, SpecError, load_spec, project_folder
 from maps.workers import rendered
 
 __all__ = [  # the names other modules import; read_manifest & co. live in maps.commit
@@ -353,6 +353,19 @@ def build_one(
         return result, entry
 
 
+def _page_in_language(spec: MapSpec, page: AtlasPage, lang) -> AtlasPage:
+    """`page` with its fields as the current language writes them (numbers, the layer's words).
+
+    The plan reads the pages once, in English; a page in another language takes the
+    fields of the same feature read again while that language is current.
+    """
+    if lang.is_source:
+        return page
+    again = {p.key: p for p in atlas_pages(spec)}
+    found = again.get(page.key)
+    return page if found is None else dataclasses.replace(page, fields=found.fields)
+
+
 def _built(
     path: Path,
     spec_hash: str,
@@ -394,7 +407,7 @@ def _built(
             warnings.simplefilter("always", geo.DataWarning)
             spec = atlas = spec_in(spec, code)
             if page is not None:
-                spec = page_spec(spec, page)
+                spec = page_spec(spec, _page_in_language(atlas, page, lang))
             composition = compose(spec)
             written = _render(composition, folder, formats)
         said = list(composition.warnings) + data_warnings(caught, project)

@@ -164,15 +164,25 @@ def _checked(values: _Text, code: str, source: str, error, spec: MapSpec) -> Spe
     key = f"text.{code}"
     if values.caption is not None:
         english = set(_placeholders(spec.caption, source, "caption", error))
-        for name in _placeholders(values.caption, source, f"{key}.caption", error):
-            if name not in english:
-                raise error(
-                    source,
-                    f"placeholder {{{name}}} is not in the English caption",
-                    field=f"{key}.caption",
-                    hint="quote the same sourced figures as the caption: "
-                    + (", ".join(f"{{{n}}}" for n in sorted(english)) or "it quotes none"),
-                )
+        hint = "quote the same sourced figures as the caption: " + (
+            ", ".join(f"{{{n}}}" for n in sorted(english)) or "it quotes none"
+        )
+        own = set(_placeholders(values.caption, source, f"{key}.caption", error))
+        for name in sorted(own - english):
+            raise error(
+                source,
+                f"placeholder {{{name}}} is not in the English caption",
+                field=f"{key}.caption",
+                hint=hint,
+            )
+        # a translation says what the English says: it drops no sourced figure either
+        for name in sorted(english - own):
+            raise error(
+                source,
+                f"placeholder {{{name}}} of the English caption is missing",
+                field=f"{key}.caption",
+                hint=hint,
+            )
     if len(values.annotations) > len(spec.annotations):
         raise error(
             source,

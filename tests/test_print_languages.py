@@ -179,9 +179,7 @@ def silently_english(scene: Scene, lang: Language) -> list[str]:
 @pytest.mark.parametrize("name", list(MAPS))
 def test_every_visible_text_is_russian_a_number_or_listed_missing(russian, name):
     page = russian[name]
-    english = silently_english(page.scene, page.lang)
-    if english:  # the scene's side of issue 16 (maps/scene, layers, spec text) is not there yet
-        pytest.xfail(f"the scene itself shows English it does not record missing: {english[:5]}")
+    assert silently_english(page.scene, page.lang) == []
     blocks = svg_blocks(page.svg)
     wrong = {key: text for key, text in blocks.items() if untranslated(text, page.lang)}
     assert not wrong, wrong
@@ -318,8 +316,7 @@ def test_multiples_totals_have_russian_numbers(multiples):
     """Totals as the panels show them: "75 000–100 000" (the numbers are the scene's)."""
     blocks = svg_blocks(multiples.svg)
     totals = [text for key, text in blocks.items() if key.startswith("fg-panel-total-")]
-    if any(re.search(r"\d,\d{3}", total.text) for total in _totals(multiples.scene)):
-        pytest.xfail("the scene's totals are not yet in the language's format (maps/scene/series)")
+    assert not any(re.search(r"\d,\d{3}", total.text) for total in _totals(multiples.scene))
     assert not [t for t in totals if ENGLISH_NUMBER.search(t)], totals
     assert any(re.search(rf"\d{NBSP}000", t) for t in totals), totals
 

@@ -241,7 +241,7 @@ def test_english_scene_texts_unchanged():
 
 def test_a_map_says_when_its_labels_keep_english_names():
     """Names drawn in English for want of a Russian form: one sentence on the map says so."""
-    note = "Названия латиницей: русской формы в источниках нет."
+    note = "Названия латиницей: в источниках названий нет их русской формы."
     ru = built("june-2010").scene
     english_labels = [
         label.text

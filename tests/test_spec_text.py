@@ -68,6 +68,15 @@ def test_languages_and_text_are_read():
             "not in the English caption",
         ),
         (
+            {
+                "caption": "Refugees: {refugees_in_uzbekistan}.",
+                "languages": ["en", "ru"],
+                "text": {"ru": {"caption": "Беженцы."}},
+            },
+            "text.ru.caption",
+            "{refugees_in_uzbekistan} of the English caption is missing",
+        ),
+        (
             {"languages": ["en", "ru"], "text": {"ru": {"caption": "{x:>3}"}}},
             "text.ru.caption",
             "plain name",
