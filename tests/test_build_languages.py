@@ -65,8 +65,11 @@ FORMATS = ("html", "png", "svg", "pdf")
 # what the web page of a map in several languages adds: its switcher and the head's links
 SWITCHER = (
     re.compile(r'<nav class="fg-languages".*?</nav>', re.S),
-    re.compile(r'<link rel="alternate"[^>]*>\n?'),
-    re.compile(r"<style>[^<]*fg-languages[^<]*</style>\n?"),
+    # the same nav inside the page's script config (JSON, "<" as \u003c)
+    re.compile(r'\\u003cnav class=\\"fg-languages\\".*?\\u003c/nav\\u003e'),
+    re.compile(r'[ \t]*<link rel="alternate"[^>]*>\n?'),
+    # the switcher's rules, appended to the page's stylesheet (maps/web/switcher.css)
+    re.compile(r"/\* The language switcher.*?(?=</style>)", re.S),
 )
 
 

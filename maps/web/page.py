@@ -52,9 +52,10 @@ def dress_page(m: folium.Map, scene: Scene, mode: str) -> None:
     head.add_child(
         Raw(f'<meta name="description" content="{esc(one_line(spec))}" />'), name="fg_desc"
     )
-    head.add_child(Raw('<link rel="icon" href="data:," />'), name="fg_icon")
-    for n, link in enumerate(alternate_links(scene)):
-        head.add_child(Raw(link), name=f"fg_alternate_{n}")
+    # the other languages' links in the same element: a map in several languages keeps
+    # the element ids (and so the bytes) of its one-language page
+    alternates = "".join(f"\n    {link}" for link in alternate_links(scene))
+    head.add_child(Raw(f'<link rel="icon" href="data:," />{alternates}'), name="fg_icon")
     if mode == "cdn":
         base = LEAFLET_CDN
         head.add_child(Raw(f'<link rel="stylesheet" href="{base}/leaflet.css" />'), name="fg_lcss")
