@@ -421,6 +421,11 @@ def test_slider_totals_are_russian_numbers(pages, browser):
 def test_labels_apart_as_the_page_opens(pages, browser, size):
     visit = open_page(browser, pages["ru"], size)
     try:
+        # the page's own declutter runs on the frame after the fit's moveend: wait for it
+        visit.page.evaluate(
+            "() => document.fonts.ready.then(() => new Promise(done =>"
+            " requestAnimationFrame(() => requestAnimationFrame(done))))"
+        )
         assert label_clashes(visit.page.evaluate(_LABEL_BOXES)) == []
     finally:
         visit.close()
