@@ -84,13 +84,14 @@ def test_a_dask_build_equals_the_process_pool_build_byte_for_byte(cluster, tmp_p
 
 
 def test_a_dask_built_atlas_equals_the_process_pool_atlas_byte_for_byte(cluster, tmp_path):
-    atlas = [SPEC_DIR / "enclaves.toml"]  # eight pages, each its own task
+    atlas = [SPEC_DIR / "enclaves.toml"]  # eight pages in English and Russian: 16 tasks
     pool, dask = tmp_path / "pool", tmp_path / "dask"
     by_pool = build(atlas, pool, formats=("html", "svg"), jobs=2)
     by_dask = build(atlas, dask, formats=("html", "svg"), scheduler=cluster.scheduler_address)
     assert by_pool.ok and by_dask.ok, [r.error for r in by_pool.results + by_dask.results]
     files = outputs(pool)
-    assert len(files) == 8 and all(map_id.startswith("enclaves/") for map_id in files)
+    assert len(files) == 16 and all(map_id.startswith("enclaves/") for map_id in files)
+    assert sum(map_id.endswith(".ru") for map_id in files) == 8
     assert outputs(dask) == files
     for entry in files.values():
         for name in entry:
