@@ -168,21 +168,11 @@ def _checked(values: _Text, code: str, source: str, error, spec: MapSpec) -> Spe
             ", ".join(f"{{{n}}}" for n in sorted(english)) or "it quotes none"
         )
         own = set(_placeholders(values.caption, source, f"{key}.caption", error))
-        for name in sorted(own - english):
-            raise error(
-                source,
-                f"placeholder {{{name}}} is not in the English caption",
-                field=f"{key}.caption",
-                hint=hint,
-            )
-        # a translation says what the English says: it drops no sourced figure either
-        for name in sorted(english - own):
-            raise error(
-                source,
-                f"placeholder {{{name}}} of the English caption is missing",
-                field=f"{key}.caption",
-                hint=hint,
-            )
+        # a translation says what the English says: no figure of its own, none dropped
+        problems = [f"{{{n}}} is not in the English caption" for n in sorted(own - english)]
+        problems += [f"{{{n}}} of the English caption is missing" for n in sorted(english - own)]
+        if problems:
+            raise error(source, "placeholder " + problems[0], field=f"{key}.caption", hint=hint)
     if len(values.annotations) > len(spec.annotations):
         raise error(
             source,
