@@ -278,6 +278,10 @@ def test_a_held_output_folder_is_exit_3_naming_the_holder(project, held_out):
     assert len(result.stderr.splitlines()) == 1
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def waiting_build(project: Path, out: Path) -> subprocess.Popen:
     """A ``build --wait`` into `out`, once it has said that it waits."""
     process = subprocess.Popen(
@@ -287,6 +291,9 @@ def waiting_build(project: Path, out: Path) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal sends it, even when these tests run as a background job
+        # (which starts with SIGINT ignored, and Python then leaves it ignored)
+        preexec_fn=_default_sigint,
     )
     line = process.stderr.readline()  # blocks until the build waits for the lock
     assert line.startswith(f"waiting for {out}: it is being written by fergana build "), line
@@ -312,8 +319,11 @@ def test_wait_builds_once_the_holder_lets_go(project, tmp_path):
 def test_a_waiting_build_stops_on_a_signal_with_one_line(project, held_out, sig, code, line):
     process = waiting_build(project, held_out)
     process.send_signal(sig)
-    rest = process.stderr.read()
-    assert process.wait(timeout=60) == code, rest
+    try:
+        _, rest = process.communicate(timeout=60)
+    finally:
+        process.kill()  # no-op once it has exited; never leaves a build behind
+    assert process.returncode == code, rest
     assert rest == line + "\n"
 
 
