@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from maps.scene import build_scene
 from maps.spec import SPEC_DIR
 from maps.web import write_web
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+
+# A shell's background job starts with SIGINT ignored, and the processes it starts inherit
+# that: the tests that interrupt a build (Ctrl-C) need SIGINT's usual action in them.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SPECS = sorted(SPEC_DIR.glob("*.toml"))
 

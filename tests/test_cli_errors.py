@@ -278,10 +278,6 @@ def test_a_held_output_folder_is_exit_3_naming_the_holder(project, held_out):
     assert len(result.stderr.splitlines()) == 1
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def waiting_build(project: Path, out: Path) -> subprocess.Popen:
     """A ``build --wait`` into `out`, once it has said that it waits."""
     process = subprocess.Popen(
@@ -291,9 +287,6 @@ def waiting_build(project: Path, out: Path) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        # Ctrl-C as a terminal sends it, even when these tests run as a background job
-        # (which starts with SIGINT ignored, and Python then leaves it ignored)
-        preexec_fn=_default_sigint,
     )
     line = process.stderr.readline()  # blocks until the build waits for the lock
     assert line.startswith(f"waiting for {out}: it is being written by fergana build "), line
