@@ -185,7 +185,7 @@ def _open(browser, path, scheme: str, query: str = "", size=(1280, 800)):
         lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort(),
     )
     page.goto(path.resolve().as_uri() + query, wait_until="load")
-    page.wait_for_function("window.FG && FG.map !== null")
+    page.wait_for_function("window.FG && FG.map !== null && FG.fitted")
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     return page, errors
 
