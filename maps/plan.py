@@ -243,6 +243,10 @@ class Check:
         for name, digest in {**entry.get("coverage", {}), **entry["inputs"]}.items():
             if digest.get("copy") in (USER_FILE, CATALOG):
                 local = (PACKAGE_ROOT if digest["copy"] == CATALOG else project) / name
+                if digest["sha256"] is None:  # a catalog absent when the map was drawn
+                    if local.exists():
+                        return False
+                    continue
                 if not local.is_file() or file_sha256(local) != digest["sha256"]:
                     return False
                 continue
@@ -271,16 +275,16 @@ def drawn_formats(formats: Sequence[str], *, motion: bool) -> list[str]:
 def language_inputs(spec: MapSpec, code: str, project: Path) -> dict[str, dict]:
     """What a language other than English reads besides the map's data.
 
-    Its catalog (``geo/locale/CODE.po``, when it has one) and the spec's names tables:
-    a changed ``ru.po`` redraws the Russian maps only.
+    Its catalog (``geo/locale/CODE.po``) and the spec's names tables: a changed
+    ``ru.po`` redraws the Russian maps only. A language without a catalog records it
+    as absent (``sha256`` None), so that adding ``ky.po`` later redraws the Kyrgyz
+    maps drawn without one.
     """
     if code == SOURCE_LANGUAGE:
         return {}
-    found = {}
     catalog = catalog_path(code)
-    if catalog.is_file():
-        name = relative(catalog, PACKAGE_ROOT)
-        found[name] = {"sha256": file_sha256(catalog), "copy": CATALOG}
+    digest = file_sha256(catalog) if catalog.is_file() else None
+    found = {relative(catalog, PACKAGE_ROOT): {"sha256": digest, "copy": CATALOG}}
     tables = {Path(t) for t in spec.names if Path(t).is_file()}
     return {**found, **user_files(tables, project)}
 

@@ -235,6 +235,47 @@ def test_an_unknown_lang_is_one_line_and_exit_2(tmp_path, capsys):
     assert "\n" not in err and "--lang xx" in err and "unknown language" in err
 
 
+KYRGYZ_CATALOG = """\
+msgid ""
+msgstr ""
+"Language: ky\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=1; plural=0;\\n"
+
+msgid "Sources"
+msgstr "Булактар"
+"""
+
+
+def test_a_catalog_added_later_rebuilds_the_maps_drawn_without_it(tmp_path, monkeypatch):
+    locale = tmp_path / "locale"
+    shutil.copytree(geo.language.LOCALE_DIR, locale)
+    monkeypatch.setattr(geo.language, "LOCALE_DIR", locale)
+    geo.language._compiled_catalog.cache_clear()
+    project = _project(tmp_path / "p", languages=False)
+    spec, out = project / "specs" / "wells.toml", tmp_path / "out"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text.replace("relief = false", 'relief = false\nlanguages = ["en", "ky"]'))
+
+    def statuses() -> dict[str, str]:
+        report = build([spec], out, formats=("html",), jobs=1)
+        assert report.ok, [r.error for r in report.results]
+        return {r.id: r.status for r in report.results}
+
+    assert statuses() == {"wells": "built", "wells.ky": "built"}
+    record = _manifest(out)["maps"]["wells.ky"]["inputs"]
+    absent = [v for v in record.values() if v["copy"] == "catalog"]
+    assert absent == [{"sha256": None, "copy": "catalog"}]
+    assert "Sources" in _manifest(out)["maps"]["wells.ky"]["missing"]["messages"]
+    assert statuses() == {"wells": "skipped", "wells.ky": "skipped"}
+    (locale / "ky.po").write_text(KYRGYZ_CATALOG, encoding="utf-8")
+    geo.language._compiled_catalog.cache_clear()
+    assert statuses() == {"wells": "skipped", "wells.ky": "built"}
+    assert "Sources" not in _manifest(out)["maps"]["wells.ky"]["missing"]["messages"]
+    assert statuses() == {"wells": "skipped", "wells.ky": "skipped"}
+    geo.language._compiled_catalog.cache_clear()
+
+
 def test_a_changed_catalog_or_names_table_rebuilds_only_the_russian_map(tmp_path, monkeypatch):
     locale = tmp_path / "locale"
     shutil.copytree(geo.language.LOCALE_DIR, locale)
