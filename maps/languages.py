@@ -51,10 +51,7 @@ def spec_languages(spec: MapSpec) -> tuple[str, ...]:
 
 def output_stem(spec: MapSpec, code: str | None = None) -> PurePosixPath:
     """File stem of the outputs of `spec` in `code` (default: the spec's own language)."""
-    code = code or spec.language
-    first = spec_languages(spec)[0]
-    base = PurePosixPath(spec.id)
-    return base if code == first else base.with_name(f"{base.name}.{code}")
+    return spec.output_name_in(code or spec.language)
 
 
 def alternates(spec: MapSpec) -> tuple[Alternate, ...]:

@@ -137,15 +137,18 @@ class MapSpec:
 
     @property
     def output_name(self) -> PurePosixPath:
-        """Relative file stem of this map's outputs inside the output folder.
+        """Relative file stem of this map's outputs inside the output folder."""
+        return self.output_name_in(self.language)
 
-        ``ID`` in the spec's first language, ``ID.CODE`` in the others
-        (:func:`maps.languages.output_stem`).
+    def output_name_in(self, code: str) -> PurePosixPath:
+        """The file stem of this map in language `code`.
+
+        ``ID`` in the spec's first language (English without ``languages``),
+        ``ID.CODE`` in the others.
         """
+        base = PurePosixPath(self.id)
         first = (self.languages or ("en",))[0]
-        if self.language == first:
-            return PurePosixPath(self.id)
-        return PurePosixPath(f"{self.id}.{self.language}")
+        return base if code == first else base.with_name(f"{base.name}.{code}")
 
 
 def load_spec(path: str | Path) -> MapSpec:
