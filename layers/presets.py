@@ -29,7 +29,7 @@ from layers.figures import figure
 from layers.flows import flow_scale
 from layers.layer import Layer
 from layers.source import Source, credits_for
-from layers.style import Categories, Category, Field, SizeScale, Style
+from layers.style import Categories, Category, Field, SizeScale, Style, Wording
 from layers.theme import COUNTRY_COLOURS, style, themed
 
 #: Fill of a country without a colour of its own in the theme.
@@ -58,8 +58,11 @@ class Themed:
 class ByCountry:
     """One style per country code in `column`: the theme role `role` in the country's colour.
 
-    Legend rows read `label` with ``{country}`` the country's name and ``{names}`` the
-    names (column `name_column`) of that country's features, in code order;
+    Legend rows read `label` with ``{country}`` the country's name; a label with
+    ``{names}`` lists the names (column `name_column`) of that country's features, and
+    reads `plural` where there are several. Such a row is a :class:`Wording`: the
+    country stays in the catalog message ("Enclave of Uzbekistan…", which a language
+    inflects), the names are looked up as place names in each language.
     `changes` are further :meth:`Style.but` changes (e.g. a marker for points).
     """
 
@@ -68,26 +71,28 @@ class ByCountry:
     role: str
     changes: Mapping[str, object] = field(default_factory=dict)
     name_column: str = "name"
+    plural: str = ""
 
     def categories(self, frame: pd.DataFrame) -> Categories:
         """The Categories of `frame`'s features: one per country code present."""
-        names = geo.load("countries").set_index("adm0_a3")["name"]
+        countries = geo.load("countries").set_index("adm0_a3")["name"]
         base = style(self.role)
-        return Categories(
-            self.column,
-            {
-                iso: Category(
-                    self.label.format(
-                        country=str(names.get(iso, iso)),
-                        names=", ".join(
-                            map(str, frame.loc[frame[self.column] == iso, self.name_column])
-                        ),
-                    ),
-                    base.but(fill=COUNTRY_COLOURS.get(iso, OTHER_COUNTRY_COLOUR), **self.changes),
-                )
-                for iso in sorted(frame[self.column].unique())
-            },
-        )
+        rows = {}
+        for iso in sorted(frame[self.column].unique()):
+            country = str(countries.get(iso, iso))
+            drawn = base.but(fill=COUNTRY_COLOURS.get(iso, OTHER_COUNTRY_COLOUR), **self.changes)
+            if "{names}" not in self.label:
+                rows[iso] = Category(self.label.format(country=country), drawn)
+                continue
+            names = tuple(map(str, frame.loc[frame[self.column] == iso, self.name_column]))
+            # {names} stays a placeholder in the catalog message
+            singular, plural = (
+                m.format(country=country, names="{names}")
+                for m in (self.label, self.plural or self.label)
+            )
+            wording = Wording(singular, plural, names)
+            rows[iso] = Category(wording.text(ENGLISH), drawn, wording)
+        return Categories(self.column, rows)
 
 
 @dataclass(frozen=True)
@@ -312,6 +317,7 @@ ENCLAVE_POINTS = Preset(
         "Enclave of {country} drawn as a point: {names}",
         "enclave",
         {"marker": "circle", "marker_size": 7},
+        plural="Enclaves of {country} drawn as points: {names}",
     ),
     fields=(
         Field("name", "Enclave"),

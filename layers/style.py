@@ -87,12 +87,42 @@ class SizeScale:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """A legend label that lists data names, worded again in each language.
+
+    The catalog translates the message; each name is looked up as a place name
+    (:meth:`geo.language.Language.label`), so a name the data gains or loses needs
+    no new catalog entry, and a name without a translation is recorded missing.
+
+    Attributes
+    ----------
+    singular, plural : str
+        Catalog messages with a ``{names}`` placeholder, for one name and for more.
+    names : tuple of str
+        The data's names (English), listed in this order.
+    """
+
+    singular: str
+    plural: str
+    names: tuple[str, ...]
+
+    def text(self, language: geo.language.Language) -> str:
+        """The label in `language`: the plural form for the count, the names in it."""
+        message = language.ngettext(self.singular, self.plural, len(self.names))
+        return message.format(names=", ".join(language.label(n) for n in self.names))
+
+
+@dataclass(frozen=True)
 class LegendEntry:
-    """One line of a legend: a swatch drawn with `style` and a label."""
+    """One line of a legend: a swatch drawn with `style` and a label.
+
+    `wording`, where the label lists data names, words it in the current language.
+    """
 
     label: str
     style: Style
     kind: str  # "area", "line", "point" or "flow"
+    wording: Wording | None = None
 
 
 @dataclass(frozen=True)
@@ -153,10 +183,14 @@ class Credit:
 
 @dataclass(frozen=True)
 class Category:
-    """One category of a layer: its legend label and the style its features are drawn in."""
+    """One category of a layer: its legend label and the style its features are drawn in.
+
+    `wording`, where the label lists data names, words it in the current language.
+    """
 
     label: str
     style: Style
+    wording: Wording | None = None
 
 
 @dataclass(frozen=True)
@@ -190,4 +224,4 @@ class Categories:
 
     def legend(self, kind: str) -> list[LegendEntry]:
         """One legend entry per category, in order."""
-        return [LegendEntry(c.label, c.style, kind) for c in self.styles.values()]
+        return [LegendEntry(c.label, c.style, kind, c.wording) for c in self.styles.values()]

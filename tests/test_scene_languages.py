@@ -262,3 +262,38 @@ def test_no_names_note_where_every_label_has_its_russian_name():
         scene = build_scene(compose(dataclasses.replace(spec, language="ru")))
     assert scene.labels and not lang.missing.names
     assert "латиницей" not in scene.caption
+
+
+def test_a_legend_row_that_lists_names_looks_each_name_up():
+    """Enclaves drawn as points: the catalog words the row, each enclave is a place name.
+
+    The enclave table of a user (or of a later facts release) names other enclaves:
+    the row needs no new catalog entry, and a name without a Russian form stays
+    English and is recorded missing, as on the map's labels.
+    """
+    spec = load_spec(ROOT / "maps" / "specs" / "fergana-borders.toml")
+    points = next(la for la in compose(spec).layers if la.id == "enclave_points")
+    uzbek = points.categories.styles["UZB"]
+    assert uzbek.wording is not None and len(uzbek.wording.names) > 1
+    one = dataclasses.replace(uzbek.wording, names=("Sokh",))
+    two = dataclasses.replace(uzbek.wording, names=("Chong-Kara", "Nowhere-Abad"))
+    assert one.text(language("en")) == "Enclave of Uzbekistan drawn as a point: Sokh"
+    assert two.text(language("en")) == (
+        "Enclaves of Uzbekistan drawn as points: Chong-Kara, Nowhere-Abad"
+    )
+    ru = language("ru", names={"Chong-Kara": "Чон-Гара", "Sokh": "Сох"}.get)
+    assert one.text(ru) == "Анклав Узбекистана, показан точкой: Сох"
+    assert two.text(ru) == "Анклавы Узбекистана, показаны точками: Чон-Гара, Nowhere-Abad"
+    assert ru.missing.messages == {}
+    assert list(ru.missing.names) == ["Nowhere-Abad"]
+    # in the story map, the legend row says what the labels say
+    scene = built("fergana-borders").scene
+    row = next(
+        r.label
+        for s in scene.legend
+        if s.key == "fg-enclave-points"
+        for r in s.rows
+        if "Узбекистана" in r.label
+    )
+    assert row == "Анклавы Узбекистана, показаны точками: Shakhimardan, Чон-Гара, Джангайл"
+    assert "Shakhimardan" in built("fergana-borders").missing.names

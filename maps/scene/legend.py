@@ -18,7 +18,7 @@ import numpy as np
 
 import layers
 from geo.language import N_, current
-from layers import Layer, LegendEntry, Style
+from layers import Category, Layer, LegendEntry, Style
 from layers.classes import NO_DATA_KEY
 from layers.keys import thinnest_label
 from maps.scene.model import LegendRow, LegendSection, SceneLayer, SizeKey, SizeKeyRow
@@ -34,17 +34,20 @@ def format_value(value: float) -> str:
     return current().number(value)
 
 
-def row_text(layer: Layer, label: str) -> str:
+def row_text(layer: Layer, row: LegendEntry | Category) -> str:
     """A legend row's label in the current language.
 
-    The layer's own words come from the catalog; a timeline's rows (its events as the
-    facts table words them) are data, and a data text without a translation is
-    recorded as a missing name, as labels are.
+    The layer's own words come from the catalog; a row that lists data names is worded
+    with them (:class:`layers.Wording`); a timeline's rows (its events as the facts
+    table words them) are data, and a data text without a translation is recorded as
+    a missing name, as labels are.
     """
+    if row.wording is not None:
+        return row.wording.text(current())
     entry = layers.REGISTRY.get(layer.id)
     if entry is not None and entry.theme in DATA_ROW_THEMES:
-        return current().label(label)
-    return current().gettext(label)
+        return current().label(row.label)
+    return current().gettext(row.label)
 
 
 def legend_section(scene_layer: SceneLayer, context: str = "") -> LegendSection | None:
@@ -63,7 +66,7 @@ def legend_section(scene_layer: SceneLayer, context: str = "") -> LegendSection 
         else set()
     )
     rows = tuple(
-        LegendRow(e.kind, row_text(layer, e.label), e.style)
+        LegendRow(e.kind, row_text(layer, e), e.style)
         for e in layer.legend or []
         # every class of a scale; any other entry where a feature in view stands for it
         if e.style in classes or (row_members(scene_layer, e) & in_view).any()
@@ -95,7 +98,7 @@ def row_members(scene_layer: SceneLayer, row: LegendRow | LegendEntry) -> np.nda
     values = [
         v
         for v, c in categories.styles.items()
-        if c.style == row.style and row.label in (c.label, row_text(layer, c.label))
+        if c.style == row.style and row.label in (c.label, row_text(layer, c))
     ]
     if values and categories.column in frame:
         return frame[categories.column].isin(values).to_numpy(dtype=bool, na_value=False)
