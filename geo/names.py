@@ -17,7 +17,8 @@ first found wins:
 5. Natural Earth's ``name_<code>`` of lakes, then of provinces. Provinces come last
    because most share their English name with their main town ("Jalal-Abad"): the
    town's name ("Джалал-Абад") reads right on either, the province's ("Джалал-Абадская
-   область") would not on the town.
+   область") would not on the town. Two Russian province names of NE's are not names
+   of the province and are left unused (:data:`NOT_PROVINCE_NAMES`).
 
 Kyrgyz (Cyrillic) and Uzbek (Latin) have no built-in source but the country names:
 their place names come from a user's table. English is the source language: its
@@ -57,6 +58,16 @@ RUSSIAN = frozenset("абвгдеёжзийклмнопрстуфхцчшщъы�
 VALLEY_WINDOW = (69.5, 40.0, 73.5, 41.6)
 #: Countries whose provinces :func:`valley_names` counts.
 VALLEY_COUNTRIES = ("KGZ", "UZB", "TJK")
+
+#: Natural Earth ``name_<code>`` values of provinces that do not name the province:
+#: left unused, so the province keeps its English name and is recorded missing (as
+#: any name without a translation is). By (language, ISO 3166-2 code), with the reason.
+NOT_PROVINCE_NAMES: dict[tuple[str, str], str] = {
+    ("ru", "TJ-SU"): "«Худжанд» names the capital, not Sughd province "
+    "(NE's name_en of the province is 'Khujand' too)",
+    ("ru", "TJ-RA"): "«РПП» is an abbreviation, not a name (and misspelt: the districts "
+    "of republican subordination abbreviate as РРП)",
+}
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
 
@@ -302,6 +313,10 @@ def _built_in(code: str) -> dict[str, str]:
         frame = load(dataset)
         for position in range(len(frame)):
             local = _cell(frame, column, position)
+            if dataset == "admin1" and (code, frame["iso_3166_2"].iloc[position]) in (
+                NOT_PROVINCE_NAMES
+            ):
+                continue
             _add(names, [frame[e].iloc[position] for e in englishes], local)
     return names
 

@@ -75,6 +75,16 @@ def test_russian_names_from_the_data(ru, english, russian):
     assert ru(english) == russian
 
 
+def test_ne_province_names_that_name_something_else_are_not_used(ru):
+    """NE's name_ru of Sughd is its capital's, of the Districts an abbreviation: not used."""
+    admin1 = geo.load("admin1").set_index("iso_3166_2")
+    assert admin1.loc["TJ-SU", "name_ru"] == "Худжанд"  # as Natural Earth publishes it
+    assert admin1.loc["TJ-RA", "name_ru"] == "РПП"
+    assert ru("Sughd") is None and ru("Districts of Republican Subordination") is None
+    assert ru("Khujand") == "Худжанд"  # the town keeps its name (facts alt_names)
+    assert ru("Batken") == "Баткен"  # other provinces keep NE's names
+
+
 def test_a_river_ne_does_not_name_stays_missing(ru):
     assert ru("Kara Darya") is None  # WDBII river: no NE row of that name
     assert ru("Talas") == "Талас"  # the town's name from the facts
