@@ -64,7 +64,7 @@ def _series_range(metric: str, since: str = "") -> Figure:
     ends = [(low, "low")] if summary["low"] == summary["high"] else [(low, "low"), (high, "high")]
     sources = "; ".join(
         f"{range_text(r[end], r[end], open_high=end == 'high' and r['lower_bound'])}: "
-        f"{r['reporting_body']}, {_day(r['day'])}"
+        f"{_reporter(r['reporting_body'])}, {_day(r['day'])}"
         for r, end in ends
     )
     return Figure(summary["text"], sources)
@@ -83,7 +83,7 @@ def _refugees_in_uzbekistan() -> Figure:
     parts = [_by(_report_text(r), r["day"]) for r in (first, last)]
     return Figure(
         _and(dict.fromkeys(parts)),
-        "; ".join(f"{r['reporting_body']}, {_day(r['day'])}" for r in (first, last)),
+        "; ".join(f"{_reporter(r['reporting_body'])}, {_day(r['day'])}" for r in (first, last)),
     )
 
 
@@ -103,10 +103,11 @@ def _refugees_other_counts() -> Figure:
     rows["day"] = rows["as_of_date"].astype(str)
     rows = reported_numbers(rows).sort_values("day", kind="stable")
     parts = [
-        f"{_report_text(r)} ({_body(r['reporting_body'])}, {_day(r['day'])})"
+        f"{_report_text(r)} ({_reporter(_body(r['reporting_body']))}, {_day(r['day'])})"
         for _, r in rows.drop_duplicates(["low", "high", "lower_bound"]).iterrows()
     ]
-    return Figure("; ".join(parts), "; ".join(dict.fromkeys(rows["reporting_body"].astype(str))))
+    bodies = dict.fromkeys(map(_reporter, rows["reporting_body"]))
+    return Figure("; ".join(parts), "; ".join(bodies))
 
 
 def _total_displaced() -> Figure:
@@ -135,7 +136,7 @@ def _total_displaced() -> Figure:
     caveat = current().gettext(_quoted_caveat(later))
     return Figure(
         text + (f" ({caveat})" if caveat else ""),
-        f"{peak['reporting_body']}; {later['reporting_body']}",
+        f"{_reporter(peak['reporting_body'])}; {_reporter(later['reporting_body'])}",
     )
 
 
@@ -147,7 +148,7 @@ def _official_toll_final() -> Figure:
     if official.empty:
         raise _no_official_toll(facts, HEALTH_MINISTRY)
     last = official.sort_values("date", kind="stable").iloc[-1]
-    return Figure(_by(_whole(last["deaths"]), last["date"]), str(last["deaths_basis"]))
+    return Figure(_by(_whole(last["deaths"]), last["date"]), _reporter(last["deaths_basis"]))
 
 
 def _official_toll_first() -> Figure:
@@ -183,11 +184,12 @@ def _later_death_counts() -> Figure:
     rows = rows[pd.to_numeric(rows["deaths"], errors="coerce").notna()]
     if rows.empty:  # a user's own table may well have no commission's count
         return Figure(current().gettext(NONE_IN_THE_DATA), "")
-    # the commissions' names stay as published (they are the reporting bodies)
+    # the commissions' names are the reporting bodies
     parts = [
-        f"{_whole(r.deaths)} ({r.event.split(':')[0].split(' (')[0]})" for r in rows.itertuples()
+        f"{_whole(r.deaths)} ({_reporter(r.event.split(':')[0].split(' (')[0])})"
+        for r in rows.itertuples()
     ]
-    return Figure(_and(parts), "; ".join(rows["deaths_basis"].astype(str)))
+    return Figure(_and(parts), "; ".join(map(_reporter, rows["deaths_basis"])))
 
 
 def _returned_by_end_of_june() -> Figure:
@@ -201,17 +203,18 @@ def _northern_route_share() -> Figure:
     figures = geo.load("route_figures")
     heroin = figures[figures["metric"] == "share_heroin_via_northern_route"].iloc[0]
     drugs = figures[figures["metric"] == "share_afghan_drugs_via_northern_route"]
-    body = str(heroin["reporting_body"]).replace(" (", ", ").replace(")", "")
+    body = _reporter(str(heroin["reporting_body"]).replace(" (", ", ").replace(")", ""))
     percent = current().percent
     text = f"{percent(heroin['value'])} ({body}, {_year(heroin['year'])})"
     for row in drugs.itertuples():
         text += "; " + tr(
             "a separate estimate ({body}) puts {percent} of all Afghan drugs on it ({year})",
-            body=row.reporting_body,
+            body=_reporter(row.reporting_body),
             percent=percent(row.value),
             year=_year(row.year),
         )
-    return Figure(text, "; ".join([heroin["reporting_body"], *drugs["reporting_body"]]))
+    bodies = [heroin["reporting_body"], *drugs["reporting_body"]]
+    return Figure(text, "; ".join(map(_reporter, bodies)))
 
 
 def _manas_names() -> Figure:
@@ -237,8 +240,8 @@ def _caveated(metric: str, caveat: str) -> Figure:
     day = row["as_of_date"] if pd.notna(row["as_of_date"]) else row["date_reported"]
     caveat = current().gettext(caveat)
     return Figure(
-        f"{_report_text(row)} ({caveat}; {_body(row['reporting_body'])}, {_day(day)})",
-        str(row["reporting_body"]),
+        f"{_report_text(row)} ({caveat}; {_reporter(_body(row['reporting_body']))}, {_day(day)})",
+        _reporter(row["reporting_body"]),
     )
 
 
@@ -258,6 +261,16 @@ def _quoted_caveat(row: pd.Series) -> str:
         if words in quote:
             return caveat
     return ""
+
+
+def _reporter(body: object) -> str:
+    """Who reported a figure, as the current language writes it.
+
+    Reporting bodies are the sources' own words: a names table or the catalog may
+    give them in another language; else they stay as published, recorded missing
+    (as a label without a translation is).
+    """
+    return current().label(str(body))
 
 
 def _body(body: object) -> str:

@@ -53,7 +53,9 @@ def summarise(rows: pd.DataFrame, source_column: str) -> dict:
         "high": high,
         "open_high": open_high,
         "text": range_text(low, high, open_high=open_high),
-        "source": "; ".join(dict.fromkeys(rows[source_column].astype(str))),
+        # who reported, in the current language where it has them (else as published,
+        # recorded missing)
+        "source": "; ".join(dict.fromkeys(map(current().label, rows[source_column].astype(str)))),
     }
 
 
