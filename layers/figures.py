@@ -281,6 +281,8 @@ def _body(body: object) -> str:
 def _year(year: object) -> str:
     text = str(year)
     if re.match(r"^(c\.)?\d{4}$", text):
+        if text.startswith("c."):  # circa
+            return tr("for c.{year}", year=text[2:])
         return tr("for {year}", year=text)
     return current().gettext("year not given")
 

@@ -25,6 +25,7 @@ from maps import compose, load_spec
 from maps.scene import Scene, build_scene, describe
 from maps.scene.legend import format_value
 from maps.scene.series import day_label, time_steps
+from maps.scene.text import full_stop
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "maps" / "specs").glob("*.toml"))
@@ -59,14 +60,27 @@ def built(stem: str, code: str = "ru") -> Built:
     return _BUILT[stem, code]
 
 
+#: Names a Russian text writes in Latin letters: the sources' own (products, agencies).
+LATIN_IN_RUSSIAN = ("Natural Earth", "OpenStreetMap", "GEBCO", "WDBII", "GSHHG", "UNODC", "RFE/RL")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+URL = re.compile(r"https?://\S+")
+
+
 def _read_in_russian(text: str, missing: Missing) -> bool:
-    """Russian words, or no words at all (numbers), or recorded as missing."""
-    return (
-        bool(CYRILLIC.search(text))
-        or not any(ch.isalpha() for ch in text)
-        or text in missing.messages
-        or text in missing.names
-    )
+    """No English word but the sources' own names, URLs and what is recorded missing.
+
+    A text may mix both (a Russian sentence quoting a name without a Russian form):
+    every missing name or message (its placeholders matching anything) is taken out
+    first, and any Latin word left is English the scene did not report.
+    """
+    rest = URL.sub(" ", text)
+    for known in sorted([*missing.names, *missing.messages], key=len, reverse=True):
+        parts = re.split(r"\{[^{}]*\}", known)
+        rest = re.sub(".+?".join(map(re.escape, parts)), " ", rest) if known else rest
+    for name in LATIN_IN_RUSSIAN:
+        rest = rest.replace(name, " ")
+    rest = re.sub(r"\bAP\b", " ", rest)  # the Associated Press
+    return not LATIN_WORD.search(rest)
 
 
 def _legend_texts(scene: Scene) -> list[str]:
@@ -86,10 +100,11 @@ def test_russian_scene_texts_are_russian_or_recorded_missing(spec):
     texts = _legend_texts(scene) + [f.text for f in scene.caption_figures]
     # the description, but for the spec's own title and caption (the spec's [text.ru])
     title_line = scene.spec.title + (f": {scene.spec.subtitle}" if scene.spec.subtitle else "")
+    sources = full_stop(scene.credit_line())  # citations, as published
     texts += [
         line
         for line in result.text.splitlines()
-        if line and line.rstrip(".") != title_line and line != scene.caption
+        if line and line.rstrip(".") != title_line and line != scene.caption and line != sources
     ]
     assert texts
     english = [t for t in texts if not _read_in_russian(t, result.missing)]
