@@ -56,17 +56,22 @@ class Missing:
         English message -> None (an ordered set): not in the language's catalog.
     names : dict
         English name -> None: no name in the language in any names source.
+    sources : dict
+        Who reported a figure (an agency, a commission) -> None: kept as published,
+        apart from the names, so that citations do not hide the places a map lacks.
     """
 
     messages: dict[str, None] = field(default_factory=dict)
     names: dict[str, None] = field(default_factory=dict)
+    sources: dict[str, None] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, list[str]]:
         """The manifest's record: sorted lists, so that a rebuild writes the same bytes."""
-        return {"messages": sorted(self.messages), "names": sorted(self.names)}
+        record = {"messages": sorted(self.messages), "names": sorted(self.names)}
+        return record | ({"sources": sorted(self.sources)} if self.sources else {})
 
     def __bool__(self) -> bool:
-        return bool(self.messages or self.names)
+        return bool(self.messages or self.names or self.sources)
 
 
 @dataclass(eq=False)
@@ -146,6 +151,25 @@ class Language:
 
         Neither found is recorded as a missing *name* (labels name things).
         """
+        found = self._name_or_message(text)
+        if found is None:
+            self.missing.names.setdefault(text, None)
+            return text
+        return found
+
+    def source(self, text: str) -> str:
+        """Who reported a figure, looked up as :meth:`label` does; else as published.
+
+        Not found is recorded under ``missing.sources``: a citation kept as published.
+        """
+        found = self._name_or_message(text)
+        if found is None:
+            self.missing.sources.setdefault(text, None)
+            return text
+        return found
+
+    def _name_or_message(self, text: str) -> str | None:
+        """`text` from the names sources or the catalog; None where neither has it."""
         if self.is_source or not text:
             return text
         local = self.names(text) if self.names is not None else None
@@ -155,8 +179,7 @@ class Language:
         translated = catalog.gettext(text) if catalog is not None else text
         if translated != text or _same_in_both(text):
             return translated
-        self.missing.names.setdefault(text, None)
-        return text
+        return None
 
     # --- numbers and dates -----------------------------------------------------------
 

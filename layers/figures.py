@@ -267,10 +267,10 @@ def _reporter(body: object) -> str:
     """Who reported a figure, as the current language writes it.
 
     Reporting bodies are the sources' own words: a names table or the catalog may
-    give them in another language; else they stay as published, recorded missing
-    (as a label without a translation is).
+    give them in another language; else they stay as published, recorded among the
+    language's missing sources (:meth:`geo.language.Language.source`).
     """
-    return current().label(str(body))
+    return current().source(str(body))
 
 
 def _body(body: object) -> str:

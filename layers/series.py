@@ -54,8 +54,8 @@ def summarise(rows: pd.DataFrame, source_column: str) -> dict:
         "open_high": open_high,
         "text": range_text(low, high, open_high=open_high),
         # who reported, in the current language where it has them (else as published,
-        # recorded missing)
-        "source": "; ".join(dict.fromkeys(map(current().label, rows[source_column].astype(str)))),
+        # recorded among its missing sources)
+        "source": "; ".join(dict.fromkeys(map(current().source, rows[source_column].astype(str)))),
     }
 
 

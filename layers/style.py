@@ -97,7 +97,10 @@ class Wording:
     Attributes
     ----------
     singular, plural : str
-        Catalog messages with a ``{names}`` placeholder, for one name and for more.
+        Catalog messages with a ``{names}`` placeholder, for one name and for a list.
+        Two messages, not one with plural forms: a list has a grammatical number
+        (one enclave or several), where plural forms follow a number written in
+        front of a noun (Russian's "21 анклав" is singular).
     names : tuple of str
         The data's names (English), listed in this order.
     """
@@ -107,8 +110,8 @@ class Wording:
     names: tuple[str, ...]
 
     def text(self, language: geo.language.Language) -> str:
-        """The label in `language`: the plural form for the count, the names in it."""
-        message = language.ngettext(self.singular, self.plural, len(self.names))
+        """The label in `language`: the message for one name or a list, the names in it."""
+        message = language.gettext(self.singular if len(self.names) == 1 else self.plural)
         return message.format(names=", ".join(language.label(n) for n in self.names))
 
 

@@ -14,10 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from geo.language import SOURCE_LANGUAGE
-from maps.spec import MapSpec
-
-#: The language of a spec that names none.
-DEFAULT_LANGUAGES = ("en",)
+from maps.spec import DEFAULT_LANGUAGES, MapSpec
 
 
 @dataclass(frozen=True)
@@ -88,6 +85,10 @@ def entry_language(entry: dict) -> str:
 NAMED_MISSING = 6
 
 
+#: The kinds of a manifest's ``missing`` record, in the order a warning lists them.
+MISSING_KINDS = (("names", "name"), ("messages", "message"), ("sources", "source"))
+
+
 def missing_line(map_id: str, code: str, record: dict | None) -> str:
     """One line on the texts a map's language lacked, or "" when it lacked none.
 
@@ -95,20 +96,18 @@ def missing_line(map_id: str, code: str, record: dict | None) -> str:
     Angren, Asaka, … — see the manifest``.
     """
     record = record or {}
-    names, messages = list(record.get("names", ())), list(record.get("messages", ()))
-    if not names and not messages:
+    kinds = [(list(record.get(key, ())), word) for key, word in MISSING_KINDS]
+    kinds = [(items, word) for items, word in kinds if items]
+    if not kinds:
         return ""
     base = map_id.removesuffix(f".{code}")
-    counts = [
-        f"{len(items)} {word if len(items) == 1 else word + 's'}"
-        for items, word in ((names, "name"), (messages, "message"))
-        if items
-    ]
-    verb = "has" if len(names) + len(messages) == 1 else "have"
-    texts = [_short(t) for t in (*names, *messages)]
+    counts = [f"{len(items)} {word if len(items) == 1 else word + 's'}" for items, word in kinds]
+    said = ", ".join(counts[:-1]) + " and " + counts[-1] if len(counts) > 1 else counts[0]
+    verb = "has" if sum(len(items) for items, _ in kinds) == 1 else "have"
+    texts = [_short(t) for items, _ in kinds for t in items]
     shown = ", ".join(texts[:NAMED_MISSING]) + (", …" if len(texts) > NAMED_MISSING else "")
     return (
-        f"{base} ({code}): {' and '.join(counts)} {verb} no {english_name(code)}; "
+        f"{base} ({code}): {said} {verb} no {english_name(code)}; "
         f"drawn in English: {shown} — see the manifest"
     )
 

@@ -36,6 +36,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # Extents must lie in the data's world: lon -180..180, lat -85..85 (Web Mercator's limit).
 LON_RANGE = (-180.0, 180.0)
 LAT_RANGE = (-85.0, 85.0)
+#: The language of a spec that names none.
+DEFAULT_LANGUAGES = ("en",)
 
 
 class SpecError(DataError):
@@ -147,7 +149,7 @@ class MapSpec:
         ``ID.CODE`` in the others.
         """
         base = PurePosixPath(self.id)
-        first = (self.languages or ("en",))[0]
+        first = (self.languages or DEFAULT_LANGUAGES)[0]
         return base if code == first else base.with_name(f"{base.name}.{code}")
 
 

@@ -80,6 +80,23 @@ def test_a_missing_name_falls_back_to_english_and_is_recorded():
     assert ru.missing.as_record() == {"messages": [], "names": ["Nowhere-on-earth"]}
 
 
+def test_who_reported_a_figure_is_a_source_not_a_missing_name():
+    """Reporting bodies stay as published, listed apart from the places a map lacks."""
+    ru = language("ru", names={"Osh": "Ош"}.get)
+    assert ru.source("Osh") == "Ош"  # looked up as a label is
+    assert ru.source("Sources") == "Источники"
+    assert ru.source("OCHA spokeswoman") == "OCHA spokeswoman"
+    assert ru.missing.as_record() == {
+        "messages": [],
+        "names": [],
+        "sources": ["OCHA spokeswoman"],
+    }
+    assert ru.missing and not language("ru").missing
+    english = language("en")
+    assert english.source("OCHA spokeswoman") == "OCHA spokeswoman"
+    assert not english.missing
+
+
 def test_each_language_records_its_own_missing_text():
     first, second = language("ru"), language("ru")
     first.gettext("only the first asked")

@@ -20,6 +20,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 from matplotlib.figure import Figure
+from russian_text import english_left
 
 from geo.language import Language, language, speaking
 from geo.names import local_names
@@ -139,33 +140,9 @@ def svg_blocks(svg: bytes) -> dict[str, str]:
     return {key: " ".join(lines) for key, lines in blocks.items()}
 
 
-def as_pattern(message: str) -> re.Pattern:
-    """A missing message's English with its ``{placeholders}`` matching any text."""
-    parts = re.split(r"\{[^{}]*\}", message)
-    return re.compile(".+?".join(re.escape(part) for part in parts), re.S)
-
-
-#: Names a Russian text writes in Latin letters: the sources' own (products, agencies).
-LATIN_IN_RUSSIAN = re.compile(
-    r"Natural Earth|OpenStreetMap|GEBCO|WDBII|GSHHG|UNODC|RFE/RL|\bAP\b|https?://\S+"
-    # the datum and the typeface by name, and the toolkit itself
-    r"|WGS 84|DejaVu Sans|\bfergana\b"
-)
-
-
 def untranslated(text: str, lang: Language) -> bool:
-    """Whether `text` shows English that is neither Russian, a number or symbol, nor missing.
-
-    A text may mix both (a Russian sentence quoting a name without a Russian form):
-    every missing name or message (its placeholders matching anything) is taken out
-    first, then the sources' own Latin names; any word in Latin letters left is
-    English the page did not report.
-    """
-    rest = LATIN_IN_RUSSIAN.sub(" ", text)
-    for known in sorted([*lang.missing.names, *lang.missing.messages], key=len, reverse=True):
-        if known:
-            rest = as_pattern(known).sub(" ", rest)
-    return bool(re.search(r"[A-Za-z]{2,}", rest))
+    """Whether `text` shows English that is neither Russian, a number or symbol, nor missing."""
+    return bool(english_left(text, lang.missing))
 
 
 def silently_english(scene: Scene, lang: Language) -> list[str]:

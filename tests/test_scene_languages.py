@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from russian_text import english_left
 
 from geo.language import Missing, language, speaking
 from geo.names import local_names
@@ -60,27 +61,9 @@ def built(stem: str, code: str = "ru") -> Built:
     return _BUILT[stem, code]
 
 
-#: Names a Russian text writes in Latin letters: the sources' own (products, agencies).
-LATIN_IN_RUSSIAN = ("Natural Earth", "OpenStreetMap", "GEBCO", "WDBII", "GSHHG", "UNODC", "RFE/RL")
-LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-URL = re.compile(r"https?://\S+")
-
-
 def _read_in_russian(text: str, missing: Missing) -> bool:
-    """No English word but the sources' own names, URLs and what is recorded missing.
-
-    A text may mix both (a Russian sentence quoting a name without a Russian form):
-    every missing name or message (its placeholders matching anything) is taken out
-    first, and any Latin word left is English the scene did not report.
-    """
-    rest = URL.sub(" ", text)
-    for known in sorted([*missing.names, *missing.messages], key=len, reverse=True):
-        parts = re.split(r"\{[^{}]*\}", known)
-        rest = re.sub(".+?".join(map(re.escape, parts)), " ", rest) if known else rest
-    for name in LATIN_IN_RUSSIAN:
-        rest = rest.replace(name, " ")
-    rest = re.sub(r"\bAP\b", " ", rest)  # the Associated Press
-    return not LATIN_WORD.search(rest)
+    """No English word but those Russian writes in Latin too and what is recorded missing."""
+    return not english_left(text, missing)
 
 
 def _legend_texts(scene: Scene) -> list[str]:
@@ -310,5 +293,10 @@ def test_a_legend_row_that_lists_names_looks_each_name_up():
         for r in s.rows
         if "Узбекистана" in r.label
     )
-    assert row == "Анклавы Узбекистана, показаны точками: Shakhimardan, Чон-Гара, Джангайл"
-    assert "Shakhimardan" in built("fergana-borders").missing.names
+    # each enclave as the names sources give it, else in English and recorded missing
+    russian = local_names("ru")
+    names = [russian(n) or n for n in uzbek.wording.names]
+    assert row == "Анклавы Узбекистана, показаны точками: " + ", ".join(names)
+    assert "Чон-Гара" in names  # the coordinates addendum's spelling
+    missing = built("fergana-borders").missing.names
+    assert all(n in missing for n in uzbek.wording.names if not russian(n))

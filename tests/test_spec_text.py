@@ -171,6 +171,11 @@ def test_missing_line_names_counts_and_texts():
         "Angren, Asaka, km — see the manifest"
     )
     assert missing_line("june-2010.ru", "ru", {"names": [], "messages": []}) == ""
+    sources = {**record, "sources": ["OCHA"]}
+    assert missing_line("june-2010.ru", "ru", sources).startswith(
+        "june-2010 (ru): 2 names, 1 message and 1 source have no Russian; drawn in English: "
+        "Angren, Asaka, km, OCHA"
+    )
     many = {"names": [f"Town {n}" for n in range(9)], "messages": []}
     assert missing_line("enclaves/sokh.ru", "ru", many).endswith(", … — see the manifest")
 

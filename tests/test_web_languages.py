@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from russian_text import english_left
 from webpage import Visit, control_boxes
 
 import maps.web
@@ -31,8 +32,6 @@ from maps.web.assets import RUNTIME_SCRIPTS, runtime_js
 
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-#: Keys as their keycaps name them: Russian help texts write «клавиша Tab» too.
-KEY_NAMES = re.compile(r"\b(?:Tab|Enter|Escape|Esc|Shift)\b")
 SIZES = [(1280, 800), (375, 667)]
 
 
@@ -268,38 +267,21 @@ _TEXTS = """() => {
 
 
 def untranslated(visit: Visit, lang: Language) -> list[str]:
-    """Texts of the page with English words that are not recorded missing.
-
-    A text may mix both (a Russian sentence quoting a name without a Russian form):
-    every missing name or message is taken out of it first, and any Latin word left
-    is English the page did not report.
-    """
-    # the longest first, so that a name inside a longer missing text goes with it
-    missing = sorted(set(lang.missing.messages) | set(lang.missing.names), key=len, reverse=True)
+    """Texts of the page with English words that are not recorded missing."""
     bad = []
     for item in visit.page.evaluate(_TEXTS):
-        text = item["text"]
-        if not LATIN_WORD.search(text):
-            continue
         if item["credits"] or item["switcher"]:  # citations as published; "English" itself
             continue
         if item["where"] == "TD":  # the sources' own cells (notes, quotes) as published
             continue
-        rest = KEY_NAMES.sub(" ", text)
-        for known in missing:
-            if known and known in rest:
-                rest = rest.replace(known, " ")
-        if LATIN_WORD.search(rest):
-            bad.append(
-                f"{item['where']}: {text[:60]} [English: {' '.join(LATIN_WORD.findall(rest))}]"
-            )
+        english = english_left(item["text"], lang.missing)
+        if english:
+            bad.append(f"{item['where']}: {item['text'][:60]} [English: {' '.join(english)}]")
     return bad
 
 
 def open_page(browser, page: Page, size) -> Visit:
-    visit = Visit(browser, page.path, viewport=size)
-    visit.page.wait_for_function("FG.fitted")
-    return visit
+    return Visit(browser, page.path, viewport=size)  # (from the fitted view)
 
 
 @pytest.mark.browser

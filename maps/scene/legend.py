@@ -98,7 +98,8 @@ def row_members(scene_layer: SceneLayer, row: LegendRow | LegendEntry) -> np.nda
     values = [
         v
         for v, c in categories.styles.items()
-        if c.style == row.style and row.label in (c.label, row_text(layer, c))
+        # (translated only where the label differs: wording a row records its names)
+        if c.style == row.style and (row.label == c.label or row.label == row_text(layer, c))
     ]
     if values and categories.column in frame:
         return frame[categories.column].isin(values).to_numpy(dtype=bool, na_value=False)
