@@ -57,8 +57,8 @@ class Missing:
     names : dict
         English name -> None: no name in the language in any names source.
     sources : dict
-        Who reported a figure (an agency, a commission) -> None: kept as published,
-        apart from the names, so that citations do not hide the places a map lacks.
+        Who reported a figure (an agency, a commission) -> None: cited as published,
+        as every source is, and kept apart from the names and messages a language lacks.
     """
 
     messages: dict[str, None] = field(default_factory=dict)
@@ -151,25 +151,6 @@ class Language:
 
         Neither found is recorded as a missing *name* (labels name things).
         """
-        found = self._name_or_message(text)
-        if found is None:
-            self.missing.names.setdefault(text, None)
-            return text
-        return found
-
-    def source(self, text: str) -> str:
-        """Who reported a figure, looked up as :meth:`label` does; else as published.
-
-        Not found is recorded under ``missing.sources``: a citation kept as published.
-        """
-        found = self._name_or_message(text)
-        if found is None:
-            self.missing.sources.setdefault(text, None)
-            return text
-        return found
-
-    def _name_or_message(self, text: str) -> str | None:
-        """`text` from the names sources or the catalog; None where neither has it."""
         if self.is_source or not text:
             return text
         local = self.names(text) if self.names is not None else None
@@ -179,7 +160,18 @@ class Language:
         translated = catalog.gettext(text) if catalog is not None else text
         if translated != text or _same_in_both(text):
             return translated
-        return None
+        self.missing.names.setdefault(text, None)
+        return text
+
+    def source(self, text: str) -> str:
+        """Who reported a figure, cited as published: a source's name is never translated.
+
+        Recorded under ``missing.sources`` in a language other than English, so that a
+        citation kept in English is told apart from English a page forgot.
+        """
+        if not self.is_source and text:
+            self.missing.sources.setdefault(text, None)
+        return text
 
     # --- numbers and dates -----------------------------------------------------------
 

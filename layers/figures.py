@@ -264,12 +264,7 @@ def _quoted_caveat(row: pd.Series) -> str:
 
 
 def _reporter(body: object) -> str:
-    """Who reported a figure, as the current language writes it.
-
-    Reporting bodies are the sources' own words: a names table or the catalog may
-    give them in another language; else they stay as published, recorded among the
-    language's missing sources (:meth:`geo.language.Language.source`).
-    """
+    """Who reported a figure, cited as published (:meth:`geo.language.Language.source`)."""
     return current().source(str(body))
 
 

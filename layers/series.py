@@ -53,8 +53,7 @@ def summarise(rows: pd.DataFrame, source_column: str) -> dict:
         "high": high,
         "open_high": open_high,
         "text": range_text(low, high, open_high=open_high),
-        # who reported, in the current language where it has them (else as published,
-        # recorded among its missing sources)
+        # who reported, cited as published (and recorded so in another language)
         "source": "; ".join(dict.fromkeys(map(current().source, rows[source_column].astype(str)))),
     }
 

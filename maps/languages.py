@@ -85,8 +85,9 @@ def entry_language(entry: dict) -> str:
 NAMED_MISSING = 6
 
 
-#: The kinds of a manifest's ``missing`` record, in the order a warning lists them.
-MISSING_KINDS = (("names", "name"), ("messages", "message"), ("sources", "source"))
+#: The kinds of a manifest's ``missing`` record a warning lists, in order. Its
+#: ``sources`` (who reported a figure) are cited as published by design: not listed.
+MISSING_KINDS = (("names", "name"), ("messages", "message"))
 
 
 def missing_line(map_id: str, code: str, record: dict | None) -> str:

@@ -80,16 +80,16 @@ def test_a_missing_name_falls_back_to_english_and_is_recorded():
     assert ru.missing.as_record() == {"messages": [], "names": ["Nowhere-on-earth"]}
 
 
-def test_who_reported_a_figure_is_a_source_not_a_missing_name():
-    """Reporting bodies stay as published, listed apart from the places a map lacks."""
+def test_who_reported_a_figure_is_cited_as_published_and_recorded_apart():
+    """Reporting bodies are never translated, and listed apart from the names a map lacks."""
     ru = language("ru", names={"Osh": "Ош"}.get)
-    assert ru.source("Osh") == "Ош"  # looked up as a label is
-    assert ru.source("Sources") == "Источники"
+    assert ru.source("Osh") == "Osh"  # not looked up as a place
+    assert ru.source("Sources") == "Sources"  # nor in the catalog
     assert ru.source("OCHA spokeswoman") == "OCHA spokeswoman"
     assert ru.missing.as_record() == {
         "messages": [],
         "names": [],
-        "sources": ["OCHA spokeswoman"],
+        "sources": ["OCHA spokeswoman", "Osh", "Sources"],
     }
     assert ru.missing and not language("ru").missing
     english = language("en")
