@@ -300,3 +300,16 @@ def test_a_legend_row_that_lists_names_looks_each_name_up():
     assert "Чон-Гара" in names  # the coordinates addendum's spelling
     missing = built("fergana-borders").missing.names
     assert all(n in missing for n in uzbek.wording.names if not russian(n))
+
+
+def test_inset_titles_are_worded_once_for_both_renderers():
+    """The scene words an inset's title; the web's button and the print heading read it."""
+    from maps.web.furniture import title_html
+
+    ru = built("fergana-borders").scene
+    assert [si.title for si in ru.insets if si.inset.title] == ["Сох, Шахимардан и Ворух"]
+    html = title_html(ru, language("ru"))
+    assert ">Сох, Шахимардан и Ворух</button>" in html and "Sokh" not in html
+    en = built("fergana-borders", "en").scene
+    assert [si.title for si in en.insets if si.inset.title] == ["Sokh, Shakhimardan and Vorukh"]
+    assert ">Sokh, Shakhimardan and Vorukh</button>" in title_html(en)

@@ -19,7 +19,6 @@ from matplotlib.patches import Rectangle
 
 import geo
 from geo.crs import crs_for_extent
-from geo.language import current
 from layers import Layer
 from layers.theme import PAPER, SEA
 from maps.compose import CLIP_MARGIN
@@ -188,6 +187,7 @@ def place_insets(ctx: MapContext, ax: Axes, view: View) -> PlacedInsets:
     context_layers = {
         si.inset: list(si.layers) for si in ctx.scene.insets if si.inset.kind == "context"
     }
+    titles = {si.inset: si.title for si in ctx.scene.insets}  # in the scene's language
     magnifiers = 0
     s = ctx.s
     box = view.box
@@ -241,7 +241,7 @@ def place_insets(ctx: MapContext, ax: Axes, view: View) -> PlacedInsets:
                 ax,
                 spot[0] + 1,
                 inner[3] + 3 * s,
-                current().label(inset.title),  # a spec's words: a place's name, else the catalog
+                titles[inset],
                 TextStyle(6.8 * s, weight="bold", halo=1.2 * s),
                 ctx.page,
                 zorder=95,

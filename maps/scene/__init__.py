@@ -232,13 +232,15 @@ def _scene_layer(
 
 
 def _inset(inset) -> SceneInset:
+    # a spec's words: a place's name ("Sokh"), else the catalog's; else English, recorded
+    title = current().label(inset.title) if inset.title else ""
     if inset.kind != "context":
-        return SceneInset(inset)
+        return SceneInset(inset, title=title)
     built = tuple(
         layer.with_frame(clip(layer.frame, inset.extent))
         for layer in (layers.build(layer_id) for layer_id in inset.layers)
     )
-    return SceneInset(inset, built)
+    return SceneInset(inset, built, title)
 
 
 def _relief_reaches(extent: tuple[float, float, float, float]) -> bool:

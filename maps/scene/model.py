@@ -165,10 +165,15 @@ class LocatorWindow:
 
 @dataclass(frozen=True, eq=False)
 class SceneInset:
-    """A magnifier or context inset; a context inset carries its own layers."""
+    """A magnifier or context inset; a context inset carries its own layers.
+
+    `title` is the inset's title in the scene's language ("" for none), for the
+    print inset's heading and the web's button alike.
+    """
 
     inset: Inset
     layers: tuple[Layer, ...] = ()
+    title: str = ""
 
 
 @dataclass(frozen=True, eq=False)

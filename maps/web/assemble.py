@@ -141,7 +141,7 @@ def build_map(scene: Scene, *, mode: str, tiles: Any) -> folium.Map:
         "extent": latlng_bounds(spec.extent),
         "grown": latlng_bounds(bounds),
         "minZoom": spec.zoom[0],
-        "title": title_html(spec, words, switcher_nav(scene)),
+        "title": title_html(scene, words, switcher_nav(scene)),
         "caption": caption_html(scene),
         "locator": locator(scene.locator, lang=words) if scene.locator is not None else None,
         "time": esc(", ".join(timed)),

@@ -15,18 +15,20 @@ from maps.web.text import esc
 from maps.web.view import latlng_bounds
 
 
-def title_html(spec: MapSpec, lang: Language = ENGLISH, switcher: str = "") -> str:
+def title_html(scene: Scene, lang: Language = ENGLISH, switcher: str = "") -> str:
     """Title, subtitle, a button per view (the whole map and each magnifier inset), languages.
 
-    `switcher` is the links to the map's other languages (:func:`maps.web.switcher.nav`).
+    A magnifier's button reads its title as the scene words it. `switcher` is the
+    links to the map's other languages (:func:`maps.web.switcher.nav`).
     """
+    spec = scene.spec
     out = f"<h1>{esc(spec.title)}</h1>"
     if spec.subtitle:
         out += f"<p>{esc(spec.subtitle)}</p>"
     buttons = [(lang.gettext(N_("Whole map")), spec.extent)] + [
-        (inset.title or lang.gettext(N_("Close-up")), inset.extent)
-        for inset in spec.insets
-        if inset.kind == "magnifier" and inset.extent is not None
+        (si.title or lang.gettext(N_("Close-up")), si.inset.extent)
+        for si in scene.insets
+        if si.inset.kind == "magnifier" and si.inset.extent is not None
     ]
     if len(buttons) > 1:
         out += (
