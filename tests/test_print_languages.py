@@ -380,3 +380,25 @@ def test_english_pages_keep_their_words(russian):
     assert blocks["fg-projection"].startswith("Projection: Lambert conformal conic")
     assert blocks["fg-credits"].startswith("Sources: ")
     assert not scene.language.missing
+
+
+def test_inset_headings_are_the_scenes_words_for_every_kind_of_inset():
+    """Magnifier, context and a titled locator: each heading as the scene words it.
+
+    A user's spec may title its locator (none of the story maps does): the print
+    reads that title from the scene too.
+    """
+    spec = load_spec(MAPS["fergana-borders"])
+    insets = tuple(
+        dataclasses.replace(i, title="Sokh") if i.kind == "locator" else i for i in spec.insets
+    )
+    spec = dataclasses.replace(spec, insets=insets, languages=("en", "ru"), language="ru")
+    lang = language("ru", names={"Sokh": "Сох"}.get)
+    with speaking(lang):
+        scene = build_scene(compose(spec))
+    assert scene.locator is not None and scene.locator.title == "Сох"
+    texts = list(
+        svg_blocks(render_bytes(static_figure(scene, dpi=LOW_DPI), "svg", LOW_DPI)).values()
+    )
+    assert "Сох" in texts and "Сох, Шахимардан и Ворух" in texts
+    assert not [t for t in texts if t.startswith(("Sokh", "CSTO"))]

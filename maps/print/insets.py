@@ -187,7 +187,9 @@ def place_insets(ctx: MapContext, ax: Axes, view: View) -> PlacedInsets:
     context_layers = {
         si.inset: list(si.layers) for si in ctx.scene.insets if si.inset.kind == "context"
     }
-    titles = {si.inset: si.title for si in ctx.scene.insets}  # in the scene's language
+    # titles as the scene words them (the locator's is the scene's locator window's)
+    titles = {si.inset: si.title for si in ctx.scene.insets}
+    locator_title = ctx.scene.locator.title if ctx.scene.locator is not None else ""
     magnifiers = 0
     s = ctx.s
     box = view.box
@@ -241,7 +243,7 @@ def place_insets(ctx: MapContext, ax: Axes, view: View) -> PlacedInsets:
                 ax,
                 spot[0] + 1,
                 inner[3] + 3 * s,
-                titles[inset],
+                locator_title if inset.kind == "locator" else titles[inset],
                 TextStyle(6.8 * s, weight="bold", halo=1.2 * s),
                 ctx.page,
                 zorder=95,

@@ -20,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -102,7 +104,7 @@ def build_scene(composition: Composition) -> Scene:
             scene_layer = _scene_layer(n, key, layer, True, False, every)
             if scene_layer.basemap:
                 continue  # the inset's backdrop needs no key
-            section = legend_section(scene_layer, context=inset.inset.title)
+            section = legend_section(scene_layer, context=inset.title)
             if section is not None:
                 legend.append(section)
     labels = tuple(_labels(composition, scene_layers))
@@ -133,7 +135,10 @@ def build_scene(composition: Composition) -> Scene:
 def _locator(spec) -> LocatorWindow | None:
     """The first locator inset's window: its own `extent` when it gives one."""
     inset = next((i for i in spec.insets if i.kind == "locator"), None)
-    return None if inset is None else locator_window(spec.extent, inset.extent)
+    if inset is None:
+        return None
+    window = locator_window(spec.extent, inset.extent)
+    return dataclasses.replace(window, title=_inset_title(inset))
 
 
 def locator_window(
@@ -231,9 +236,16 @@ def _scene_layer(
     )
 
 
+def _inset_title(inset) -> str:
+    """An inset's title in the current language ("" for none).
+
+    A spec's words: a place's name ("Sokh"), else the catalog's; else English, recorded.
+    """
+    return current().label(inset.title) if inset.title else ""
+
+
 def _inset(inset) -> SceneInset:
-    # a spec's words: a place's name ("Sokh"), else the catalog's; else English, recorded
-    title = current().label(inset.title) if inset.title else ""
+    title = _inset_title(inset)
     if inset.kind != "context":
         return SceneInset(inset, title=title)
     built = tuple(

@@ -53,7 +53,9 @@ def row_text(layer: Layer, row: LegendEntry | Category) -> str:
 def legend_section(scene_layer: SceneLayer, context: str = "") -> LegendSection | None:
     """The legend section of a layer, from its features in view (``scene_layer.in_view``).
 
-    None where the layer has nothing to show (no entries in view and no size key).
+    `context` is the title of the context inset the layer is drawn in, already in the
+    scene's language (:attr:`maps.scene.SceneInset.title`). None where the layer has
+    nothing to show (no entries in view and no size key).
     """
     layer = scene_layer.layer
     in_view = scene_layer.in_view
@@ -74,9 +76,7 @@ def legend_section(scene_layer: SceneLayer, context: str = "") -> LegendSection 
     size_key = _size_key(scene_layer, in_view)
     if not rows and size_key is None:
         return None
-    language = current()
-    own = language.gettext(layer.title)
-    context = language.gettext(context)
+    own = current().gettext(layer.title)
     title = own if not context or context == own else f"{own} ({context})"
     heading = title if len(rows) > 1 or size_key is not None else None
     return LegendSection(scene_layer.key, title, heading, rows, size_key, context)

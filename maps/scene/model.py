@@ -161,6 +161,7 @@ class LocatorWindow:
 
     window: tuple[float, float, float, float]
     extent: tuple[float, float, float, float]
+    title: str = ""  # the locator inset's title in the scene's language
 
 
 @dataclass(frozen=True, eq=False)
