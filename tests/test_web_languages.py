@@ -280,16 +280,12 @@ def untranslated(visit: Visit, lang: Language) -> list[str]:
     return bad
 
 
-def open_page(browser, page: Page, size) -> Visit:
-    return Visit(browser, page.path, viewport=size)  # (from the fitted view)
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("which", ["ru", "user"])
 def test_controls_speak_russian(pages, browser, which, size):
     """The renderer's own words: control names, legend button, scale, keyboard help."""
-    visit = open_page(browser, pages[which], size)
+    visit = Visit(browser, pages[which].path, viewport=size)
     page = visit.page
     try:
         names = page.evaluate(
@@ -315,7 +311,7 @@ def test_controls_speak_russian(pages, browser, which, size):
 
 @pytest.mark.browser
 def test_slider_days_are_russian(pages, browser):
-    visit = open_page(browser, pages["ru"], (1280, 800))
+    visit = Visit(browser, pages["ru"].path, viewport=(1280, 800))
     page = visit.page
     try:
         day = " ".join(page.locator(".fg-time output").inner_text().split())
@@ -356,7 +352,7 @@ def label_clashes(boxes: list) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("which", ["ru", "user"])
 def test_russian_labels_do_not_overlap(pages, browser, which, size):
-    visit = open_page(browser, pages[which], size)
+    visit = Visit(browser, pages[which].path, viewport=size)
     page = visit.page
     try:
         # The page's own declutter once more, on the view at rest: on opening it may run
@@ -392,7 +388,7 @@ def test_russian_labels_do_not_overlap(pages, browser, which, size):
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("which", ["ru", "user"])
 def test_whole_page_reads_russian(pages, browser, which, size):
-    visit = open_page(browser, pages[which], size)
+    visit = Visit(browser, pages[which].path, viewport=size)
     try:
         bad = untranslated(visit, pages[which].lang)
         assert not bad, "\n".join(bad)
@@ -403,7 +399,7 @@ def test_whole_page_reads_russian(pages, browser, which, size):
 
 @pytest.mark.browser
 def test_slider_totals_are_russian_numbers(pages, browser):
-    visit = open_page(browser, pages["ru"], (1280, 800))
+    visit = Visit(browser, pages["ru"].path, viewport=(1280, 800))
     try:
         totals = visit.page.locator(".fg-time .fg-series").all_inner_texts()
         assert any("75\u00a0000" in t for t in totals), totals
@@ -415,7 +411,7 @@ def test_slider_totals_are_russian_numbers(pages, browser):
 @pytest.mark.browser
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_labels_apart_as_the_page_opens(pages, browser, size):
-    visit = open_page(browser, pages["ru"], size)
+    visit = Visit(browser, pages["ru"].path, viewport=size)
     try:
         # the page's own declutter runs on the frame after the fit's moveend: wait for it
         visit.page.evaluate(
